@@ -1,0 +1,52 @@
+# The two commands: `make run` (the portal on http://127.0.0.1:8000 with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint messages lock bench clean
+
+run: $(VENV)/.installed-base
+	mkdir -p var
+	DJANGO_ENV=$${DJANGO_ENV:-local} $(MANAGE) migrate --noinput
+	DJANGO_ENV=$${DJANGO_ENV:-local} $(MANAGE) load_demo
+	DJANGO_ENV=$${DJANGO_ENV:-local} $(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	bash scripts/system-deps.sh --test
+	DJANGO_ENV=test $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt | $(VENV)/bin/python
+	$(BIN)/pip install -q -r requirements/base.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-base
+	$(BIN)/pip install -q -r requirements/dev.txt
+	touch $@
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+# Rebuild the translation catalogs after changing user-facing text (needs GNU gettext), then translate
+# the new entries in each locale/vi/LC_MESSAGES/django.po and run `make messages` again to compile.
+messages: $(VENV)/.installed-dev
+	$(BIN)/python scripts/messages.py
+
+# Re-pin the dependencies after editing pyproject.toml.
+lock:
+	bash scripts/lock.sh
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/catalog.py
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,112 @@
+"""Users, citizen profiles, business applicants and staff memberships."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Agency, StaffRole
+
+from .validators import validate_citizen_id, validate_phone, validate_tax_code
+
+
+class User(AbstractUser):
+    """Anyone who logs in: a citizen (công dân), a business's representative, or an official (cán bộ).
+
+    What a user may do follows from what is attached: a citizen profile, business memberships,
+    staff memberships (each a permission group).
+    """
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "citizen_profile", None)
+        if profile is not None:
+            return profile.full_name
+        return self.get_full_name() or self.username
+
+    @property
+    def is_official(self) -> bool:
+        return self.staff_memberships.exists()
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class CitizenProfile(models.Model):
+    """A citizen's identity as an applicant: full name and the 12-digit personal ID number (số định danh)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen_profile")
+    full_name = models.CharField(_("full name"), max_length=150)
+    id_number = models.CharField(
+        _("citizen ID number"), max_length=12, unique=True, validators=[validate_citizen_id]
+    )
+    date_of_birth = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=15, blank=True, validators=[validate_phone])
+    address = models.CharField(_("address"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("citizen profile")
+        verbose_name_plural = _("citizen profiles")
+
+    def __str__(self):
+        return f"{self.full_name} ({self.id_number})"
+
+
+class Business(models.Model):
+    """An organisation that applies (doanh nghiệp, tổ chức), identified by its tax code (mã số thuế)."""
+
+    name = models.CharField(_("name"), max_length=255)
+    tax_code = models.CharField(_("tax code"), max_length=14, unique=True, validators=[validate_tax_code])
+    address = models.CharField(_("head office address"), max_length=500, blank=True)
+    phone = models.CharField(_("phone"), max_length=15, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    representative = models.CharField(_("legal representative"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.tax_code})"
+
+
+class BusinessMembership(models.Model):
+    """A user who may act for a business."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="business_memberships")
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    is_representative = models.BooleanField(_("legal representative"), default=False)
+
+    class Meta:
+        verbose_name = _("business membership")
+        verbose_name_plural = _("business memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "business"], name="business_membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} → {self.business}"
+
+
+class StaffMembership(models.Model):
+    """An official's role at an agency. The role's permission group carries what the role may do."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff_memberships")
+    role = models.CharField(_("role"), max_length=30, choices=StaffRole.choices)
+    title = models.CharField(_("job title"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="staff_membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.agency}"

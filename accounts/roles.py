@@ -1,0 +1,37 @@
+"""The staff roles' permission groups: one group per role, kept in step with the code after migrate."""
+
+from procedures.models import StaffRole
+
+_CATALOG_MODELS = [
+    "agency", "field", "implementationlevel", "procedure", "procedureversion", "requireddocument", "fee",
+    "legaldocument", "resultdocument", "workflowstep", "calendarexception",
+]
+
+# app_label.codename for each role. Later issues add their apps' permissions here.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    StaffRole.RECEPTION_CLERK: {f"procedures.view_{m}" for m in _CATALOG_MODELS},
+    StaffRole.SPECIALIST: {f"procedures.view_{m}" for m in _CATALOG_MODELS},
+    StaffRole.LEADER: {f"procedures.view_{m}" for m in _CATALOG_MODELS},
+    StaffRole.ADMINISTRATOR: {
+        f"procedures.{action}_{m}" for m in _CATALOG_MODELS for action in ("add", "change", "delete", "view")
+    }
+    | {
+        f"accounts.{action}_{m}"
+        for m in ("user", "citizenprofile", "business", "businessmembership", "staffmembership")
+        for action in ("add", "change", "view")
+    }
+    | {"axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"},
+}
+
+
+def sync_role_groups(**_kwargs) -> None:
+    """Create each role's group and set exactly its permissions (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

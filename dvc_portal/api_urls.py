@@ -1,0 +1,8 @@
+"""Version 1 of the API: each app adds its routes here."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("auth/", include("accounts.api.urls")),
+    path("", include("procedures.api.urls")),
+]

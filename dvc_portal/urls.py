@@ -1,0 +1,24 @@
+"""The portal's URLs: public pages, accounts, the API and its documentation, the admin."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = _("DVC Portal administration")
+admin.site.site_title = _("DVC Portal administration")
+admin.site.index_title = _("Configuration")
+
+urlpatterns = [
+    path("", include("procedures.urls")),
+    path("tai-khoan/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", include("dvc_portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,87 @@
+"""Procedure catalog as the API shows it."""
+
+from rest_framework import serializers
+
+from ..models import Agency, Fee, LegalDocument, Procedure, RequiredDocument, ResultDocument, WorkflowStep
+
+
+class AgencyRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["code", "name"]
+
+
+class ProcedureListSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="current_version.name")
+    field = serializers.SerializerMethodField()
+    levels = serializers.SerializerMethodField()
+    processing_days = serializers.DecimalField(source="current_version.processing_days", max_digits=6, decimal_places=2)
+    online_level = serializers.CharField(source="current_version.online_level")
+    version = serializers.IntegerField(source="current_version.number")
+    url = serializers.HyperlinkedIdentityField(view_name="api-procedure-detail", lookup_field="code")
+
+    class Meta:
+        model = Procedure
+        fields = ["code", "name", "field", "levels", "processing_days", "online_level", "version", "url"]
+
+    def get_field(self, obj) -> dict:
+        field = obj.current_version.field
+        return {"code": field.code, "name": field.name}
+
+    def get_levels(self, obj) -> list[str]:
+        return [level.code for level in obj.current_version.levels.all()]
+
+
+class RequiredDocumentSerializer(serializers.ModelSerializer):
+    accepted_types = serializers.ListField(source="accepted_type_list", child=serializers.CharField())
+
+    class Meta:
+        model = RequiredDocument
+        fields = ["name", "case", "originals", "copies", "mandatory", "form_name", "accepted_types", "max_size_mb", "document_type_code"]
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Fee
+        fields = ["name", "amount", "payer", "note"]
+
+
+class LegalDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LegalDocument
+        fields = ["number", "title"]
+
+
+class ResultDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResultDocument
+        fields = ["code", "name"]
+
+
+class WorkflowStepSerializer(serializers.ModelSerializer):
+    unit = AgencyRefSerializer(allow_null=True)
+
+    class Meta:
+        model = WorkflowStep
+        fields = ["order", "name", "role", "unit", "share_days"]
+
+
+class ProcedureDetailSerializer(ProcedureListSerializer):
+    valid_from = serializers.DateField(source="current_version.valid_from")
+    agencies = AgencyRefSerializer(source="current_version.agencies", many=True)
+    authority = serializers.CharField(source="current_version.authority_text")
+    target = serializers.CharField(source="current_version.target")
+    processing_note = serializers.CharField(source="current_version.processing_note")
+    steps_text = serializers.CharField(source="current_version.steps_text")
+    requirements = serializers.CharField(source="current_version.requirements")
+    documents = RequiredDocumentSerializer(source="current_version.documents", many=True)
+    fees = FeeSerializer(source="current_version.fees", many=True)
+    legal_basis = LegalDocumentSerializer(source="current_version.legal_basis", many=True)
+    results = ResultDocumentSerializer(source="current_version.results", many=True)
+    workflow = WorkflowStepSerializer(source="current_version.steps", many=True)
+
+    class Meta(ProcedureListSerializer.Meta):
+        fields = ProcedureListSerializer.Meta.fields + [
+            "valid_from", "agencies", "authority", "target", "processing_note", "steps_text", "requirements",
+            "documents", "fees", "legal_basis", "results", "workflow",
+        ]

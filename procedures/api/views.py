@@ -1,0 +1,48 @@
+"""``GET /api/v1/procedures/`` and ``GET /api/v1/procedures/{code}/``."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
+
+from .. import selectors
+from ..models import ProcedureVersion
+from .serializers import ProcedureDetailSerializer, ProcedureListSerializer
+
+FILTERS = [
+    OpenApiParameter("search", OpenApiTypes.STR, description="Words of the name or code; diacritics and case are ignored."),
+    OpenApiParameter("field", OpenApiTypes.STR, description="Field code."),
+    OpenApiParameter("level", OpenApiTypes.STR, description="Implementation level code (bo, tinh, xa, khac)."),
+    OpenApiParameter("agency", OpenApiTypes.STR, description="Agency identifier; includes its sub-agencies."),
+    OpenApiParameter("online_level", OpenApiTypes.STR, enum=ProcedureVersion.OnlineLevel.values),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTERS))
+class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
+    """The procedure catalog in force today."""
+
+    permission_classes = [AllowAny]
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureListSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.procedure_list(
+            search=params.get("search", "")[:200],
+            field=params.get("field", ""),
+            level=params.get("level", ""),
+            agency=params.get("agency", ""),
+            online_level=params.get("online_level", ""),
+        )
+
+    def get_object(self):
+        procedure = selectors.procedure_detail(code=self.kwargs["code"])
+        if procedure is None:
+            raise Http404
+        return procedure

@@ -1,0 +1,9 @@
+"""Agencies, fields, the procedure catalog with versions and workflows, and the working calendar."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProceduresConfig(AppConfig):
+    name = "procedures"
+    verbose_name = _("Procedure catalog")

@@ -1,0 +1,119 @@
+"""Reads of the catalog, each with a fixed number of queries whatever the catalog's size."""
+
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models.functions import Length
+
+from .models import Agency, Field, ImplementationLevel, Procedure, ProcedureVersion
+from .search import fold, search_terms
+
+
+def procedure_list(
+    *,
+    search: str = "",
+    field: str = "",
+    level: str = "",
+    agency: str = "",
+    online_level: str = "",
+) -> QuerySet[Procedure]:
+    """Procedures in force, filtered; with a search, phrase matches first, shortest name first.
+
+    ``field``, ``level`` and ``agency`` are codes; an agency includes its sub-agencies.
+    """
+    qs = (
+        Procedure.objects.filter(is_active=True, current_version__isnull=False)
+        .select_related("current_version__field")
+        .prefetch_related(
+            Prefetch("current_version__levels", queryset=ImplementationLevel.objects.order_by("order"))
+        )
+    )
+    if field:
+        qs = qs.filter(current_version__field__code=field)
+    if level:
+        qs = qs.filter(current_version__levels__code=level)
+    if online_level:
+        qs = qs.filter(current_version__online_level=online_level)
+    if agency:
+        node = Agency.objects.filter(code=agency).first()
+        if node is None:
+            return qs.none()
+        qs = qs.filter(
+            current_version__agencies__path__startswith=node.path, current_version__agencies__depth__gte=node.depth
+        )
+    terms = search_terms(search)
+    for term in terms:
+        qs = qs.filter(current_version__search_text__contains=term)
+    if level or agency:
+        qs = qs.distinct()
+    if terms:
+        phrase = fold(search)
+        qs = qs.annotate(
+            phrase_rank=Case(
+                When(current_version__search_text__contains=phrase, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            name_length=Length("current_version__name"),
+        ).order_by("phrase_rank", "name_length", "code")
+    else:
+        qs = qs.order_by("current_version__name", "code")
+    return qs
+
+
+def procedure_detail(*, code: str) -> Procedure | None:
+    """One procedure with everything its public page shows, in a fixed number of queries."""
+    return (
+        Procedure.objects.filter(code=code, is_active=True, current_version__isnull=False)
+        .select_related("current_version__field")
+        .prefetch_related(
+            "current_version__levels",
+            "current_version__agencies",
+            "current_version__documents",
+            "current_version__fees",
+            "current_version__legal_basis",
+            "current_version__results",
+            Prefetch("current_version__steps", queryset=_steps()),
+        )
+        .first()
+    )
+
+
+def _steps():
+    from .models import WorkflowStep
+
+    return WorkflowStep.objects.select_related("unit").order_by("order")
+
+
+def featured_procedures(*, limit: int = 8) -> list[Procedure]:
+    """The procedures the home page puts first (chosen by administrators)."""
+    return list(
+        Procedure.objects.filter(is_active=True, is_featured=True, current_version__isnull=False)
+        .select_related("current_version__field")
+        .order_by("current_version__name")[:limit]
+    )
+
+
+def field_list_with_counts() -> list[Field]:
+    """Fields that have procedures in force, each with ``procedure_count``, in two queries."""
+    counts = dict(
+        Procedure.objects.filter(is_active=True, current_version__isnull=False)
+        .values_list("current_version__field")
+        .annotate(n=Count("pk"))
+        .values_list("current_version__field", "n")
+    )
+    fields = list(Field.objects.filter(pk__in=counts.keys()).order_by("name"))
+    for field in fields:
+        field.procedure_count = counts[field.pk]
+    return fields
+
+
+def level_list() -> QuerySet[ImplementationLevel]:
+    return ImplementationLevel.objects.order_by("order")
+
+
+def agency_tree() -> list[Agency]:
+    """Active agencies in tree order (depth tells the indent)."""
+    return list(Agency.get_tree().filter(is_active=True))
+
+
+def online_level_choices():
+    return ProcedureVersion.OnlineLevel.choices
