@@ -1,8 +1,20 @@
 """Procedure catalog as the API shows it."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import Agency, Fee, LegalDocument, Procedure, RequiredDocument, ResultDocument, WorkflowStep
+from ..models import (
+    Agency,
+    Fee,
+    Field,
+    ImplementationLevel,
+    LegalDocument,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    ResultDocument,
+    WorkflowStep,
+)
 
 
 class AgencyRefSerializer(serializers.ModelSerializer):
@@ -85,3 +97,34 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
             "valid_from", "agencies", "authority", "target", "processing_note", "steps_text", "requirements",
             "documents", "fees", "legal_basis", "results", "workflow",
         ]
+
+
+class ProcedureQuerySerializer(serializers.Serializer):
+    """The list's filters; a bad value is a 400 with its reason, not an empty list."""
+
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    field = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    level = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    agency = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    online_level = serializers.ChoiceField(
+        required=False,
+        allow_blank=True,
+        default="",
+        choices=ProcedureVersion.OnlineLevel.choices,
+        error_messages={"invalid_choice": _("Unknown online service level “{input}”: use full, partial or info.")},
+    )
+
+    def validate_level(self, value):
+        if value and not ImplementationLevel.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("Unknown level: use bo, tinh, xa or khac."))
+        return value
+
+    def validate_agency(self, value):
+        if value and not Agency.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("No agency has this identifier."))
+        return value
+
+    def validate_field(self, value):
+        if value and not Field.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("No field has this code."))
+        return value

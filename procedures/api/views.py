@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 
 from .. import selectors
 from ..models import ProcedureVersion
-from .serializers import ProcedureDetailSerializer, ProcedureListSerializer
+from .serializers import ProcedureDetailSerializer, ProcedureListSerializer, ProcedureQuerySerializer
 
 FILTERS = [
     OpenApiParameter("search", OpenApiTypes.STR, description="Words of the name or code; diacritics and case are ignored."),
@@ -32,14 +32,11 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
         return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureListSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.procedure_list(
-            search=params.get("search", "")[:200],
-            field=params.get("field", ""),
-            level=params.get("level", ""),
-            agency=params.get("agency", ""),
-            online_level=params.get("online_level", ""),
-        )
+        if self.action != "list":
+            return selectors.procedure_list()
+        query = ProcedureQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.procedure_list(**query.validated_data)
 
     def get_object(self):
         procedure = selectors.procedure_detail(code=self.kwargs["code"])
