@@ -29,5 +29,5 @@ class ProcedureFilterForm(forms.Form):
             ImplementationLevel.objects.values_list("code", "name")
         )
         self.fields["agency"].choices = [("", _("All agencies"))] + [
-            (a.code, "\u2003" * (a.depth - 1) + a.name) for a in Agency.get_tree().filter(is_active=True)
+            (a.code, "\u2003" * (a.depth - 1) + a.name) for a in Agency.objects.get_tree().filter(is_active=True)
         ]

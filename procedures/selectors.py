@@ -88,6 +88,7 @@ def featured_procedures(*, limit: int = 8) -> list[Procedure]:
     return list(
         Procedure.objects.filter(is_active=True, is_featured=True, current_version__isnull=False)
         .select_related("current_version__field")
+        .prefetch_related("current_version__levels")
         .order_by("current_version__name")[:limit]
     )
 
@@ -112,7 +113,7 @@ def level_list() -> QuerySet[ImplementationLevel]:
 
 def agency_tree() -> list[Agency]:
     """Active agencies in tree order (depth tells the indent)."""
-    return list(Agency.get_tree().filter(is_active=True))
+    return list(Agency.objects.get_tree().filter(is_active=True))
 
 
 def online_level_choices():

@@ -38,7 +38,9 @@ def workflow_check_shares(*, processing_days: Decimal, shares: list[Decimal]) ->
 
 
 def _format_days(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
+    from .templatetags.portal import days
+
+    return days(value)
 
 
 def procedure_version_publish(*, version: ProcedureVersion, valid_from: dt.date | None = None) -> ProcedureVersion:

@@ -79,7 +79,7 @@ def problems() -> list[str]:
         committed = polib.pofile(str(po_path)) if po_path.exists() else []
         known = {(e.msgctxt, e.msgid) for e in committed if not e.obsolete}
         rel = po_path.relative_to(ROOT)
-        for ctxt, msgid in sorted(fresh - known, key=str)[:20]:
+        for _ctxt, msgid in sorted(fresh - known, key=str)[:20]:
             found.append(f"{rel}: not extracted yet: {msgid!r}")
         if not committed:
             continue
