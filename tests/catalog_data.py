@@ -61,7 +61,13 @@ def add_procedure(*, code, name, field, levels, agencies, days="3", online="full
     return procedure
 
 
+LEVELS = [("bo", "Cấp Bộ", 1), ("tinh", "Cấp Tỉnh", 2), ("xa", "Cấp Xã", 3), ("khac", "Cơ quan khác", 4)]
+
+
 def build_catalog():
+    # Seeded by a migration, but a transactional test's flush removes them: put them back if so.
+    for code, name, order in LEVELS:
+        ImplementationLevel.objects.get_or_create(code=code, defaults={"name": name, "order": order})
     province, justice, ward = build_agencies()
     civil = Field.objects.create(code="HT", name="Hộ tịch")
     building = Field.objects.create(code="XD", name="Hoạt động xây dựng")
