@@ -151,3 +151,27 @@ def _form_data(form, inline_formsets):
 def test_steps_are_ordered(catalog):
     steps = list(WorkflowStep.objects.filter(version=catalog["birth"].current_version))
     assert [s.order for s in steps] == [1, 2, 3]
+
+
+def test_the_periodic_task_switches_versions_whose_date_has_come(catalog, monkeypatch):
+    from procedures import services, tasks
+
+    procedure = catalog["birth"]
+    draft = procedure_version_new_draft(version=procedure.current_version)
+    procedure_version_publish(version=draft, valid_from=later(1))
+    assert tasks.refresh_current_versions.delay().get() == 0
+    tomorrow = later(1)
+    monkeypatch.setattr(services.timezone, "localdate", lambda: tomorrow)
+    assert tasks.refresh_current_versions.delay().get() == 1
+    procedure.refresh_from_db()
+    assert procedure.current_version_id == draft.id
+
+
+def test_the_beat_schedule_names_real_tasks():
+    from django.conf import settings
+
+    from dvc_portal.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
