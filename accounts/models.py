@@ -20,6 +20,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family name, then middle and given names (Nguyễn Văn An)."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
     @property
     def display_name(self) -> str:
         profile = getattr(self, "citizen_profile", None)
@@ -56,6 +60,14 @@ class CitizenProfile(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.id_number})"
+
+    @property
+    def masked_id_number(self) -> str:
+        """The ID number with its middle hidden, for pages a passer-by might see over a shoulder."""
+        number = self.id_number or ""
+        if len(number) < 7:
+            return number
+        return f"{number[:3]}{'•' * (len(number) - 6)}{number[-3:]}"
 
 
 class Business(models.Model):

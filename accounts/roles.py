@@ -20,6 +20,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         for m in ("user", "citizenprofile", "business", "businessmembership", "staffmembership")
         for action in ("add", "change", "view")
     }
+    # Ending a membership is a delete (through staff_membership_remove / business_membership_remove).
+    | {"accounts.delete_staffmembership", "accounts.delete_businessmembership"}
     | {"axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"},
 }
 

@@ -1,13 +1,23 @@
-"""Account pages: registration, login, logout, password reset, profile."""
+"""Account pages: registration, login, logout, passwords, profile."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .views import auth, profile, registration
+
 app_name = "accounts"
 
 urlpatterns = [
-    path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("dang-nhap/", auth.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("dang-ky/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="register"),
-    path("ho-so-ca-nhan/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="profile"),
+    path("dang-ky/", registration.register, name="register"),
+    path("dang-ky/doanh-nghiep/", registration.register_business, name="register_business"),
+    path("ho-so-ca-nhan/", profile.profile, name="profile"),
+    path("doi-mat-khau/", auth.PasswordChangeView.as_view(), name="password_change"),
+    path("quen-mat-khau/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("quen-mat-khau/da-gui/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"
+    ),
+    path("dat-lai-mat-khau/hoan-tat/", auth.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
 ]

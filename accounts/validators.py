@@ -63,7 +63,8 @@ def validate_tax_code(value: str) -> None:
 
 
 def validate_phone(value: str) -> None:
-    """Check a Vietnamese phone number: 10 digits starting with 0 (or +84 and 9 digits)."""
+    """Check a Vietnamese phone number: a mobile has 10 digits starting with 0, a landline 11 digits
+    starting with 02 (a 3-digit area code since 2017, e.g. 0236 3821 111); +84 may replace the 0."""
     compact = re.sub(r"[\s.]", "", value or "")
-    if not re.fullmatch(r"(0|\+84)\d{9}", compact):
+    if not re.fullmatch(r"(0|\+84)(\d{9}|2\d{9})", compact):
         raise ValidationError(_("Enter a phone number such as 0905 123 456."), code="phone")

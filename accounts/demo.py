@@ -1,0 +1,88 @@
+"""The demo accounts of the embedded default (``load_demo``): one of each kind, all with the demo password."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from procedures.models import Agency, StaffRole
+
+from . import services
+from .models import User
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    last_name: str
+    first_name: str
+    agency_code: str
+    role: str
+    title: str
+
+
+PROVINCE = "000.00.00.H48"
+CENTER = "000.00.53.H48"
+JUSTICE = "000.00.13.H48"
+HAI_CHAU = "000.11.31.H48"
+
+DEMO_CITIZEN = {
+    "username": "congdan",
+    "email": "congdan@example.com",
+    "full_name": "Nguyễn Văn An",
+    "id_number": "048090001234",
+    "date_of_birth": dt.date(1990, 5, 12),
+    "gender": "male",
+    "phone": "0905123456",
+    "address": "12 Lê Duẩn, phường Hải Châu, thành phố Đà Nẵng",
+}
+DEMO_BUSINESS = {
+    "username": "doanhnghiep",
+    "email": "doanhnghiep@example.com",
+    "business_name": "Công ty TNHH Thương mại Sông Hàn",
+    "tax_code": "0401001233",
+    "address": "45 Bạch Đằng, phường Hải Châu, thành phố Đà Nẵng",
+    "phone": "02363888999",
+    "full_name": "Trần Thị Bình",
+    "id_number": "048185004321",
+    "date_of_birth": dt.date(1985, 11, 3),
+}
+DEMO_STAFF = [
+    DemoStaff("motcua", "Lê", "Thị Hoa", CENTER, StaffRole.RECEPTION_CLERK, "Cán bộ tiếp nhận và trả kết quả"),
+    DemoStaff("chuyenvien", "Phạm", "Minh Tuấn", JUSTICE, StaffRole.SPECIALIST, "Chuyên viên Phòng Hành chính tư pháp"),
+    DemoStaff("lanhdao", "Hoàng", "Văn Nam", JUSTICE, StaffRole.LEADER, "Phó Giám đốc Sở Tư pháp"),
+    DemoStaff("motcua.haichau", "Đặng", "Thu Trang", HAI_CHAU, StaffRole.RECEPTION_CLERK, "Công chức một cửa"),
+    DemoStaff("chuyenvien.haichau", "Bùi", "Quốc Huy", HAI_CHAU, StaffRole.SPECIALIST, "Công chức Tư pháp - Hộ tịch"),
+    DemoStaff("lanhdao.haichau", "Ngô", "Thanh Hải", HAI_CHAU, StaffRole.LEADER, "Chủ tịch UBND phường"),
+    DemoStaff("quantri", "Võ", "Thị Lan", PROVINCE, StaffRole.ADMINISTRATOR, "Quản trị hệ thống"),
+]
+
+
+@transaction.atomic
+def demo_accounts_load(*, agencies: dict[str, Agency], password: str) -> int:
+    """Create the demo accounts that do not exist yet (by username), through the services; returns
+    how many were created. Staff whose agency is not in ``agencies`` are skipped."""
+    existing = set(User.objects.values_list("username", flat=True))
+    created = 0
+    if DEMO_CITIZEN["username"] not in existing:
+        services.citizen_register(password=password, **DEMO_CITIZEN)
+        created += 1
+    if DEMO_BUSINESS["username"] not in existing:
+        services.business_register(password=password, **DEMO_BUSINESS)
+        created += 1
+    for staff in DEMO_STAFF:
+        agency = agencies.get(staff.agency_code)
+        if staff.username in existing or agency is None:
+            continue
+        services.staff_account_create(
+            username=staff.username,
+            password=password,
+            email=f"{staff.username}@example.com",
+            first_name=staff.first_name,
+            last_name=staff.last_name,
+            agency=agency,
+            role=staff.role,
+            title=staff.title,
+        )
+        created += 1
+    return created

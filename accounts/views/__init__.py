@@ -1,0 +1,1 @@
+"""Account pages: registration, login and passwords, the profile."""
