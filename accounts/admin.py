@@ -20,7 +20,7 @@ from .validators import validate_citizen_id
 
 
 def _agency_choices():
-    return Agency.get_tree().filter(is_active=True)
+    return Agency.objects.get_tree().filter(is_active=True)
 
 
 class AgencyChoiceField(forms.ModelChoiceField):

@@ -69,13 +69,37 @@ class DateOfBirthField(forms.Field):
         return value
 
 
-def _text(label, *, max_length, autocomplete, required=True, help_text="", **attrs):
+def _text(label, *, max_length, autocomplete, required=True, help_text="", required_message=None, **attrs):
     return forms.CharField(
         label=label,
         max_length=max_length,
         required=required,
         help_text=help_text,
         widget=forms.TextInput(attrs={"autocomplete": autocomplete, **attrs}),
+        error_messages={"required": required_message} if required_message else None,
+    )
+
+
+def _full_name_field():
+    return _text(
+        _("Full name"),
+        max_length=150,
+        autocomplete="name",
+        help_text=_("As on your ID card, with diacritics, e.g. Nguyễn Văn An."),
+        required_message=_("Enter the full name as on the ID card."),
+    )
+
+
+def _email_field(help_text=""):
+    return forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=help_text,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": _("Enter your e-mail address: it is needed to reset a forgotten password."),
+            "invalid": _("Enter an e-mail address such as ten@example.com."),
+        },
     )
 
 
@@ -106,16 +130,11 @@ class _AccountFieldsMixin(SectionedForm):
         max_length=150,
         autocomplete="username",
         help_text=_("Letters, digits and @ . + - _ only; you will use it to log in."),
+        required_message=_("Choose a username."),
         autocapitalize="none",
         spellcheck="false",
     )
-    email = forms.EmailField(
-        label=_("E-mail"),
-        max_length=254,
-        help_text=_("Needed to reset your password if you forget it."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"required": _("Enter your e-mail address: it is needed to reset a forgotten password.")},
-    )
+    email = _email_field(help_text=_("Needed to reset your password if you forget it."))
     password = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -142,12 +161,7 @@ class CitizenRegistrationForm(_AccountFieldsMixin):
     """A citizen's own registration. It has no staff, group or permission field: registration never
     makes an official, whatever is posted."""
 
-    full_name = _text(
-        _("Full name"),
-        max_length=150,
-        autocomplete="name",
-        help_text=_("As on your ID card, with diacritics, e.g. Nguyễn Văn An."),
-    )
+    full_name = _full_name_field()
     id_number = _id_number_field()
     date_of_birth = DateOfBirthField(label=_("Date of birth"), help_text=_("For example: 27 3 1990"))
     gender = forms.ChoiceField(
@@ -183,6 +197,7 @@ class BusinessFieldsMixin(SectionedForm):
         max_length=255,
         autocomplete="organization",
         help_text=_("As on the business registration certificate."),
+        required_message=_("Enter the business's name as on its registration certificate."),
     )
     tax_code = forms.CharField(
         label=_("Tax code"),
@@ -207,12 +222,7 @@ class BusinessFieldsMixin(SectionedForm):
 class BusinessRegistrationForm(_AccountFieldsMixin, BusinessFieldsMixin):
     """A business's registration by its legal representative, who gets the account."""
 
-    full_name = _text(
-        _("Full name"),
-        max_length=150,
-        autocomplete="name",
-        help_text=_("As on your ID card, with diacritics, e.g. Nguyễn Văn An."),
-    )
+    full_name = _full_name_field()
     id_number = _id_number_field()
     date_of_birth = DateOfBirthField(label=_("Date of birth"), help_text=_("For example: 27 3 1990"))
 
@@ -237,12 +247,7 @@ class BusinessAddForm(BusinessFieldsMixin):
 class ProfileForm(forms.Form):
     """Contact details a user may change; officials (no citizen profile) only have an e-mail here."""
 
-    email = forms.EmailField(
-        label=_("E-mail"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"required": _("Enter your e-mail address: it is needed to reset a forgotten password.")},
-    )
+    email = _email_field()
     phone = _text(
         _("Mobile phone (optional)"),
         max_length=20,

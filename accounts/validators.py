@@ -9,9 +9,12 @@ from django.utils.translation import gettext_lazy as _
 # Province codes of the personal ID number (Circular 59/2021/TT-BCA, Annex I): the first three digits
 # are the place of birth registration. 63 codes as issued; the 2025 province mergers kept them.
 PROVINCE_CODES = frozenset(
-    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 035 036 "
-    "037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 070 072 074 075 "
-    "077 079 080 082 083 084 086 087 089 091 092 093 094 095 096".split()
+    [
+        "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025",
+        "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048",
+        "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
+        "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
+    ]
 )
 
 # The fourth digit tells the century of birth and the gender: 0/1 for the 20th century (male/female),

@@ -66,7 +66,7 @@ def _name(n: int, gender: str) -> str:
 
 
 class AgencyFactory(DjangoModelFactory):
-    """A root agency; ``Agency.add_root`` keeps the tree's paths right."""
+    """A root agency; ``Agency.objects.add_root`` keeps the tree's paths right."""
 
     class Meta:
         model = Agency
@@ -77,13 +77,13 @@ class AgencyFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        return model_class.add_root(**kwargs)
+        return model_class.objects.add_root(instance=model_class(**kwargs))
 
 
 def default_agency() -> Agency:
     """One shared agency for officials whose test does not care where they work."""
-    return Agency.objects.filter(code="000.00.00.T98").first() or Agency.add_root(
-        code="000.00.00.T98", name="Ủy ban nhân dân tỉnh thử nghiệm", level=Agency.Level.PROVINCE
+    return Agency.objects.filter(code="000.00.00.T98").first() or Agency.objects.add_root(
+        instance=Agency(code="000.00.00.T98", name="Ủy ban nhân dân tỉnh thử nghiệm", level=Agency.Level.PROVINCE)
     )
 
 
@@ -92,6 +92,7 @@ class UserFactory(DjangoModelFactory):
 
     class Meta:
         model = User
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"nguoidung{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
@@ -135,6 +136,7 @@ class BusinessFactory(DjangoModelFactory):
 
     class Meta:
         model = Business
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Công ty TNHH Thử nghiệm {n}")
     tax_code = factory.Sequence(tax_code_for)

@@ -118,3 +118,10 @@ class TestPhone:
         with pytest.raises(ValidationError) as info:
             validate_phone(value)
         assert info.value.code == "phone"
+
+
+def test_the_63_province_codes():
+    from accounts.validators import PROVINCE_CODES
+
+    assert len(PROVINCE_CODES) == 63
+    assert {"001", "048", "079", "096"} <= PROVINCE_CODES

@@ -21,7 +21,7 @@ def profile(request):
     initial = {"email": user.email}
     if citizen is not None:
         initial.update(phone=citizen.phone, address=citizen.address)
-    form = ProfileForm(request.POST or None, initial=initial, has_profile=citizen is not None)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial, has_profile=citizen is not None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -23,7 +23,7 @@ def register(request):
     """A citizen registers and is logged in; what they typed stays in the form on any error."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = CitizenRegistrationForm(request.POST or None)
+    form = CitizenRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,7 +53,7 @@ def register_business(request):
     """A business registers through its legal representative; a logged-in citizen adds their business."""
     if request.user.is_authenticated:
         return _business_add(request)
-    form = BusinessRegistrationForm(request.POST or None)
+    form = BusinessRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,7 +81,7 @@ def register_business(request):
 def _business_add(request):
     if not CitizenProfile.objects.filter(user=request.user).exists():
         return render(request, "accounts/register_business.html", {"form": None, "not_citizen": True}, status=403)
-    form = BusinessAddForm(request.POST or None)
+    form = BusinessAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
