@@ -1,15 +1,28 @@
 """Every write to the procedure catalog: versions, publication, workflows, calendar."""
 
 import datetime as dt
-from decimal import Decimal
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import CalendarException, Procedure, ProcedureVersion
+from .models import CalendarException, Field, Procedure, ProcedureVersion
+from .national_catalog import CHANNELS as NATIONAL_CHANNELS
+from .national_catalog import (
+    CURRENCY_USD,
+    CatalogFileError,
+    FeeItem,
+    ImportReport,
+    NationalProcedure,
+    catalog_records,
+    parse_catalog,
+)
+from .national_catalog import LEVELS as NATIONAL_LEVELS
 from .search import fold
 
 
@@ -135,3 +148,256 @@ def calendar_exception_set(*, date: dt.date, kind: str, name: str) -> CalendarEx
         raise ValidationError(_("Unknown kind of calendar day."), code="kind")
     exception, _created = CalendarException.objects.update_or_create(date=date, defaults={"kind": kind, "name": name})
     return exception
+
+
+# --- Catalog import (the national catalog's shape, see docs/catalog-format.md) ----------------------
+
+HUNDREDTH = Decimal("0.01")
+HALF_DAY = Decimal("0.50")
+RECEPTION_SHARE = Decimal("0.10")
+LEADER_SHARE = Decimal("0.20")
+# The default internal workflow's steps, as the catalog stores them (Vietnamese: the catalog's language).
+STEP_RECEIVE = "Tiếp nhận hồ sơ, chuyển xử lý"
+STEP_APPRAISE = "Thẩm định hồ sơ, đề xuất kết quả"
+STEP_RECEIVE_APPRAISE = "Tiếp nhận, thẩm định hồ sơ, đề xuất kết quả"
+STEP_APPROVE = "Phê duyệt, ký kết quả"
+STEP_ALL = "Tiếp nhận, giải quyết và trả kết quả"
+
+
+def workflow_default_steps(*, processing_days: Decimal) -> list[tuple[str, str, Decimal]]:
+    """The internal workflow a new procedure starts with, as (name, role, share in working days).
+
+    Guarantees: the shares add up exactly to ``processing_days`` (rounded to 0.01) and each is at least
+    0.01. Over half a day: reception about 10%, the leader about 20%, the specialist the rest (shares
+    rounded half up to 0.01, the remainder on the specialist). Half a day or less: the specialist
+    receives and appraises, the leader approves (about 20%). Below 0.02: one step.
+    """
+    from .models import StaffRole
+
+    days = Decimal(processing_days).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+    if days < HUNDREDTH:
+        raise ValidationError(_("A processing time must be at least 0.01 working days."), code="days")
+    if days < 2 * HUNDREDTH:
+        return [(STEP_ALL, StaffRole.LEADER, days)]
+    leader = max(HUNDREDTH, (days * LEADER_SHARE).quantize(HUNDREDTH, rounding=ROUND_HALF_UP))
+    if days <= HALF_DAY:
+        return [(STEP_RECEIVE_APPRAISE, StaffRole.SPECIALIST, days - leader), (STEP_APPROVE, StaffRole.LEADER, leader)]
+    reception = max(HUNDREDTH, (days * RECEPTION_SHARE).quantize(HUNDREDTH, rounding=ROUND_HALF_UP))
+    return [
+        (STEP_RECEIVE, StaffRole.RECEPTION_CLERK, reception),
+        (STEP_APPRAISE, StaffRole.SPECIALIST, days - reception - leader),
+        (STEP_APPROVE, StaffRole.LEADER, leader),
+    ]
+
+
+def field_code_for(name: str) -> str:
+    """A field's code when the catalog gives none: the slug of its name, at most 40 characters."""
+    slug = slugify(fold(name)) or "linh-vuc"
+    if len(slug) <= 40:
+        return slug
+    return f"{slug[:31].rstrip('-')}-{hashlib.sha1(slug.encode()).hexdigest()[:8]}"  # noqa: S324 - a name, not a secret
+
+
+def catalog_import(
+    *, records, source: str = "", dry_run: bool = False, today: dt.date | None = None
+) -> ImportReport:
+    """Import procedures in the national catalog's shape (a list of records, or ``{"data": [...]}``).
+
+    Guarantees, all or nothing in one transaction:
+    - if any record is bad, nothing is written and the report lists every error with its position;
+    - a new MATTHC gets its procedure, its field if new, and a published version 1 in force from
+      ``today`` with documents, fees, legal basis, results, levels and a default workflow whose shares
+      add up to the processing time;
+    - a known MATTHC whose record changed (sha256 of its canonical JSON differs from the latest
+      published version's ``content_hash``) gets a new published version (number + 1, from ``today``)
+      that keeps the previous version's workflow when its shares still add up (else the default) and
+      its implementing agencies; earlier versions stay as they are, so dossiers keep theirs;
+    - an unchanged record writes nothing, so importing the same file twice changes nothing;
+    - touched procedures point at their version in force.
+    ``dry_run`` does all of it and rolls it back: the report says what would happen.
+    """
+    try:
+        total = len(catalog_records(records))
+    except CatalogFileError:
+        total = 0
+    parsed, errors = parse_catalog(records)
+    report = ImportReport(source=source, total=total, dry_run=dry_run, errors=errors)
+    if errors:
+        return report
+    with transaction.atomic():
+        _catalog_write(parsed, report=report, today=today or timezone.localdate())
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, today: dt.date) -> None:
+    from .models import (
+        Fee,
+        ImplementationLevel,
+        LegalDocument,
+        RequiredDocument,
+        ResultDocument,
+        WorkflowStep,
+    )
+
+    existing = {
+        p.code: p for p in Procedure.objects.select_for_update().filter(code__in=[p.code for p in parsed]).only("id", "code")
+    }
+    latest: dict[int, ProcedureVersion] = {}
+    if existing:
+        published = (
+            ProcedureVersion.objects.filter(
+                procedure_id__in=[p.id for p in existing.values()], status=ProcedureVersion.Status.PUBLISHED
+            )
+            .order_by("procedure_id", "-number")
+            .only("id", "procedure_id", "number", "content_hash", "processing_days")
+        )
+        for version in published:
+            latest.setdefault(version.procedure_id, version)
+    new, changed = [], []
+    for item in parsed:
+        procedure = existing.get(item.code)
+        if procedure is None:
+            new.append(item)
+        elif (previous := latest.get(procedure.id)) is None or previous.content_hash != item.content_hash:
+            changed.append(item)
+    report.unchanged = len(parsed) - len(new) - len(changed)
+    if not new and not changed:
+        return
+
+    fields = _catalog_fields(new + changed)
+    levels = {level.code: level for level in ImplementationLevel.objects.all()}
+    for code in {c for item in new + changed for c in item.levels} - levels.keys():
+        levels[code] = ImplementationLevel.objects.create(code=code, name=NATIONAL_LEVELS[code])
+
+    created = Procedure.objects.bulk_create([Procedure(code=item.code) for item in new], batch_size=500)
+    procedures = {**existing, **{p.code: p for p in created}}
+    numbers = dict(
+        ProcedureVersion.objects.filter(procedure_id__in=[existing[i.code].id for i in changed])
+        .values("procedure_id")
+        .annotate(n=Max("number"))
+        .values_list("procedure_id", "n")
+    ) if changed else {}
+    previous_ids = [latest[existing[i.code].id].id for i in changed if existing[i.code].id in latest]
+    previous_steps: dict[int, list[WorkflowStep]] = {}
+    previous_agencies: dict[int, list[int]] = {}
+    agency_link = ProcedureVersion.agencies.through
+    if previous_ids:
+        for step in WorkflowStep.objects.filter(version_id__in=previous_ids).order_by("version_id", "order"):
+            previous_steps.setdefault(step.version_id, []).append(step)
+        for version_id, agency_id in agency_link.objects.filter(procedureversion_id__in=previous_ids).values_list(
+            "procedureversion_id", "agency_id"
+        ):
+            previous_agencies.setdefault(version_id, []).append(agency_id)
+
+    note = (_("Imported from %(source)s") % {"source": report.source} if report.source else _("Imported"))[:500]
+    versions = []
+    for item in new + changed:
+        procedure = procedures[item.code]
+        time = item.processing_time()
+        field = fields[item.code]
+        versions.append(
+            ProcedureVersion(
+                procedure=procedure,
+                number=numbers.get(procedure.id, 0) + 1,
+                status=ProcedureVersion.Status.PUBLISHED,
+                valid_from=today,
+                content_hash=item.content_hash,
+                note=note,
+                name=item.name,
+                search_text=version_search_text(code=item.code, name=item.name, field_name=field.name),
+                field=field,
+                authority_text=item.authority or "; ".join(item.agencies),
+                decision_no=item.decision_no,
+                target=item.target,
+                processing_days=time.days,
+                processing_note=time.note,
+                online_level=item.online_level,
+                steps_text=item.steps_text,
+                requirements=item.requirements,
+            )
+        )
+    ProcedureVersion.objects.bulk_create(versions, batch_size=500)
+
+    documents, fees, legal, results, steps, level_links, agency_links = [], [], [], [], [], [], []
+    level_link = ProcedureVersion.levels.through
+    for item, version in zip(new + changed, versions, strict=True):
+        previous = latest.get(version.procedure_id)  # None for a new procedure
+        documents += [
+            RequiredDocument(
+                version=version, order=i, name=d.name, case=d.case, originals=d.originals, copies=d.copies,
+                mandatory=d.mandatory, form_name=d.form_name, document_type_code=d.type_code,
+            )
+            for i, d in enumerate(item.documents, start=1)
+        ]
+        fees += [
+            Fee(version=version, order=i, **_fee_fields(fee, kinds, all_kinds=item.channel_kinds))
+            for i, (fee, kinds) in enumerate(item.fees(), start=1)
+        ]
+        legal += [LegalDocument(version=version, order=i, number=x.number, title=x.title)
+                  for i, x in enumerate(item.legal_basis, start=1)]
+        results += [ResultDocument(version=version, order=i, code=x.code, name=x.name)
+                    for i, x in enumerate(item.results, start=1)]
+        level_links += [level_link(procedureversion_id=version.id, implementationlevel_id=levels[c].id) for c in item.levels]
+        kept = previous_steps.get(previous.id, []) if previous else []
+        if kept and sum((s.share_days for s in kept), Decimal(0)) == version.processing_days:
+            version_steps = [
+                WorkflowStep(version=version, order=s.order, name=s.name, role=s.role, unit_id=s.unit_id, share_days=s.share_days)
+                for s in kept
+            ]
+        else:
+            version_steps = [
+                WorkflowStep(version=version, order=i, name=name, role=role, share_days=share)
+                for i, (name, role, share) in enumerate(workflow_default_steps(processing_days=version.processing_days), start=1)
+            ]
+        workflow_check_shares(processing_days=version.processing_days, shares=[s.share_days for s in version_steps])
+        steps += version_steps
+        if previous:
+            agency_links += [agency_link(procedureversion_id=version.id, agency_id=a) for a in previous_agencies.get(previous.id, [])]
+    for model, rows in (
+        (RequiredDocument, documents), (Fee, fees), (LegalDocument, legal), (ResultDocument, results),
+        (WorkflowStep, steps), (level_link, level_links), (agency_link, agency_links),
+    ):
+        model.objects.bulk_create(rows, batch_size=1000)
+
+    procedure_refresh_current_versions(procedure_ids=[procedures[i.code].id for i in new + changed], today=today)
+    report.created, report.updated = len(new), len(changed)
+    report.created_codes = [i.code for i in new]
+    report.updated_codes = [i.code for i in changed]
+
+
+def _fee_fields(fee: FeeItem, kinds: tuple[str, ...], *, all_kinds: tuple[str, ...]) -> dict:
+    """A Fee's name, amount and note: the channels in the name when the fee is not the same on all of
+    them; a fee in USD keeps its amount in the name (Fee.amount is in đồng)."""
+    name = fee.kind
+    amount = fee.amount
+    if fee.currency == CURRENCY_USD:
+        name = f"{fee.kind} {fee.amount} USD"
+        amount = 0
+    if set(kinds) != set(all_kinds):
+        name += " (" + ", ".join(NATIONAL_CHANNELS[k].lower() for k in kinds) + ")"
+    return {"name": name[:500], "amount": amount, "note": fee.description}
+
+
+def _catalog_fields(items: list[NationalProcedure]) -> dict[str, Field]:
+    """Each record's Field: by MALINHVUC, else by name, else a new one coded by ``field_code_for``."""
+    by_code, by_name = {}, {}
+    for field in Field.objects.all():
+        by_code[field.code] = field
+        by_name.setdefault(field.name.casefold(), field)
+    new: list[Field] = []
+    chosen = {}
+    for item in items:
+        field = by_code.get(item.field_code) if item.field_code else by_name.get(item.field_name.casefold())
+        if field is None:
+            code = item.field_code or field_code_for(item.field_name)
+            field = by_code.get(code)
+            if field is None:
+                field = Field(code=code, name=item.field_name)
+                new.append(field)
+                by_code[code] = field
+            by_name.setdefault(item.field_name.casefold(), field)
+        chosen[item.code] = field
+    Field.objects.bulk_create(new)
+    return chosen
