@@ -226,12 +226,6 @@ class UserAdmin(DjangoUserAdmin):
         (_("Official"), {"fields": ("last_name", "first_name", "email")}),
         (_("First role"), {"fields": ("agency", "role", "title")}),
     )
-    fieldsets = (
-        (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
-    )
     inlines = [CitizenProfileInline, BusinessMembershipInline, StaffMembershipInline]
     list_display = ["username", "display_name", "email", "kind", "is_active", "is_staff", "last_login"]
     list_filter = [UserKindFilter, "staff_memberships__role", "is_active", "is_staff", "is_superuser"]
@@ -259,7 +253,7 @@ class UserAdmin(DjangoUserAdmin):
             )
         )
 
-    @admin.display(description=_("name"), ordering="citizen_profile__full_name")
+    @admin.display(description=_("full name"), ordering="citizen_profile__full_name")
     def display_name(self, obj):
         return obj.display_name
 

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Gender
 
@@ -126,7 +127,7 @@ class _AccountFieldsMixin(SectionedForm):
     """Username, e-mail and the new password typed twice."""
 
     username = _text(
-        _("Username"),
+        pgettext_lazy("login name", "Username"),
         max_length=150,
         autocomplete="username",
         help_text=_("Letters, digits and @ . + - _ only; you will use it to log in."),

@@ -201,6 +201,51 @@ def _raise_unique_violation(exc: IntegrityError):
 # --- Citizens and businesses --------------------------------------------------------------------
 
 
+def _citizen_normalise(*, username, email, full_name, id_number, phone, address) -> dict:
+    return {
+        "username": User.normalize_username((username or "").strip()),
+        "email": _email(email),
+        "full_name": _text(full_name),
+        "id_number": _digits(id_number),
+        "phone": _phone(phone),
+        "address": _text(address),
+    }
+
+
+def _citizen_errors(
+    *, username, password, email, full_name, id_number, date_of_birth, gender, phone, address
+) -> _Errors:
+    errors = _Errors()
+    _check_username(errors, username)
+    _check_email(errors, email)
+    _check_identity(errors, full_name=full_name, id_number=id_number, date_of_birth=date_of_birth, gender=gender)
+    if phone:
+        errors.check("phone", validate_phone, phone)
+    _check_length(errors, "address", address, 500)
+    _check_password(errors, password, User(username=username, email=email, first_name=full_name))
+    return errors
+
+
+def citizen_register_validate(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    full_name: str,
+    id_number: str,
+    date_of_birth: dt.date | None,
+    gender: str = "",
+    phone: str = "",
+    address: str = "",
+) -> None:
+    """The checks of ``citizen_register`` without the write, so a form can show every problem at once
+    (even alongside its own). Raises ``ValidationError`` keyed by field."""
+    values = _citizen_normalise(
+        username=username, email=email, full_name=full_name, id_number=id_number, phone=phone, address=address
+    )
+    _citizen_errors(password=password, date_of_birth=date_of_birth, gender=gender, **values).raise_if_any()
+
+
 def citizen_register(
     *,
     username: str,
@@ -220,36 +265,24 @@ def citizen_register(
     password passes the password validators. Otherwise raises ``ValidationError`` keyed by field and
     writes nothing. The user is never staff and belongs to no group.
     """
-    username = User.normalize_username((username or "").strip())
-    email = _email(email)
-    full_name = _text(full_name)
-    id_number = _digits(id_number)
-    phone = _phone(phone)
-    address = _text(address)
-
-    errors = _Errors()
-    _check_username(errors, username)
-    _check_email(errors, email)
-    _check_identity(errors, full_name=full_name, id_number=id_number, date_of_birth=date_of_birth, gender=gender)
-    if phone:
-        errors.check("phone", validate_phone, phone)
-    _check_length(errors, "address", address, 500)
-    _check_password(errors, password, User(username=username, email=email, first_name=full_name))
-    errors.raise_if_any()
+    values = _citizen_normalise(
+        username=username, email=email, full_name=full_name, id_number=id_number, phone=phone, address=address
+    )
+    _citizen_errors(password=password, date_of_birth=date_of_birth, gender=gender, **values).raise_if_any()
 
     try:
         with transaction.atomic():
-            user = User(username=username, email=email)
+            user = User(username=values["username"], email=values["email"])
             user.set_password(password)
             user.save()
             CitizenProfile.objects.create(
                 user=user,
-                full_name=full_name,
-                id_number=id_number,
+                full_name=values["full_name"],
+                id_number=values["id_number"],
                 date_of_birth=date_of_birth,
-                gender=gender or _gender_from_id(id_number),
-                phone=phone,
-                address=address,
+                gender=gender or _gender_from_id(values["id_number"]),
+                phone=values["phone"],
+                address=values["address"],
             )
     except IntegrityError as exc:
         _raise_unique_violation(exc)
@@ -278,6 +311,59 @@ def _check_business(errors: _Errors, *, business_name: str, tax_code: str, phone
     _check_length(errors, "address", address, 500)
 
 
+def _business_normalise(
+    *, username, email, business_name, tax_code, address, phone, representative, full_name, id_number
+) -> dict:
+    full_name = _text(full_name)
+    return {
+        "username": User.normalize_username((username or "").strip()),
+        "email": _email(email),
+        "business_name": _text(business_name),
+        "tax_code": _digits(tax_code),
+        "address": _text(address),
+        "phone": _phone(phone),
+        "representative": _text(representative) or full_name,
+        "full_name": full_name,
+        "id_number": _digits(id_number),
+    }
+
+
+def _business_errors(
+    *, username, password, email, business_name, tax_code, address, phone, representative, full_name, id_number,
+    date_of_birth,
+) -> _Errors:
+    errors = _Errors()
+    _check_username(errors, username)
+    _check_email(errors, email)
+    _check_business(errors, business_name=business_name, tax_code=tax_code, phone=phone, address=address)
+    _check_length(errors, "representative", representative, 150)
+    _check_identity(errors, full_name=full_name, id_number=id_number, date_of_birth=date_of_birth, gender="")
+    _check_password(errors, password, User(username=username, email=email, first_name=full_name))
+    return errors
+
+
+def business_register_validate(
+    *,
+    username: str,
+    password: str,
+    email: str,
+    business_name: str,
+    tax_code: str,
+    address: str = "",
+    phone: str = "",
+    representative: str = "",
+    full_name: str,
+    id_number: str,
+    date_of_birth: dt.date | None,
+) -> None:
+    """The checks of ``business_register`` without the write. Raises ``ValidationError`` keyed by field."""
+    values = _business_normalise(
+        username=username, email=email, business_name=business_name, tax_code=tax_code, address=address,
+        phone=phone, representative=representative, full_name=full_name, id_number=id_number,
+    )
+    _business_errors(password=password, date_of_birth=date_of_birth, **values).raise_if_any()
+
+
 def business_register(
     *,
     username: str,
@@ -300,44 +386,31 @@ def business_register(
     tax code not registered before; otherwise raises ``ValidationError`` keyed by field and writes
     nothing. The user is never staff.
     """
-    username = User.normalize_username((username or "").strip())
-    email = _email(email)
-    business_name = _text(business_name)
-    tax_code = _digits(tax_code)
-    address = _text(address)
-    phone = _phone(phone)
-    full_name = _text(full_name)
-    representative = _text(representative) or full_name
-    id_number = _digits(id_number)
-
-    errors = _Errors()
-    _check_username(errors, username)
-    _check_email(errors, email)
-    _check_business(errors, business_name=business_name, tax_code=tax_code, phone=phone, address=address)
-    _check_length(errors, "representative", representative, 150)
-    _check_identity(errors, full_name=full_name, id_number=id_number, date_of_birth=date_of_birth, gender="")
-    _check_password(errors, password, User(username=username, email=email, first_name=full_name))
-    errors.raise_if_any()
+    values = _business_normalise(
+        username=username, email=email, business_name=business_name, tax_code=tax_code, address=address,
+        phone=phone, representative=representative, full_name=full_name, id_number=id_number,
+    )
+    _business_errors(password=password, date_of_birth=date_of_birth, **values).raise_if_any()
 
     try:
         with transaction.atomic():
-            user = User(username=username, email=email)
+            user = User(username=values["username"], email=values["email"])
             user.set_password(password)
             user.save()
             CitizenProfile.objects.create(
                 user=user,
-                full_name=full_name,
-                id_number=id_number,
+                full_name=values["full_name"],
+                id_number=values["id_number"],
                 date_of_birth=date_of_birth,
-                gender=_gender_from_id(id_number),
+                gender=_gender_from_id(values["id_number"]),
             )
             business = Business.objects.create(
-                name=business_name,
-                tax_code=tax_code,
-                address=address,
-                phone=phone,
-                email=email,
-                representative=representative,
+                name=values["business_name"],
+                tax_code=values["tax_code"],
+                address=values["address"],
+                phone=values["phone"],
+                email=values["email"],
+                representative=values["representative"],
             )
             BusinessMembership.objects.create(user=user, business=business, is_representative=True)
     except IntegrityError as exc:

@@ -38,7 +38,7 @@ class TestCitizen:
         )
         client.force_login(citizen)
         html = client.get(PROFILE).content.decode()
-        for text in ("Nguyễn Thị Mai", "048••••••234", "27/03/1990", "Nữ", "0905123456", "mai@example.com", "12 Lê Duẩn"):
+        for text in ("Nguyễn Thị Mai", "048••••••234", "27/03/1990", "Nữ", "0905 123 456", "mai@example.com", "12 Lê Duẩn"):
             assert text in html
         assert "048190001234" not in html
         assert "Vai trò cán bộ của bạn" not in html

@@ -221,3 +221,18 @@ class TestBusinessRegistration:
         assert response.status_code == 403
         assert "Chỉ tài khoản công dân mới đăng ký được doanh nghiệp" in response.content.decode()
         assert not Business.objects.exists()
+
+
+def test_form_and_service_problems_show_together(client):
+    """A mismatched password (the form's check) and an ID number that disagrees with the birth year
+    (the service's) are reported in one answer, not one per submit."""
+    response = client.post(REGISTER, citizen_post(id_number="048091001234", password2="something-else-2024"))
+    html = response.content.decode()
+    assert "Hai mật khẩu không giống nhau" in html
+    assert "Số định danh cá nhân không khớp với năm sinh 1990." in html
+    assert not User.objects.exists()
+
+
+def test_a_missing_field_is_reported_once(client):
+    response = client.post(REGISTER, citizen_post(full_name=""))
+    assert response.context["form"].errors["full_name"] == ["Hãy nhập họ và tên như trên thẻ căn cước."]

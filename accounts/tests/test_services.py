@@ -425,3 +425,17 @@ class TestLoginLockoutClear:
 def test_default_password_of_the_factories_logs_in():
     user = CitizenFactory()
     assert user.check_password(DEFAULT_PASSWORD)
+
+
+class TestValidateOnly:
+    def test_citizen_register_validate_checks_without_writing(self):
+        services.citizen_register_validate(**citizen_data())
+        assert counts() == (0, 0, 0, 0, 0)
+        errors = refused(services.citizen_register_validate, **citizen_data(id_number="048091001234"))
+        assert "id_number" in errors
+
+    def test_business_register_validate_checks_without_writing(self):
+        services.business_register_validate(**business_data())
+        assert not Business.objects.exists()
+        errors = refused(services.business_register_validate, **business_data(tax_code="0100109107", date_of_birth=None))
+        assert set(errors) == {"tax_code", "date_of_birth"}
