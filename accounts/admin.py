@@ -226,6 +226,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("Official"), {"fields": ("last_name", "first_name", "email")}),
         (_("First role"), {"fields": ("agency", "role", "title")}),
     )
+    # Django's fieldsets (and their translations), with the family name first as Vietnamese names go.
+    fieldsets = (
+        DjangoUserAdmin.fieldsets[0],
+        (DjangoUserAdmin.fieldsets[1][0], {"fields": ("last_name", "first_name", "email")}),
+        *DjangoUserAdmin.fieldsets[2:],
+    )
     inlines = [CitizenProfileInline, BusinessMembershipInline, StaffMembershipInline]
     list_display = ["username", "display_name", "email", "kind", "is_active", "is_staff", "last_login"]
     list_filter = [UserKindFilter, "staff_memberships__role", "is_active", "is_staff", "is_superuser"]

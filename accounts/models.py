@@ -44,7 +44,7 @@ class Gender(models.TextChoices):
 class CitizenProfile(models.Model):
     """A citizen's identity as an applicant: full name and the 12-digit personal ID number (số định danh)."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen_profile")
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="citizen_profile")
     full_name = models.CharField(_("full name"), max_length=150)
     id_number = models.CharField(
         _("citizen ID number"), max_length=12, unique=True, validators=[validate_citizen_id]
@@ -92,8 +92,10 @@ class Business(models.Model):
 class BusinessMembership(models.Model):
     """A user who may act for a business."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="business_memberships")
-    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="business_memberships")
+    business = models.ForeignKey(
+        Business, verbose_name=_("business"), on_delete=models.CASCADE, related_name="memberships"
+    )
     is_representative = models.BooleanField(_("legal representative"), default=False)
 
     class Meta:
@@ -108,8 +110,10 @@ class BusinessMembership(models.Model):
 class StaffMembership(models.Model):
     """An official's role at an agency. The role's permission group carries what the role may do."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_memberships")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff_memberships")
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_memberships")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="staff_memberships"
+    )
     role = models.CharField(_("role"), max_length=30, choices=StaffRole.choices)
     title = models.CharField(_("job title"), max_length=150, blank=True)
 
