@@ -62,8 +62,25 @@ class CitizenProfileInline(admin.StackedInline):
         return False  # a citizen profile comes from registration, with its checks
 
 
+class BusinessMembershipForm(forms.ModelForm):
+    """Refuses, before saving, what ``business_membership_add`` would refuse: an account without a
+    citizen profile acting for a business."""
+
+    class Meta:
+        model = BusinessMembership
+        fields = ["user", "business", "is_representative"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user_id = cleaned["user"].pk if cleaned.get("user") else self.instance.user_id
+        if user_id and not self.instance.pk and not CitizenProfile.objects.filter(user_id=user_id).exists():
+            raise ValidationError(_("Only a citizen account can act for a business."))
+        return cleaned
+
+
 class BusinessMembershipInline(admin.TabularInline):
     model = BusinessMembership
+    form = BusinessMembershipForm
     extra = 0
     autocomplete_fields = ["business"]
     verbose_name = _("business the user acts for")
@@ -72,6 +89,7 @@ class BusinessMembershipInline(admin.TabularInline):
 
 class BusinessMemberInline(admin.TabularInline):
     model = BusinessMembership
+    form = BusinessMembershipForm
     extra = 0
     autocomplete_fields = ["user"]
     verbose_name = _("person who acts for the business")

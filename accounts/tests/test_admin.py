@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.db.models import Model
 
-from accounts.models import CitizenProfile, StaffMembership, User
+from accounts.models import BusinessMembership, CitizenProfile, StaffMembership, User
 from procedures.models import StaffRole
 
-from .factories import AgencyFactory, CitizenFactory, StaffFactory, UserFactory
+from .factories import AgencyFactory, BusinessFactory, CitizenFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +234,39 @@ class TestStaffMembershipAdmin:
             ADD_USER,
         ):
             assert client.get(url).status_code == 200, url
+
+
+class TestBusinessAdmin:
+    def change_url(self, business):
+        return f"/quan-tri/accounts/business/{business.pk}/change/"
+
+    def test_adding_a_citizen_as_member(self, client, administrator):
+        business = BusinessFactory()
+        citizen = CitizenFactory()
+        data = change_form_data(client.get(self.change_url(business)))
+        data.update(
+            {
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-0-user": str(citizen.pk),
+                "memberships-0-business": str(business.pk),
+            }
+        )
+        assert client.post(self.change_url(business), data).status_code == 302
+        membership = BusinessMembership.objects.get(business=business)
+        assert membership.user == citizen and not membership.is_representative
+
+    def test_an_official_cannot_act_for_a_business(self, client, administrator):
+        business = BusinessFactory()
+        official = StaffFactory()
+        data = change_form_data(client.get(self.change_url(business)))
+        data.update(
+            {
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-0-user": str(official.pk),
+                "memberships-0-business": str(business.pk),
+            }
+        )
+        response = client.post(self.change_url(business), data)
+        assert response.status_code == 200
+        assert "Chỉ tài khoản công dân mới được đại diện cho doanh nghiệp." in response.content.decode()
+        assert not BusinessMembership.objects.exists()

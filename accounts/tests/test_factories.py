@@ -87,3 +87,10 @@ def test_staff_factory_sets_groups_through_the_services():
     default = StaffFactory()
     assert default.membership.role == StaffRole.RECEPTION_CLERK
     assert StaffFactory().membership.agency == default.membership.agency  # one shared default agency
+
+
+def test_a_given_password_is_hashed():
+    user = CitizenFactory(password="another-secret-2025")
+    user.refresh_from_db()
+    assert user.check_password("another-secret-2025")
+    assert StaffFactory(password="staff-secret-2025").check_password("staff-secret-2025")

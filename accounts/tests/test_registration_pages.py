@@ -236,3 +236,11 @@ def test_form_and_service_problems_show_together(client):
 def test_a_missing_field_is_reported_once(client):
     response = client.post(REGISTER, citizen_post(full_name=""))
     assert response.context["form"].errors["full_name"] == ["Hãy nhập họ và tên như trên thẻ căn cước."]
+
+
+def test_business_registration_can_never_make_staff(client):
+    client.post(REGISTER_BUSINESS, business_post(is_staff="on", is_superuser="on", role="administrator", groups="1"))
+    user = User.objects.get(username="songhan")
+    assert (user.is_staff, user.is_superuser) == (False, False)
+    assert not user.groups.exists()
+    assert not StaffMembership.objects.exists()
