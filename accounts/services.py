@@ -62,12 +62,12 @@ def _text(value: str) -> str:
 
 
 def _digits(value: str) -> str:
-    """An identity number typed with spaces, dots or hyphens as separators."""
+    """An identity number typed with spaces or dots as separators (a hyphen stays: it marks a branch's tax code)."""
     return re.sub(r"[\s.]", "", value or "")
 
 
 def _phone(value: str) -> str:
-    """A phone number in its national form, 0 and 9 digits, when it is one; otherwise as typed."""
+    """A phone number in its national form (0 instead of +84), without separators."""
     compact = re.sub(r"[\s.]", "", value or "")
     if re.fullmatch(r"\+84(\d{9}|2\d{9})", compact):
         return "0" + compact[3:]
