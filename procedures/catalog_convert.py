@@ -98,6 +98,9 @@ _MONEY_IN_TEXT = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+|\d+)\s*(?:đồn
 _RAW_ROW = re.compile(r"^(\d)(\d[\d.,]*)\s*(Việt Nam Đồng|VNĐ|VND|Đồng|đồng|USD)(?!\w)\s*(.*)$", re.DOTALL)
 
 
+_RAW_TABLE_ROW = re.compile(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(.{0,200}?)(Miễn phí|Không có thông tin)")
+
+
 @dataclass
 class Conversion:
     """The converted records, and what the conversion had to guess or shorten."""
@@ -469,12 +472,15 @@ def _rows_from_summary(record: dict) -> list[tuple]:
             rows.append((kind, value.strip(), fee.get("fee"), fee.get("description"), None))
     if rows:
         return rows
+    # "Hình thức nộpThời gianPhí, lệ phíMô tả" then, per channel: its name, the time text, the fee.
     table = _text((record.get("raw") or {}).get("cach_thuc_thuc_hien"), one_line=True)
-    free = "Miễn phí" in table
-    for name, kind in SOURCE_CHANNELS.items():
-        if name in table:
-            rows.append((kind, "", "Miễn phí" if free else "", "", None))
-    return sorted(rows)
+    seen = set()
+    for match in _RAW_TABLE_ROW.finditer(table.removeprefix("Hình thức nộpThời gianPhí, lệ phíMô tả")):
+        kind = SOURCE_CHANNELS[match.group(1)]
+        if kind not in seen:
+            seen.add(kind)
+            rows.append((kind, match.group(2).strip(), match.group(3), match.group(2).strip(), None))
+    return rows
 
 
 def _online_level(channels: list[dict], documents: list[dict]) -> str:
