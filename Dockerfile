@@ -45,7 +45,7 @@ EXPOSE 8000
 # name, over the TLS proxy's header, so neither the host check nor the HTTPS redirect gets in the way.
 # Worker and beat containers replace this check (docker-compose.yml).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import os, urllib.request; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); host = 'localhost' if host in ('', '*') else host; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/', headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"
+    CMD python -c "import os, urllib.request; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); host = 'localhost' if host in ('', '*') else host; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:8000/healthz/', headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"
 
 # More load: more --workers here, or more web containers behind the proxy (same PostgreSQL and Redis).
 CMD ["gunicorn", "dvc_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

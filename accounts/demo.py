@@ -26,19 +26,31 @@ CENTER = "000.00.53.H48"
 JUSTICE = "000.00.13.H48"
 HAI_CHAU = "000.11.31.H48"
 
-DEMO_CITIZEN = {
-    "username": "congdan",
-    "email": "congdan@example.com",
-    "full_name": "Nguyễn Văn An",
-    "id_number": "048090001234",
-    "date_of_birth": dt.date(1990, 5, 12),
-    "gender": "male",
-    "phone": "0905123456",
-    "address": "12 Lê Duẩn, phường Hải Châu, thành phố Đà Nẵng",
-}
+DEMO_CITIZENS = [
+    {
+        "username": "citizen",
+        "email": "citizen@example.com",
+        "full_name": "Nguyễn Văn An",
+        "id_number": "048090001234",
+        "date_of_birth": dt.date(1990, 5, 12),
+        "gender": "male",
+        "phone": "0905123456",
+        "address": "12 Lê Duẩn, phường Hải Châu, thành phố Đà Nẵng",
+    },
+    {
+        "username": "citizen2",
+        "email": "citizen2@example.com",
+        "full_name": "Lê Thị Mai",
+        "id_number": "048195007788",
+        "date_of_birth": dt.date(1995, 2, 20),
+        "gender": "female",
+        "phone": "0935246810",
+        "address": "88 Điện Biên Phủ, phường Thanh Khê, thành phố Đà Nẵng",
+    },
+]
 DEMO_BUSINESS = {
-    "username": "doanhnghiep",
-    "email": "doanhnghiep@example.com",
+    "username": "business",
+    "email": "business@example.com",
     "business_name": "Công ty TNHH Thương mại Sông Hàn",
     "tax_code": "0401001233",
     "address": "45 Bạch Đằng, phường Hải Châu, thành phố Đà Nẵng",
@@ -48,13 +60,13 @@ DEMO_BUSINESS = {
     "date_of_birth": dt.date(1985, 11, 3),
 }
 DEMO_STAFF = [
-    DemoStaff("motcua", "Lê", "Thị Hoa", CENTER, StaffRole.RECEPTION_CLERK, "Cán bộ tiếp nhận và trả kết quả"),
-    DemoStaff("chuyenvien", "Phạm", "Minh Tuấn", JUSTICE, StaffRole.SPECIALIST, "Chuyên viên Phòng Hành chính tư pháp"),
-    DemoStaff("lanhdao", "Hoàng", "Văn Nam", JUSTICE, StaffRole.LEADER, "Phó Giám đốc Sở Tư pháp"),
-    DemoStaff("motcua.haichau", "Đặng", "Thu Trang", HAI_CHAU, StaffRole.RECEPTION_CLERK, "Công chức một cửa"),
-    DemoStaff("chuyenvien.haichau", "Bùi", "Quốc Huy", HAI_CHAU, StaffRole.SPECIALIST, "Công chức Tư pháp - Hộ tịch"),
-    DemoStaff("lanhdao.haichau", "Ngô", "Thanh Hải", HAI_CHAU, StaffRole.LEADER, "Chủ tịch UBND phường"),
-    DemoStaff("quantri", "Võ", "Thị Lan", PROVINCE, StaffRole.ADMINISTRATOR, "Quản trị hệ thống"),
+    DemoStaff("clerk", "Lê", "Thị Hoa", CENTER, StaffRole.RECEPTION_CLERK, "Cán bộ tiếp nhận và trả kết quả"),
+    DemoStaff("specialist", "Phạm", "Minh Tuấn", JUSTICE, StaffRole.SPECIALIST, "Chuyên viên Phòng Hành chính tư pháp"),
+    DemoStaff("leader", "Hoàng", "Văn Nam", JUSTICE, StaffRole.LEADER, "Phó Giám đốc Sở Tư pháp"),
+    DemoStaff("clerk.haichau", "Đặng", "Thu Trang", HAI_CHAU, StaffRole.RECEPTION_CLERK, "Công chức một cửa"),
+    DemoStaff("specialist.haichau", "Bùi", "Quốc Huy", HAI_CHAU, StaffRole.SPECIALIST, "Công chức Tư pháp - Hộ tịch"),
+    DemoStaff("leader.haichau", "Ngô", "Thanh Hải", HAI_CHAU, StaffRole.LEADER, "Chủ tịch UBND phường"),
+    DemoStaff("admin", "Võ", "Thị Lan", PROVINCE, StaffRole.ADMINISTRATOR, "Quản trị hệ thống"),
 ]
 
 
@@ -64,9 +76,10 @@ def demo_accounts_load(*, agencies: dict[str, Agency], password: str) -> int:
     how many were created. Staff whose agency is not in ``agencies`` are skipped."""
     existing = set(User.objects.values_list("username", flat=True))
     created = 0
-    if DEMO_CITIZEN["username"] not in existing:
-        services.citizen_register(password=password, **DEMO_CITIZEN)
-        created += 1
+    for citizen in DEMO_CITIZENS:
+        if citizen["username"] not in existing:
+            services.citizen_register(password=password, **citizen)
+            created += 1
     if DEMO_BUSINESS["username"] not in existing:
         services.business_register(password=password, **DEMO_BUSINESS)
         created += 1

@@ -7,6 +7,7 @@ Three environments, chosen by DJANGO_ENV:
 With no DATABASE_URL the portal runs on SQLite; with no REDIS_URL Celery tasks run in-process.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
+# A developer's .env (e.g. one written for docker compose) must not change what the tests run against.
+if os.environ.get("DJANGO_ENV") != "test" and (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="production")
@@ -38,7 +40,6 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,7 +120,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test processes share one Redis: keep their keys apart.
-            "KEY_PREFIX": env.str("PYTEST_XDIST_WORKER", default="") if DJANGO_ENV == "test" else "",
+            "KEY_PREFIX": os.environ.get("PYTEST_XDIST_WORKER", "") if DJANGO_ENV == "test" else "",
         }
     }
 else:
@@ -169,6 +170,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Behind a reverse proxy every visitor would share the proxy's address: count the proxies in front so
+# the lockout keys on the visitor's own address (X-Forwarded-For, read by django-ipware).
+# With no proxy, X-Forwarded-For is ignored: a client could otherwise forge it to dodge the lockout.
+_proxies_in_front = env.int("AXES_PROXY_COUNT", default=0)
+if _proxies_in_front:
+    AXES_IPWARE_PROXY_COUNT = _proxies_in_front
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
@@ -183,6 +193,7 @@ if IS_PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 if DJANGO_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

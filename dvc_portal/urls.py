@@ -7,11 +7,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .health import healthz
+
 admin.site.site_header = _("DVC Portal administration")
 admin.site.site_title = _("DVC Portal administration")
 admin.site.index_title = _("Configuration")
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", include("procedures.urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,5 @@
 """The catalog as a citizen uses it, in headless Chromium: search without diacritics, open the page."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -9,11 +8,18 @@ from .catalog_data import build_catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test itself are
-# safe (the live server runs in another thread).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls (and the
+    database flush after each test) are safe, the live server answering in another thread. Allow them for
+    this module only, from before the database fixtures start to after they finish."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture

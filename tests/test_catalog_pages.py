@@ -111,3 +111,9 @@ def test_pages_cost_the_same_number_of_queries_whatever_the_catalog_size(client,
     after = (_queries(client, list_url), _queries(client, list_url, {"q": "dang ky"}), _queries(client, reverse("home")))
     assert before == after
     assert _queries(client, reverse("procedure-detail", args=["1.001193"])) <= 12
+
+
+def test_health_check(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

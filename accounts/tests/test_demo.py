@@ -18,13 +18,13 @@ def agencies():
 
 def test_creates_each_kind_once_and_they_can_log_in(agencies, rf):
     created = demo_accounts_load(agencies=agencies, password="demo-password")
-    assert created == 2 + len(DEMO_STAFF)
+    assert created == 3 + len(DEMO_STAFF)
     assert demo_accounts_load(agencies=agencies, password="demo-password") == 0
     assert User.objects.count() == created
-    assert User.objects.get(username="congdan").citizen_profile.full_name == "Nguyễn Văn An"
-    assert BusinessMembership.objects.get(user__username="doanhnghiep").business.tax_code == "0401001233"
-    admin = User.objects.get(username="quantri")
+    assert User.objects.get(username="citizen").citizen_profile.full_name == "Nguyễn Văn An"
+    assert BusinessMembership.objects.get(user__username="business").business.tax_code == "0401001233"
+    admin = User.objects.get(username="admin")
     assert admin.is_staff and list(admin.groups.values_list("name", flat=True)) == [StaffRole.ADMINISTRATOR]
-    assert not User.objects.get(username="motcua").is_staff
+    assert not User.objects.get(username="clerk").is_staff
     request = rf.post("/tai-khoan/dang-nhap/")
-    assert authenticate(request, username="motcua", password="demo-password") is not None
+    assert authenticate(request, username="clerk", password="demo-password") is not None
