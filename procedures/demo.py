@@ -56,7 +56,7 @@ FIELD_DEPARTMENTS = [
 ]
 
 # The procedures the home page shows first.
-FEATURED = ["1.001193", "1.000894", "1.001022", "2.000908", "1.000656", "2.000635", "1.001612", "1.009994"]
+FEATURED = ["1.001193", "1.000894", "2.000815", "1.004222", "1.001612", "3.000333", "1.013225", "1.004873"]
 
 
 def agencies_load() -> dict[str, Agency]:

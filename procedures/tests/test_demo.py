@@ -1,0 +1,46 @@
+"""The demo loader: a whole first look, loaded twice without changing anything."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import User
+from procedures.demo import FEATURED
+from procedures.models import Agency, Procedure, ProcedureVersion
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERS = {"citizen", "citizen2", "business", "clerk", "specialist", "leader", "admin"}
+
+
+def snapshot():
+    return (
+        Agency.objects.count(),
+        Procedure.objects.count(),
+        ProcedureVersion.objects.count(),
+        User.objects.count(),
+        sorted(Procedure.objects.filter(is_featured=True).values_list("code", flat=True)),
+    )
+
+
+def test_load_demo_is_complete_and_idempotent(capsys):
+    call_command("load_demo")
+    first = snapshot()
+    call_command("load_demo")
+    assert snapshot() == first
+    assert DEMO_USERS <= set(User.objects.values_list("username", flat=True))
+    assert all(User.objects.get(username=u).check_password("demo-password") for u in DEMO_USERS)
+    assert first[1] >= 30
+    assert first[4] == sorted(FEATURED)
+    levels = set(ProcedureVersion.objects.values_list("levels__code", flat=True))
+    assert {"tinh", "xa"} <= levels
+    assert not ProcedureVersion.objects.filter(agencies__isnull=True).exists()
+    # Every demo procedure's workflow adds up, and every one is in force.
+    assert not Procedure.objects.filter(current_version__isnull=True).exists()
+
+
+def test_load_demo_refuses_production(settings):
+    settings.IS_PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo")
+    assert not User.objects.exists()
