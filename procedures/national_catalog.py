@@ -48,6 +48,8 @@ CURRENCIES = (CURRENCY_VND, CURRENCY_USD)
 WORKING_HOURS_PER_DAY = Decimal(8)
 SAME_DAY = Decimal("0.50")
 MAX_DAYS = Decimal("9999.99")  # ProcedureVersion.processing_days: 6 digits, 2 decimals
+MAX_AMOUNT_OF_TIME = 100_000  # before conversion (hours, days, months); the result must fit MAX_DAYS
+MAX_FEE = 10**15  # đồng; Fee.amount is a 64-bit integer
 HUNDREDTH = Decimal("0.01")
 
 #: Our storage limits (the models' max_length), part of the contract: longer text is an error.
@@ -360,7 +362,7 @@ class _Reader:
             items.append((f"{where}[{i}]", item))
         return items
 
-    def number(self, obj: dict, key: str, path: str, *, integer=False, default=None, required=True):
+    def number(self, obj: dict, key: str, path: str, *, integer=False, default=None, required=True, maximum=None):
         """A number of at least 0: a JSON number, or a string holding one (some senders quote numbers)."""
         value = obj.get(key)
         where = f"{path}.{key}"
@@ -381,6 +383,9 @@ class _Reader:
             return default
         if number < 0:
             self.error(where, _("Must be 0 or more, not %(value)s.") % {"value": value})
+            return default
+        if maximum is not None and number > maximum:
+            self.error(where, _("Must be at most %(max)s, not %(value)s.") % {"max": maximum, "value": value})
             return default
         if integer:
             if number != number.to_integral_value():
@@ -550,7 +555,7 @@ def _parse_channels(r: _Reader, record: dict):
                                       "(by post).") % {"value": kind})
         times = []
         for time_path, time in r.objects(item, "THOIGIAN", path, required=True):
-            amount = r.number(time, "THOIGIANGIAIQUYET", time_path)
+            amount = r.number(time, "THOIGIANGIAIQUYET", time_path, maximum=MAX_AMOUNT_OF_TIME)
             unit = r.text(time, "DONVITINH", time_path, required=True)
             if unit and unit not in UNITS:
                 r.error(f"{time_path}.DONVITINH", _("Unknown unit “%(value)s”: use %(units)s.")
@@ -561,7 +566,7 @@ def _parse_channels(r: _Reader, record: dict):
                 if fee_kind and fee_kind not in FEE_KINDS:
                     r.error(f"{fee_path}.LOAIPHILEPHI", _("Unknown kind of fee “%(value)s”: use Phí or Lệ phí.")
                             % {"value": fee_kind})
-                fee_amount = r.number(fee, "SOTIEN", fee_path, integer=True)
+                fee_amount = r.number(fee, "SOTIEN", fee_path, integer=True, maximum=MAX_FEE)
                 currency = r.text(fee, "DONVI", fee_path, default=CURRENCY_VND)
                 if currency not in CURRENCIES:
                     r.error(f"{fee_path}.DONVI", _("Unknown currency “%(value)s”: use Đồng or USD.")
@@ -579,11 +584,8 @@ def _parse_documents(r: _Reader, record: dict):
         case = r.text(group, "TRUONGHOP", path, limit=MAX_LENGTHS["TRUONGHOP"])
         for doc_path, doc in r.objects(group, "GIAYTO", path):
             name = r.text(doc, "TENGIAYTO", doc_path, required=True, one_line=False)
-            originals = r.number(doc, "SOBANCHINH", doc_path, integer=True, required=False, default=0)
-            copies = r.number(doc, "SOBANSAO", doc_path, integer=True, required=False, default=0)
-            for key, value in (("SOBANCHINH", originals), ("SOBANSAO", copies)):
-                if value is not None and value > 32767:
-                    r.error(f"{doc_path}.{key}", _("Must be at most 32767."))
+            originals = r.number(doc, "SOBANCHINH", doc_path, integer=True, required=False, default=0, maximum=32767)
+            copies = r.number(doc, "SOBANSAO", doc_path, integer=True, required=False, default=0, maximum=32767)
             yield DocumentItem(
                 case=case,
                 name=name,

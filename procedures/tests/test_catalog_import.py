@@ -466,3 +466,26 @@ def test_the_2642_record_file_imports_in_well_under_a_minute():
     assert report.ok and report.created == 2642
     assert elapsed < 60, f"{elapsed:.1f} s"
     assert Procedure.objects.filter(current_version__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("CACHTHUCTHUCHIEN", 0, "THOIGIAN", 0, "THOIGIANGIAIQUYET"), "1e30"),
+        (("CACHTHUCTHUCHIEN", 0, "THOIGIAN", 0, "THOIGIANGIAIQUYET"), 20000),  # 20,000 working days
+        (("CACHTHUCTHUCHIEN", 0, "THOIGIAN", 0, "THOIGIANGIAIQUYET"), "NaN"),
+        (("CACHTHUCTHUCHIEN", 0, "THOIGIAN", 0, "PHILEPHI", 0, "SOTIEN"), 10**16),
+        (("CACHTHUCTHUCHIEN", 0, "THOIGIAN", 0, "PHILEPHI", 0, "SOTIEN"), True),
+        (("THANHPHANHOSO", 0, "GIAYTO", 0, "SOBANSAO"), 40000),
+        (("THANHPHANHOSO", 0, "GIAYTO", 0, "BATBUOC"), "có"),
+    ],
+)
+def test_out_of_range_values_are_errors_not_crashes(path, value):
+    bad = record()
+    target = bad
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    report = catalog_import(records=[bad])
+    assert not report.ok and not Procedure.objects.exists()
+    assert report.errors[0].path.startswith("[0].")
