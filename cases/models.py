@@ -1,0 +1,223 @@
+"""Dossiers, their documents, fees and event log, and the per-agency daily code sequence."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Agency, Procedure, ProcedureVersion, RequiredDocument, WorkflowStep
+
+from .workflow import NATIONAL_STATUS, TERMINAL, DossierWorkflow, State
+
+
+class Channel(models.IntegerChoices):
+    """How the dossier was filed: the national KenhThucHien codes."""
+
+    COUNTER = 1, _("At the counter")
+    ONLINE = 2, _("Online")
+    POSTAL = 3, _("By post")
+
+
+class Delivery(models.TextChoices):
+    COUNTER = "counter", _("Collect at the counter")
+    POST = "post", _("By post")
+    ONLINE = "online", _("Online (electronic result)")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class Dossier(DossierWorkflow):
+    """A dossier (hồ sơ): one application for one procedure, from draft to returned result."""
+
+    code = models.CharField(_("dossier code"), max_length=40, unique=True, null=True, blank=True)
+    procedure = models.ForeignKey(Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers")
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("procedure version"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant's account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    business = models.ForeignKey(
+        "accounts.Business", verbose_name=_("business"), null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=255)
+    applicant_id_number = models.CharField(_("applicant's ID number or tax code"), max_length=14)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices, default=Channel.ONLINE)
+    agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="dossiers")
+    current_step = models.ForeignKey(
+        WorkflowStep, verbose_name=_("current step"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handling_agency = models.ForeignKey(
+        Agency, verbose_name=_("handling agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Set when the dossier is transferred to another agency."),
+    )
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices, default=Delivery.COUNTER)
+    delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
+    tracking_number = models.CharField(_("postal tracking number"), max_length=60, blank=True)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    due_at = models.DateTimeField(_("appointment date"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("waiting on the applicant since"), null=True, blank=True)
+    paused_minutes = models.PositiveIntegerField(_("working minutes waiting on the applicant"), default=0)
+    extended_at = models.DateTimeField(_("extended"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "state", "due_at"], name="dossier_queue"),
+            models.Index(fields=["owner", "-created_at"], name="dossier_owner"),
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+        ]
+        permissions = [("view_agency_dossiers", "Can see the dossiers of their agency")]
+
+    def __str__(self):
+        return self.code or f"#{self.pk}"
+
+    # --- what the transitions read -------------------------------------------------------------------
+    def is_applicant(self, user) -> bool:
+        if user is None or not user.is_authenticated:
+            return False
+        if self.owner_id == user.pk:
+            return True
+        return self.business_id is not None and user.business_memberships.filter(business_id=self.business_id).exists()
+
+    def staff_role_of(self, user, roles) -> bool:
+        """Whether ``user`` holds one of ``roles`` at the agency that has the dossier now."""
+        if user is None or not user.is_authenticated:
+            return False
+        agencies = {self.agency_id}
+        if self.handling_agency_id:
+            agencies = {self.handling_agency_id}
+        return user.staff_memberships.filter(agency_id__in=agencies, role__in=roles).exists()
+
+    def steps(self) -> list[WorkflowStep]:
+        if not hasattr(self, "_steps"):
+            self._steps = list(self.version.steps.order_by("order"))
+        return self._steps
+
+    def first_step(self) -> WorkflowStep | None:
+        steps = self.steps()
+        return steps[0] if steps else None
+
+    def next_step(self) -> WorkflowStep | None:
+        if self.current_step_id is None:
+            return None
+        later = [s for s in self.steps() if s.order > self.current_step.order]
+        return later[0] if later else None
+
+    # --- what pages show ------------------------------------------------------------------------------
+    @property
+    def national_status(self) -> int | None:
+        return NATIONAL_STATUS.get(self.state)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.state in TERMINAL
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue is computed, never stored: past the appointment date and not yet resolved."""
+        if self.due_at is None or self.state in TERMINAL or self.state in (State.RESOLVED, State.DRAFT):
+            return False
+        if self.paused_at is not None:
+            return False
+        return timezone.now() > self.due_at
+
+
+class DossierDocument(models.Model):
+    """A file of a dossier: an upload for a required document, a scan at the counter, or a supplement."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded by the applicant")
+        SCAN = "scan", _("Scanned at the counter")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    requirement = models.ForeignKey(
+        RequiredDocument, verbose_name=_("required document"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    file = models.FileField(_("file"), upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier document")
+        verbose_name_plural = _("dossier documents")
+        ordering = ["requirement__order", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class DossierEvent(models.Model):
+    """One line of a dossier's history: who did what, when, from which state to which, and why.
+
+    Appended by the services, never edited: it is the history, the audit trail and the outbox's source.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField(_("number"))
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(_("by"), max_length=255, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_state = models.CharField(_("from"), max_length=30, blank=True)
+    to_state = models.CharField(_("to"), max_length=30)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")]
+
+    def __str__(self):
+        return f"{self.dossier} #{self.seq} {self.action}"
+
+
+class DossierSequence(models.Model):
+    """The last number given to a dossier of one agency on one day (the NNNN of MaHoSo)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.day} {self.last}"

@@ -1,0 +1,391 @@
+"""Every write to a dossier: drafts, documents, codes, and the actions of the state machine.
+
+Each action locks the dossier row, checks the actor's permission and the state, applies the
+transition, saves, and appends one event, in one transaction: two officials acting at once cannot
+both succeed, and a refused action changes nothing.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+
+from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
+from procedures.working_calendar import WorkingCalendar
+
+from .models import Channel, Delivery, Dossier, DossierDocument, DossierEvent, DossierSequence
+from .workflow import WAITING_ON_CITIZEN, State
+
+
+class ActionRefused(Exception):
+    """The dossier's state does not allow the action now (HTTP 409): nothing changed."""
+
+
+ACTIONS = (
+    "receive", "request_supplement", "supplement", "refuse", "forward", "complete_step", "transfer",
+    "request_payment", "confirm_payment", "approve", "deny", "extend", "suspend", "withdraw", "return_result",
+)
+
+
+@dataclass
+class ActionInput:
+    """What an action carries: a reason, and action-specific details (validated per action)."""
+
+    reason: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def dossier_code_allocate(*, agency: Agency, day: dt.date) -> str:
+    """The next code ``{agency}-{YYMMDD}-{NNNN}`` for this agency and day: no gap, no duplicate.
+
+    Must run inside the transaction that stores the code: the sequence row stays locked until commit,
+    so concurrent submissions queue here and each gets the next number.
+    """
+    DossierSequence.objects.get_or_create(agency=agency, day=day)
+    sequence = DossierSequence.objects.select_for_update().get(agency=agency, day=day)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+
+
+def _calendar(dossier: Dossier) -> WorkingCalendar:
+    return WorkingCalendar.for_agency(dossier.agency)
+
+
+def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str = "", data: dict | None = None):
+    last = dossier.events.aggregate(n=Max("seq"))["n"] or 0
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        seq=last + 1,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=getattr(actor, "display_name", "") if actor is not None else "",
+        from_state=from_state,
+        to_state=dossier.state,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def dossier_draft_create(
+    *,
+    user,
+    procedure: Procedure,
+    agency: Agency,
+    form_data: dict | None = None,
+    delivery: str = Delivery.COUNTER,
+    delivery_address: str = "",
+    business=None,
+    channel: int = Channel.ONLINE,
+) -> Dossier:
+    """A draft for ``procedure`` in force now, with the applicant's data taken from their profile."""
+    version = procedure.current_version
+    if version is None:
+        raise ValidationError({"procedure": _("This procedure is not in force.")})
+    if not version.agencies.filter(pk=agency.pk).exists():
+        raise ValidationError({"agency": _("This agency does not handle this procedure.")})
+    if delivery not in Delivery.values:
+        raise ValidationError({"delivery": _("Choose how to receive the result.")})
+    if delivery == Delivery.POST and not delivery_address.strip():
+        raise ValidationError({"delivery_address": _("Give the address the result should be posted to.")})
+    profile = getattr(user, "citizen_profile", None)
+    if business is not None:
+        if not user.business_memberships.filter(business=business).exists():
+            raise PermissionDenied(_("You do not act for this business."))
+        name, number, address = business.name, business.tax_code, business.address
+    elif profile is not None:
+        name, number, address = profile.full_name, profile.id_number, profile.address
+    else:
+        raise ValidationError(_("Only a citizen or a business can file a dossier: complete your profile first."))
+    return Dossier.objects.create(
+        procedure=procedure,
+        version=version,
+        owner=user,
+        business=business,
+        submitted_by=user,
+        applicant_name=name,
+        applicant_id_number=number,
+        applicant_phone=getattr(profile, "phone", ""),
+        applicant_email=user.email,
+        applicant_address=address,
+        channel=channel,
+        agency=agency,
+        form_data=form_data or {},
+        delivery=delivery,
+        delivery_address=delivery_address,
+    )
+
+
+def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, source: str = DossierDocument.Source.UPLOAD):
+    """Attach a checked file (see ``cases.uploads``) to a draft or to a dossier waiting for a supplement."""
+    from .uploads import check_upload
+
+    if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+        raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
+    if requirement is not None and requirement.version_id != dossier.version_id:
+        raise ValidationError({"requirement": _("This document is not part of this procedure.")})
+    content_type, content = check_upload(uploaded, requirement=requirement)
+    digest = hashlib.sha256(content).hexdigest()
+    document = DossierDocument(
+        dossier=dossier,
+        requirement=requirement,
+        original_name=uploaded.name[:255],
+        content_type=content_type,
+        size=len(content),
+        sha256=digest,
+        source=source,
+        uploaded_by=actor,
+    )
+    document.file.save(f"{digest[:16]}{_suffix(content_type)}", ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def _suffix(content_type: str) -> str:
+    return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif"}.get(content_type, "")
+
+
+def missing_documents(dossier: Dossier) -> list:
+    """Mandatory required documents of the dossier's version that have no file yet."""
+    present = set(dossier.documents.values_list("requirement_id", flat=True))
+    return [r for r in dossier.version.documents.filter(mandatory=True) if r.pk not in present]
+
+
+def _locked(dossier_id: int) -> Dossier:
+    return Dossier.objects.select_for_update().select_related("agency", "version", "current_step").get(pk=dossier_id)
+
+
+def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
+    """Submit a draft online: every mandatory document is there; it gets its code and waits for reception."""
+    with transaction.atomic():
+        dossier = _locked(dossier.pk)
+        _check(dossier, "submit", actor)
+        missing = missing_documents(dossier)
+        if missing:
+            raise ValidationError(
+                {"documents": [_("Missing: %(name)s") % {"name": r.name[:200]} for r in missing]}
+            )
+        now = timezone.now()
+        from_state = dossier.state
+        dossier.submit()
+        dossier.submitted_at = now
+        dossier.code = dossier_code_allocate(agency=dossier.agency, day=timezone.localdate(now))
+        dossier.save()
+        _event(dossier, action="submit", actor=actor, from_state=from_state)
+    return dossier
+
+
+def _check(dossier: Dossier, action: str, actor) -> None:
+    """Refuse, in this order: someone with no part in the dossier (403), an action its state does not
+    offer (409), a role that may not take it (403), a condition not met (409)."""
+    if not (dossier.is_applicant(actor) or dossier.staff_role_of(actor, StaffRole.values)):
+        raise PermissionDenied(_("You may not take this action on this dossier."))
+    method = getattr(dossier, action)
+    if not method._django_fsm.has_transition(dossier.state):
+        if dossier.is_terminal:
+            raise ActionRefused(_("This dossier is closed: no action can be taken on it."))
+        raise ActionRefused(
+            _("This action is not possible in the dossier's current state (%(state)s).")
+            % {"state": dossier.get_state_display()}
+        )
+    # meta.has_transition_perm checks the role alone (has_transition_perm would also check conditions).
+    if not method._django_fsm.has_transition_perm(dossier, dossier.state, actor):
+        raise PermissionDenied(_("Your role may not take this action on this dossier."))
+    if not has_transition_perm(method, actor) or not can_proceed(method):
+        raise ActionRefused(_("This action is not possible at this point of the dossier: %(why)s") % {
+            "why": _CONDITION_REASONS.get(action, _("its conditions are not met."))
+        })
+
+
+_CONDITION_REASONS = {
+    "request_supplement": _lazy("a dossier gets at most one supplement request."),
+    "complete_step": _lazy("this is the last step: the leader approves or denies."),
+    "approve": _lazy("only the last step can approve."),
+    "extend": _lazy("a dossier can be extended only once."),
+}
+
+
+def _start_clock(dossier: Dossier, now: dt.datetime) -> None:
+    dossier.received_at = now
+    dossier.due_at = _calendar(dossier).add_working_days(now, dossier.version.processing_days)
+
+
+def _pause(dossier: Dossier, now: dt.datetime) -> None:
+    dossier.paused_at = now
+
+
+def _resume(dossier: Dossier, now: dt.datetime) -> None:
+    """Time spent waiting on the applicant does not count: the appointment moves by that working time."""
+    if dossier.paused_at is None:
+        return
+    waited = _calendar(dossier).working_minutes_between(dossier.paused_at, now)
+    dossier.paused_minutes += waited
+    if dossier.due_at is not None and waited:
+        dossier.due_at = _calendar(dossier).add_working_minutes(dossier.due_at, waited)
+    dossier.paused_at = None
+
+
+def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | None = None) -> DossierEvent:
+    """Take ``action`` on ``dossier`` as ``actor``; returns the event it appended.
+
+    Raises PermissionDenied (the actor may not), ActionRefused (not in this state), ValidationError
+    (bad details). In each case nothing changes.
+    """
+    if action not in ACTIONS:
+        raise ValidationError({"action": _("Unknown action.")})
+    payload = payload or ActionInput()
+    try:
+        with transaction.atomic():
+            dossier = _locked(dossier.pk)
+            _check(dossier, action, actor)
+            now = timezone.now()
+            from_state = dossier.state
+            data = dict(payload.data)
+            _before(dossier, action, payload, now, data)
+            getattr(dossier, action)()
+            _after(dossier, action, payload, now, data, from_state)
+            dossier.save()
+            return _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
+    except (TransitionNotAllowed, ConcurrentTransition) as error:
+        raise ActionRefused(_("Another official changed this dossier at the same moment: reload it and try again.")) from error
+
+
+def _require_reason(payload: ActionInput, message: str) -> None:
+    if not payload.reason.strip():
+        raise ValidationError({"reason": message})
+
+
+def _before(dossier: Dossier, action: str, payload: ActionInput, now, data: dict) -> None:
+    """Validate an action's details before the transition runs."""
+    if action == "request_supplement":
+        items = payload.data.get("items") or []
+        if not items or not all(isinstance(i, dict) and str(i.get("guidance", "")).strip() for i in items):
+            raise ValidationError(
+                {"items": _("List every missing item, each with guidance for the applicant, in one request.")}
+            )
+    elif action in ("refuse", "deny", "suspend", "withdraw", "transfer"):
+        _require_reason(payload, _("Give the reason: it is printed for the applicant."))
+    elif action == "extend":
+        _require_reason(payload, _("Give the reason for the delay: it is printed on the apology letter."))
+        new_due = _parse_datetime(payload.data.get("new_due_at"))
+        if new_due is None or dossier.due_at is None or new_due <= dossier.due_at:
+            raise ValidationError({"new_due_at": _("The new date must be after the current appointment date.")})
+        calendar = _calendar(dossier)
+        if calendar.working_minutes_between(now, dossier.due_at) < calendar.minutes_per_day:
+            raise ValidationError(
+                {"new_due_at": _("An extension must be given at least one working day before the appointment date.")}
+            )
+        data["new_due_at"] = new_due.isoformat()
+        data["old_due_at"] = dossier.due_at.isoformat()
+    elif action == "request_payment":
+        fees = payload.data.get("fees") or []
+        if not fees or not all(isinstance(f, dict) and _positive_int(f.get("amount")) for f in fees):
+            raise ValidationError({"fees": _("List the fees to pay, each with a positive amount.")})
+    elif action == "confirm_payment" and not str(payload.data.get("proof", "")).strip():
+        raise ValidationError({"proof": _("Give the receipt or transaction number.")})
+    elif (
+        action == "return_result"
+        and dossier.delivery == Delivery.POST
+        and not str(payload.data.get("tracking_number", "")).strip()
+    ):
+        raise ValidationError({"tracking_number": _("Give the postal tracking number.")})
+    if action == "transfer":
+        code = str(payload.data.get("agency", ""))
+        target = Agency.objects.filter(code=code).first()
+        if target is None or target.pk in (dossier.agency_id, dossier.handling_agency_id):
+            raise ValidationError({"agency": _("Choose another agency to transfer the dossier to.")})
+        data["agency_name"] = target.name
+        dossier._transfer_to = target
+
+
+def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict, from_state: str) -> None:
+    """Fields an action sets besides the state (clock, dates, delivery)."""
+    if action == "receive":
+        _start_clock(dossier, now)
+    elif action == "request_supplement":
+        _pause(dossier, now)
+    elif action == "supplement":
+        _resume(dossier, now)
+        if dossier.state == State.SUBMITTED:
+            dossier.paused_minutes = 0
+    elif action == "request_payment":
+        _pause(dossier, now)
+    elif action == "confirm_payment":
+        _resume(dossier, now)
+    elif action == "extend":
+        dossier.extended_at = now
+        dossier.due_at = _parse_datetime(data["new_due_at"])
+    elif action == "transfer":
+        dossier.handling_agency = dossier._transfer_to
+    elif action in ("approve", "deny"):
+        dossier.resolved_at = now
+        dossier.current_step = None
+    elif action == "return_result":
+        dossier.returned_at = now
+        dossier.finished_at = now
+        dossier.tracking_number = str(payload.data.get("tracking_number", ""))[:60]
+    if dossier.state in (State.REFUSED, State.WITHDRAWN, State.SUSPENDED):
+        dossier.finished_at = now
+        if from_state in WAITING_ON_CITIZEN:
+            dossier.paused_at = None
+
+
+def _positive_int(value) -> bool:
+    try:
+        return int(value) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _parse_datetime(value) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: dict, form_data: dict | None = None,
+                   delivery: str = Delivery.COUNTER, delivery_address: str = "") -> Dossier:
+    """A walk-in dossier taken at the counter: created, coded and received at once, clock started."""
+    version: ProcedureVersion | None = procedure.current_version
+    if version is None:
+        raise ValidationError({"procedure": _("This procedure is not in force.")})
+    name = str(applicant.get("name", "")).strip()
+    number = str(applicant.get("id_number", "")).strip()
+    if not name or not number:
+        raise ValidationError({"applicant": _("Give the applicant's full name and ID number.")})
+    with transaction.atomic():
+        dossier = Dossier(
+            procedure=procedure, version=version, submitted_by=clerk, applicant_name=name[:255],
+            applicant_id_number=number[:14], applicant_phone=str(applicant.get("phone", ""))[:20],
+            applicant_address=str(applicant.get("address", ""))[:500], channel=Channel.COUNTER, agency=agency,
+            form_data=form_data or {}, delivery=delivery, delivery_address=delivery_address,
+        )
+        _check(dossier, "intake", clerk)
+        now = timezone.now()
+        dossier.intake()
+        dossier.submitted_at = now
+        _start_clock(dossier, now)
+        dossier.code = dossier_code_allocate(agency=agency, day=timezone.localdate(now))
+        dossier.save()
+        _event(dossier, action="intake", actor=clerk, from_state=State.DRAFT)
+    return dossier
