@@ -1,0 +1,3 @@
+"""Routes (filled by the pages of this side)."""
+
+urlpatterns = []
