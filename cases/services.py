@@ -16,13 +16,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
 from .models import Channel, Delivery, Dossier, DossierDocument, DossierEvent, DossierSequence
+from .uploads import check_upload
 from .workflow import WAITING_ON_CITIZEN, State
 
 
@@ -127,32 +128,34 @@ def dossier_draft_create(
 
 def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, source: str = DossierDocument.Source.UPLOAD):
     """Attach a checked file (see ``cases.uploads``) to a draft or to a dossier waiting for a supplement."""
-    from .uploads import check_upload
-
     if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
         raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
     if requirement is not None and requirement.version_id != dossier.version_id:
         raise ValidationError({"requirement": _("This document is not part of this procedure.")})
-    content_type, content = check_upload(uploaded, requirement=requirement)
-    digest = hashlib.sha256(content).hexdigest()
-    document = DossierDocument(
-        dossier=dossier,
-        requirement=requirement,
-        original_name=uploaded.name[:255],
-        content_type=content_type,
-        size=len(content),
-        sha256=digest,
-        source=source,
-        uploaded_by=actor,
-    )
-    document.file.save(f"{digest[:16]}{_suffix(content_type)}", ContentFile(content), save=False)
+    checked = check_upload(uploaded, requirement=requirement)
+    return _store_documents(dossier=dossier, actor=actor, files=[(requirement, uploaded.name, *checked)], source=source)[0]
+
+
+def _store_documents(*, dossier: Dossier, actor, files, source: str) -> list[DossierDocument]:
+    """Write checked files and their rows; if the rows cannot be saved, no file stays behind."""
+    documents, written = [], []
     try:
         with transaction.atomic():
-            document.save()
+            for requirement, name, content_type, content in files:
+                digest = hashlib.sha256(content).hexdigest()
+                document = DossierDocument(
+                    dossier=dossier, requirement=requirement, original_name=name[:255], content_type=content_type,
+                    size=len(content), sha256=digest, source=source, uploaded_by=actor,
+                )
+                document.file.save(f"{digest[:16]}{_suffix(content_type)}", ContentFile(content), save=False)
+                written.append(document.file.name)
+                document.save()
+                documents.append(document)
     except Exception:
-        document.file.delete(save=False)
+        for name in written:
+            DossierDocument._meta.get_field("file").storage.delete(name)
         raise
-    return document
+    return documents
 
 
 def _suffix(content_type: str) -> str:
@@ -212,10 +215,10 @@ def _check(dossier: Dossier, action: str, actor) -> None:
 
 
 _CONDITION_REASONS = {
-    "request_supplement": _lazy("a dossier gets at most one supplement request."),
-    "complete_step": _lazy("this is the last step: the leader approves or denies."),
-    "approve": _lazy("only the last step can approve."),
-    "extend": _lazy("a dossier can be extended only once."),
+    "request_supplement": gettext_lazy("a dossier gets at most one supplement request."),
+    "complete_step": gettext_lazy("this is the last step: the leader approves or denies."),
+    "approve": gettext_lazy("only the last step can approve."),
+    "extend": gettext_lazy("a dossier can be extended only once."),
 }
 
 
@@ -364,8 +367,12 @@ def _parse_datetime(value) -> dt.datetime | None:
 
 
 def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: dict, form_data: dict | None = None,
-                   delivery: str = Delivery.COUNTER, delivery_address: str = "") -> Dossier:
-    """A walk-in dossier taken at the counter: created, coded and received at once, clock started."""
+                   delivery: str = Delivery.COUNTER, delivery_address: str = "", scans=()) -> Dossier:
+    """A walk-in dossier taken at the counter: created, coded and received at once, clock started, with
+    the scanned paper components (``scans``: (required document, uploaded file) pairs).
+
+    Every scan is checked before anything is written: a refused file leaves no dossier and no code used.
+    """
     version: ProcedureVersion | None = procedure.current_version
     if version is None:
         raise ValidationError({"procedure": _("This procedure is not in force.")})
@@ -373,6 +380,11 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
     number = str(applicant.get("id_number", "")).strip()
     if not name or not number:
         raise ValidationError({"applicant": _("Give the applicant's full name and ID number.")})
+    checked = []
+    for requirement, uploaded in scans:
+        if requirement is not None and requirement.version_id != version.pk:
+            raise ValidationError({"requirement": _("This document is not part of this procedure.")})
+        checked.append((requirement, uploaded.name, *check_upload(uploaded, requirement=requirement)))
     with transaction.atomic():
         dossier = Dossier(
             procedure=procedure, version=version, submitted_by=clerk, applicant_name=name[:255],
@@ -387,5 +399,6 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
         _start_clock(dossier, now)
         dossier.code = dossier_code_allocate(agency=agency, day=timezone.localdate(now))
         dossier.save()
-        _event(dossier, action="intake", actor=clerk, from_state=State.DRAFT)
+        _store_documents(dossier=dossier, actor=clerk, files=checked, source=DossierDocument.Source.SCAN)
+        _event(dossier, action="intake", actor=clerk, from_state=State.DRAFT, data={"documents": len(checked)})
     return dossier

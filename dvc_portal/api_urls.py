@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("auth/", include("accounts.api.urls")),
     path("", include("procedures.api.urls")),
+    path("", include("cases.api.urls")),
 ]
