@@ -169,7 +169,11 @@ def missing_documents(dossier: Dossier) -> list:
 
 
 def _locked(dossier_id: int) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("agency", "version", "current_step").get(pk=dossier_id)
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "version", "current_step")
+        .get(pk=dossier_id)
+    )
 
 
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:

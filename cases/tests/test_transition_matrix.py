@@ -16,8 +16,19 @@ from tests.catalog_data import build_catalog
 pytestmark = pytest.mark.django_db
 
 PROCESSING = {"processing@first", "processing@middle", "processing@last"}
-STATES = ["draft", "submitted", "received", "refused", *sorted(PROCESSING), "supplement_requested",
-          "awaiting_payment", "withdrawn", "suspended", "resolved", "returned"]
+STATES = [
+    "draft",
+    "submitted",
+    "received",
+    "refused",
+    *sorted(PROCESSING),
+    "supplement_requested",
+    "awaiting_payment",
+    "withdrawn",
+    "suspended",
+    "resolved",
+    "returned",
+]
 ROLES = ["owner", "other_citizen", "clerk", "specialist", "leader", "administrator", "clerk_elsewhere"]
 
 # The table of DESIGN.md, written out again here so the test can disagree with the code.
@@ -35,7 +46,10 @@ EXPECTED = {
     "deny": (PROCESSING, {"leader"}),
     "extend": ({"received", *PROCESSING, "awaiting_payment"}, {"specialist", "leader"}),
     "suspend": ({*PROCESSING, "supplement_requested"}, {"leader"}),
-    "withdraw": ({"submitted", "received", *PROCESSING, "supplement_requested", "awaiting_payment"}, {"owner", "clerk"}),
+    "withdraw": (
+        {"submitted", "received", *PROCESSING, "supplement_requested", "awaiting_payment"},
+        {"owner", "clerk"},
+    ),
     "return_result": ({"resolved"}, {"clerk"}),
 }
 # Conditions: the state allows it and the role may, but the dossier's position does not.
@@ -58,28 +72,37 @@ def payload_for(action):
     }.get(action, ActionInput())
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        catalog = build_catalog()
-        ward, justice = catalog["ward"], catalog["justice"]
-        elsewhere = Agency.objects.get(code="000.00.13.H48")
-        users = {}
-        for role in ROLES:
-            users[role] = User.objects.create_user(username=f"m-{role}", password="x-password-123")
-        for role, agency in [("clerk", ward), ("specialist", ward), ("leader", ward), ("administrator", ward),
-                             ("clerk_elsewhere", elsewhere)]:
-            StaffMembership.objects.create(
-                user=users[role], agency=agency, role="reception_clerk" if role == "clerk_elsewhere" else role.replace("clerk", "reception_clerk")
-            )
-        procedure = catalog["birth"]
-        steps = list(procedure.current_version.steps.order_by("order"))
-        dossier = Dossier.objects.create(
-            procedure=procedure, version=procedure.current_version, owner=users["owner"], applicant_name="Nguyễn Văn An",
-            applicant_id_number="048090001234", agency=ward,
+@pytest.fixture
+def world(db):
+    catalog = build_catalog()
+    ward, justice = catalog["ward"], catalog["justice"]
+    elsewhere = Agency.objects.get(code="000.00.13.H48")
+    users = {}
+    for role in ROLES:
+        users[role] = User.objects.create_user(username=f"m-{role}", password="x-password-123")
+    for role, agency in [
+        ("clerk", ward),
+        ("specialist", ward),
+        ("leader", ward),
+        ("administrator", ward),
+        ("clerk_elsewhere", elsewhere),
+    ]:
+        StaffMembership.objects.create(
+            user=users[role],
+            agency=agency,
+            role="reception_clerk" if role == "clerk_elsewhere" else role.replace("clerk", "reception_clerk"),
         )
-        yield {"users": users, "dossier": dossier, "steps": steps, "justice": justice}
-        Dossier.objects.all().delete()
+    procedure = catalog["birth"]
+    steps = list(procedure.current_version.steps.order_by("order"))
+    dossier = Dossier.objects.create(
+        procedure=procedure,
+        version=procedure.current_version,
+        owner=users["owner"],
+        applicant_name="Nguyễn Văn An",
+        applicant_id_number="048090001234",
+        agency=ward,
+    )
+    return {"users": users, "dossier": dossier, "steps": steps, "justice": justice}
 
 
 def put(dossier, state, steps):
@@ -88,9 +111,15 @@ def put(dossier, state, steps):
     now = timezone.now()
     waiting = base in ("supplement_requested", "awaiting_payment")
     Dossier.objects.filter(pk=dossier.pk).update(
-        state=base, current_step=step, supplement_count=0, extended_at=None, handling_agency=None,
+        state=base,
+        current_step=step,
+        supplement_count=0,
+        extended_at=None,
+        handling_agency=None,
         received_at=None if base in ("draft", "submitted") else now - dt.timedelta(days=1),
-        due_at=now + dt.timedelta(days=30), paused_at=now if waiting else None, outcome="",
+        due_at=now + dt.timedelta(days=30),
+        paused_at=now if waiting else None,
+        outcome="",
     )
     DossierEvent.objects.filter(dossier=dossier).delete()
     return Dossier.objects.get(pk=dossier.pk)
@@ -117,7 +146,9 @@ def test_transition_matrix(world, action):
                 expected = None
             where = f"{action} from {state} by {role}"
             if expected is None:
-                event = dossier_act(dossier=dossier, action=action, actor=world["users"][role], payload=payload_for(action))
+                event = dossier_act(
+                    dossier=dossier, action=action, actor=world["users"][role], payload=payload_for(action)
+                )
                 assert event.action == action and event.from_state == state.split("@")[0], where
                 assert DossierEvent.objects.filter(dossier=dossier).count() == 1, where
             else:

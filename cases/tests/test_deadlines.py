@@ -1,0 +1,126 @@
+"""Deadlines in working time: Tết, weekends, make-up Saturdays, waiting on the citizen, extensions."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.models import Dossier
+from cases.services import ActionInput, dossier_act, dossier_intake
+from procedures.models import CalendarException, ProcedureVersion
+from procedures.services import calendar_exception_set
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+pytestmark = pytest.mark.django_db
+
+
+class Clock:
+    def __init__(self, monkeypatch):
+        self.now = None
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def at(self, *args):
+        self.now = dt.datetime(*args, tzinfo=VN)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def intake(office, days):
+    version = office["birth"].current_version
+    ProcedureVersion.objects.filter(pk=version.pk).update(processing_days=days)
+    office["birth"].refresh_from_db()
+    return dossier_intake(clerk=office["clerk"], procedure=office["birth"], agency=office["ward"],
+                          applicant={"name": "Trần Văn Bình", "id_number": "048088001122"})
+
+
+def local(value):
+    return timezone.localtime(value, VN).replace(tzinfo=None)
+
+
+def test_received_before_tet_is_due_after_it(office, clock):
+    clock.at(2025, 1, 24, 16, 0)  # Friday before Tết Ất Tỵ
+    dossier = intake(office, 1)
+    assert local(dossier.due_at) == dt.datetime(2025, 2, 3, 16, 0)
+
+
+def test_late_afternoon_receipt_rolls_to_the_next_working_day(office, clock):
+    clock.at(2026, 11, 27, 16, 55)  # Friday, five minutes before closing
+    dossier = intake(office, 1)
+    # 5 minutes on Friday, the remaining 445 on Monday: 07:30 → 11:30 (240), 13:30 + 205 min = 16:55.
+    assert local(dossier.due_at) == dt.datetime(2026, 11, 30, 16, 55)
+
+
+def test_a_received_on_saturday_dossier_starts_on_monday(office, clock):
+    clock.at(2026, 11, 28, 9, 0)
+    dossier = intake(office, 1)
+    assert local(dossier.due_at) == dt.datetime(2026, 11, 30, 17, 0)
+
+
+def test_a_make_up_saturday_counts(office, clock):
+    calendar_exception_set(date=dt.date(2026, 12, 5), kind=CalendarException.Kind.WORKING_DAY, name="Làm bù")
+    clock.at(2026, 12, 4, 17, 0)  # Friday at closing time
+    dossier = intake(office, 1)
+    assert local(dossier.due_at) == dt.datetime(2026, 12, 5, 17, 0)
+
+
+def _processing(office, dossier):
+    dossier_act(dossier=dossier, action="forward", actor=office["clerk"])
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def test_waiting_on_the_citizen_does_not_run_the_clock(office, clock):
+    clock.at(2026, 11, 23, 8, 0)  # Monday
+    dossier = _processing(office, intake(office, 3))
+    due = dossier.due_at
+    clock.at(2026, 11, 24, 8, 0)  # Tuesday (a holiday from 2026: Vietnam Cultural Day) — no working time passes
+    dossier_act(dossier=dossier, action="request_supplement", actor=office["clerk"],
+                payload=ActionInput(data={"items": [{"document": "Tờ khai", "guidance": "Ký tên"}]}))
+    clock.at(2026, 11, 26, 8, 0)  # Thursday: Wednesday was worked entirely while waiting (450 min)
+    # The citizen brings the missing item to the counter; the clerk records the supplement.
+    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), action="supplement", actor=office["clerk"])
+    dossier.refresh_from_db()
+    assert dossier.state == "processing"
+    assert dossier.paused_minutes == 450 + 30  # Wednesday, and Thursday 07:30 → 08:00
+    assert local(dossier.due_at) > local(due)
+    from procedures.working_calendar import WorkingCalendar
+
+    assert WorkingCalendar().working_minutes_between(due, dossier.due_at) == 480
+
+
+def test_one_extension_at_least_a_working_day_before_the_due_date(office, clock):
+    clock.at(2026, 11, 23, 8, 0)
+    dossier = _processing(office, intake(office, 3))
+    new_due = dossier.due_at + dt.timedelta(days=7)
+    payload = ActionInput(reason="Cần xác minh thêm", data={"new_due_at": new_due.isoformat()})
+    dossier_act(dossier=dossier, action="extend", actor=office["specialist"], payload=payload)
+    dossier.refresh_from_db()
+    assert dossier.due_at == new_due and dossier.extended_at is not None
+    from cases.services import ActionRefused
+
+    with pytest.raises(ActionRefused):
+        dossier_act(dossier=dossier, action="extend", actor=office["specialist"], payload=payload)
+
+
+def test_an_extension_too_close_to_the_due_date_is_refused(office, clock):
+    clock.at(2026, 11, 23, 8, 0)
+    dossier = _processing(office, intake(office, 1))
+    clock.at(2026, 11, 23, 14, 0)  # less than one working day left
+    with pytest.raises(ValidationError, match="ít nhất một ngày làm việc"):
+        dossier_act(dossier=dossier, action="extend", actor=office["specialist"],
+                    payload=ActionInput(reason="Chậm", data={"new_due_at": "2026-12-31T10:00:00+07:00"}))
+    dossier.refresh_from_db()
+    assert dossier.extended_at is None
+
+
+def test_overdue_is_computed(office, clock):
+    clock.at(2026, 11, 23, 8, 0)
+    dossier = _processing(office, intake(office, 1))
+    assert not dossier.is_overdue
+    clock.at(2026, 11, 27, 8, 0)
+    assert Dossier.objects.get(pk=dossier.pk).is_overdue
