@@ -1,3 +1,13 @@
-"""Routes (filled by the pages of this side)."""
+"""Routes of the officials' pages, mounted at /ho-so/can-bo/ in the "cases" namespace."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import staff
+
+urlpatterns = [
+    path("", staff.workspace, name="workspace"),
+    path("tiep-nhan/", staff.intake, name="intake"),
+    path("<int:pk>/", staff.dossier_page, name="staff-dossier"),
+    path("<int:pk>/thao-tac/<slug:action>/", staff.dossier_act, name="staff-act"),
+    path("<int:pk>/tai-lieu/<int:document_pk>/", staff.document, name="staff-document"),
+]

@@ -1,0 +1,356 @@
+"""The officials' pages: workspace queues, the dossier page and its actions, counter intake."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import StaffMembership, User
+from cases.models import Dossier, DossierDocument, DossierEvent
+from cases.views.staff import allowed_actions
+from tests.catalog_data import build_catalog
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def world():
+    catalog = build_catalog()
+    ward, justice = catalog["ward"], catalog["justice"]
+    users = {}
+    for name, agency, role in [
+        ("clerk", ward, "reception_clerk"),
+        ("specialist", ward, "specialist"),
+        ("leader", ward, "leader"),
+        ("clerk_elsewhere", justice, "reception_clerk"),
+    ]:
+        users[name] = User.objects.create_user(username=name, password="x-password-123", last_name=name.title())
+        StaffMembership.objects.create(user=users[name], agency=agency, role=role)
+    users["citizen"] = User.objects.create_user(username="citizen", password="x-password-123")
+    return {**catalog, "users": users}
+
+
+def make_dossier(world, *, state="submitted", due_in=None, name="Nguyễn Văn An", number="048090001234", step=None,
+                 paused=False, code=None):
+    procedure = world["birth"]
+    now = timezone.now()
+    seq = Dossier.objects.count() + 1
+    dossier = Dossier.objects.create(
+        procedure=procedure, version=procedure.current_version, owner=world["users"]["citizen"],
+        applicant_name=name, applicant_id_number=number, agency=world["ward"],
+        code=code or f"000.11.31.H48-{now:%y%m%d}-{seq:04d}", submitted_at=now,
+    )
+    steps = list(procedure.current_version.steps.order_by("order"))
+    Dossier.objects.filter(pk=dossier.pk).update(
+        state=state,
+        received_at=None if state == "submitted" else now - dt.timedelta(days=1),
+        due_at=None if due_in is None else now + due_in,
+        current_step=steps[step] if step is not None else None,
+        paused_at=now if paused else None,
+    )
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def login(client, world, who):
+    client.force_login(world["users"][who])
+    return client
+
+
+def snapshot(dossier):
+    return (Dossier.objects.filter(pk=dossier.pk).values().get(), DossierEvent.objects.filter(dossier=dossier).count())
+
+
+# --- the workspace --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["clerk", "specialist", "leader", "clerk_elsewhere"])
+def test_workspace_opens_for_every_staff_role(client, world, who):
+    response = login(client, world, who).get(reverse("cases:workspace"))
+    assert response.status_code == 200
+    assert [t["name"] for t in response.context["tabs"]] == ["new", "due_today", "overdue", "waiting", "my_step", "all"]
+
+
+def test_workspace_refuses_a_citizen_and_sends_anonymous_to_login(client, world):
+    url = reverse("cases:workspace")
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert login(client, world, "citizen").get(url).status_code == 403
+
+
+def test_queues_hold_the_right_dossiers(client, world, settings):
+    now = timezone.localtime()
+    # A moment still today but later than now (or in a minute when the day is almost over).
+    later_today = min(now.replace(hour=23, minute=59, second=0) - now, dt.timedelta(hours=1))
+    new = make_dossier(world, state="submitted")
+    due_today = make_dossier(world, state="received", due_in=later_today)
+    overdue = make_dossier(world, state="processing", due_in=-dt.timedelta(days=3), step=1)
+    waiting = make_dossier(world, state="supplement_requested", due_in=dt.timedelta(days=5), paused=True)
+    login(client, world, "clerk")
+
+    def codes(queue, **extra):
+        response = client.get(reverse("cases:workspace"), {"queue": queue, **extra})
+        assert response.status_code == 200
+        return {row["dossier"].code for row in response.context["rows"]}, response
+
+    assert codes("new")[0] == {new.code}
+    assert codes("due_today")[0] == {due_today.code}
+    found, response = codes("overdue")
+    assert found == {overdue.code}
+    row = response.context["rows"][0]
+    assert row["time"]["level"] == "late"
+    assert "ws-late" in response.content.decode()
+    assert codes("waiting")[0] == {waiting.code}
+    assert codes("all")[0] == {new.code, due_today.code, overdue.code, waiting.code}
+    counts = {t["name"]: t["count"] for t in response.context["tabs"]}
+    assert counts == {"new": 1, "due_today": 1, "overdue": 1, "waiting": 1, "my_step": 0, "all": 4}
+    # The specialist's step is the middle one: the overdue dossier is at it.
+    client.force_login(world["users"]["specialist"])
+    assert codes("my_step")[0] == {overdue.code}
+    # Another agency's clerk sees none of them.
+    client.force_login(world["users"]["clerk_elsewhere"])
+    assert codes("all")[0] == set()
+
+
+def test_search_by_code_name_and_id_number(client, world):
+    an = make_dossier(world, name="Nguyễn Văn An", number="048090001234")
+    binh = make_dossier(world, name="Trần Thị Bình", number="048190005678")
+    login(client, world, "clerk")
+
+    def found(term):
+        response = client.get(reverse("cases:workspace"), {"queue": "all", "q": term})
+        return {row["dossier"].pk for row in response.context["rows"]}
+
+    assert found("Bình") == {binh.pk}
+    assert found("048090001234") == {an.pk}
+    assert found(an.code) == {an.pk}
+    assert found("nobody") == set()
+
+
+def test_workspace_queries_do_not_grow_with_dossiers(client, world):
+    login(client, world, "clerk")
+    url = reverse("cases:workspace")
+    make_dossier(world, state="processing", due_in=dt.timedelta(days=2), step=0)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"queue": "all"}).status_code == 200
+    for i in range(20):
+        make_dossier(world, state="processing", due_in=dt.timedelta(days=i - 5), step=i % 3, name=f"Người {i}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, {"queue": "all"})
+    assert len(response.context["rows"]) == 21
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+# --- the dossier page -----------------------------------------------------------------------------------
+
+
+def page_actions(client, dossier):
+    response = client.get(reverse("cases:staff-dossier", args=[dossier.pk]))
+    assert response.status_code == 200
+    return [item["action"] for item in response.context["forms"]], response
+
+
+def test_the_page_offers_only_the_actions_of_each_role(client, world):
+    submitted = make_dossier(world, state="submitted")
+    login(client, world, "clerk")
+    actions, response = page_actions(client, submitted)
+    assert actions == ["receive", "request_supplement", "refuse", "withdraw"]
+    body = response.content.decode()
+    assert reverse("cases:staff-act", args=[submitted.pk, "receive"]) in body
+    assert reverse("cases:staff-act", args=[submitted.pk, "approve"]) not in body
+    client.force_login(world["users"]["specialist"])
+    assert page_actions(client, submitted)[0] == ["request_supplement"]
+    client.force_login(world["users"]["leader"])
+    assert page_actions(client, submitted)[0] == []
+
+    last = make_dossier(world, state="processing", due_in=dt.timedelta(days=5), step=2)
+    assert page_actions(client, last)[0] == ["transfer", "approve", "deny", "extend", "suspend"]
+    client.force_login(world["users"]["specialist"])
+    assert page_actions(client, last)[0] == ["request_supplement", "transfer", "request_payment", "extend"]
+    client.force_login(world["users"]["clerk"])
+    assert page_actions(client, last)[0] == ["request_supplement", "withdraw"]
+
+
+def test_allowed_actions_agree_with_the_service(world):
+    """What the page offers is what the service accepts: no offered action is refused for role or state."""
+    from cases.services import ACTIONS, ActionRefused, dossier_act
+    from cases.tests.test_transition_matrix import payload_for
+
+    for state, step in [("submitted", None), ("received", None), ("processing", 0), ("processing", 1),
+                        ("processing", 2), ("awaiting_payment", 1), ("resolved", None)]:
+        for who in ("clerk", "specialist", "leader"):
+            user = world["users"][who]
+            for action in ACTIONS:
+                dossier = make_dossier(world, state=state, step=step, due_in=dt.timedelta(days=20))
+                offered = action in allowed_actions(dossier, user)
+                try:
+                    dossier_act(dossier=dossier, action=action, actor=user, payload=payload_for(action))
+                    accepted = True
+                except (ActionRefused, Exception):
+                    accepted = False
+                assert offered == accepted, f"{action} from {state}@{step} by {who}"
+
+
+def test_the_whole_way_through_the_page(client, world):
+    dossier = make_dossier(world, state="submitted")
+    requirement = dossier.version.documents.get(mandatory=True)
+    users = world["users"]
+
+    def act(who, action, data):
+        client.force_login(users[who])
+        return client.post(reverse("cases:staff-act", args=[dossier.pk, action]),
+                           {f"{action}-{k}": v for k, v in data.items()})
+
+    # Receiving without ticking the mandatory document is refused by the form: nothing changes.
+    before = snapshot(dossier)
+    response = act("clerk", "receive", {})
+    assert response.status_code == 200 and response.context["forms"][0]["form"].errors
+    assert snapshot(dossier) == before
+
+    response = act("clerk", "receive", {"checklist": [str(requirement.pk)]})
+    assert response.status_code == 302 and response["Location"] == reverse("cases:staff-dossier", args=[dossier.pk])
+    dossier.refresh_from_db()
+    assert dossier.state == "received" and dossier.due_at is not None
+
+    assert act("clerk", "forward", {}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "processing" and dossier.current_step.order == 1
+
+    assert act("clerk", "complete_step", {"reason": "Hồ sơ đầy đủ"}).status_code == 302
+    assert act("specialist", "complete_step", {"reason": "Đủ điều kiện"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.current_step.order == 3
+
+    assert act("leader", "approve", {"reason": "Giấy khai sinh số 12/2026"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "resolved" and dossier.outcome == "approved"
+
+    assert act("clerk", "return_result", {"delivery": "counter"}).status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "returned"
+    assert list(dossier.events.values_list("action", flat=True)) == [
+        "receive", "forward", "complete_step", "complete_step", "approve", "return_result"]
+    page = client.get(reverse("cases:staff-dossier", args=[dossier.pk]))
+    assert "Giấy khai sinh số 12/2026" in page.content.decode()
+
+
+def test_refused_actions_change_nothing(client, world):
+    dossier = make_dossier(world, state="submitted")
+    before = snapshot(dossier)
+    # Wrong role: a specialist cannot receive.
+    login(client, world, "specialist")
+    response = client.post(reverse("cases:staff-act", args=[dossier.pk, "refuse"]), {"refuse-reason": "Sai"})
+    assert response.status_code == 403
+    assert snapshot(dossier) == before
+    # Wrong state: a submitted dossier cannot be forwarded.
+    login(client, world, "clerk")
+    response = client.post(reverse("cases:staff-act", args=[dossier.pk, "forward"]), {})
+    assert response.status_code == 409
+    assert "không" in response.content.decode().lower() or "not possible" in response.content.decode()
+    assert snapshot(dossier) == before
+    # A service validation message lands on the form (extend: the new date must be later).
+    processing = make_dossier(world, state="processing", step=1, due_in=dt.timedelta(days=10))
+    before = snapshot(processing)
+    login(client, world, "specialist")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = client.post(reverse("cases:staff-act", args=[processing.pk, "extend"]),
+                           {"extend-new_due_date": yesterday.isoformat(), "extend-reason": "Cần xác minh"})
+    assert response.status_code == 200
+    form = next(item["form"] for item in response.context["forms"] if item["action"] == "extend")
+    assert "new_due_date" in form.errors
+    assert snapshot(processing) == before
+
+
+def test_a_supplement_request_lists_items_with_guidance(client, world):
+    dossier = make_dossier(world, state="submitted")
+    docs = list(dossier.version.documents.all())
+    login(client, world, "clerk")
+    url = reverse("cases:staff-act", args=[dossier.pk, "request_supplement"])
+    # A ticked item without guidance is refused.
+    response = client.post(url, {f"request_supplement-doc_{docs[0].pk}": "on"})
+    assert response.status_code == 200
+    assert Dossier.objects.get(pk=dossier.pk).state == "submitted"
+    response = client.post(url, {f"request_supplement-doc_{docs[0].pk}": "on",
+                                 f"request_supplement-note_{docs[0].pk}": "Ký và ghi rõ họ tên"})
+    assert response.status_code == 302
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert event.data["items"] == [{"document": docs[0].name, "guidance": "Ký và ghi rõ họ tên"}]
+
+
+def test_payment_lines_are_prefilled_from_the_fees(client, world):
+    dossier = make_dossier(world, state="processing", step=1, due_in=dt.timedelta(days=5))
+    login(client, world, "specialist")
+    actions, response = page_actions(client, dossier)
+    form = next(item["form"] for item in response.context["forms"] if item["action"] == "request_payment")
+    assert form["fee_name_0"].initial == "Lệ phí"
+    response = client.post(reverse("cases:staff-act", args=[dossier.pk, "request_payment"]),
+                           {"request_payment-fee_name_0": "Lệ phí", "request_payment-fee_amount_0": "8000"})
+    assert response.status_code == 302
+    assert Dossier.objects.get(pk=dossier.pk).state == "awaiting_payment"
+
+
+def test_a_clerk_of_another_agency_gets_404(client, world):
+    dossier = make_dossier(world, state="submitted")
+    document = DossierDocument.objects.create(
+        dossier=dossier, file=SimpleUploadedFile("a.pdf", PDF), original_name="a.pdf", content_type="application/pdf",
+        size=len(PDF), sha256="0" * 64,
+    )
+    login(client, world, "clerk_elsewhere")
+    assert client.get(reverse("cases:staff-dossier", args=[dossier.pk])).status_code == 404
+    assert client.get(reverse("cases:staff-document", args=[dossier.pk, document.pk])).status_code == 404
+    response = client.post(reverse("cases:staff-act", args=[dossier.pk, "receive"]), {})
+    assert response.status_code == 404
+    login(client, world, "clerk")
+    response = client.get(reverse("cases:staff-document", args=[dossier.pk, document.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert b"".join(response.streaming_content) == PDF
+
+
+# --- counter intake -------------------------------------------------------------------------------------
+
+
+def test_intake_creates_a_received_dossier_with_code_and_due_date(client, world):
+    procedure = world["birth"]
+    mandatory = procedure.current_version.documents.get(mandatory=True)
+    login(client, world, "clerk")
+    url = reverse("cases:intake")
+    chooser = client.get(url)
+    assert procedure in chooser.context["chooser"].fields["procedure"].queryset
+    assert world["permit"] not in chooser.context["chooser"].fields["procedure"].queryset
+    response = client.post(f"{url}?procedure={procedure.pk}", {
+        "full_name": "Lê Văn Cường", "id_number": "048090009999", "phone": "0905123456", "address": "Hải Châu",
+        "delivery": "counter", f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", PDF),
+    })
+    dossier = Dossier.objects.get(applicant_id_number="048090009999")
+    assert response.status_code == 302 and response["Location"] == reverse("cases:staff-dossier", args=[dossier.pk])
+    assert dossier.state == "received" and dossier.channel == 1
+    assert dossier.code.startswith("000.11.31.H48-") and dossier.due_at is not None
+    doc = dossier.documents.get()
+    assert doc.source == "scan" and doc.requirement == mandatory
+    assert dossier.code in client.get(response["Location"]).content.decode()
+
+
+def test_a_bad_scan_creates_nothing(client, world):
+    procedure = world["birth"]
+    mandatory = procedure.current_version.documents.get(mandatory=True)
+    login(client, world, "clerk")
+    response = client.post(f"{reverse('cases:intake')}?procedure={procedure.pk}", {
+        "full_name": "Lê Văn Cường", "id_number": "048090009999", "delivery": "counter",
+        f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", b"just some text, not a PDF"),
+    })
+    assert response.status_code == 200
+    assert f"scan_{mandatory.pk}" in response.context["form"].errors
+    assert not Dossier.objects.exists()
+    assert not DossierDocument.objects.exists()
+
+
+def test_intake_is_for_reception_clerks(client, world):
+    login(client, world, "specialist")
+    assert client.get(reverse("cases:intake")).status_code == 403
