@@ -117,7 +117,11 @@ class Clock:
         days, rest = divmod(minutes, per_day)
         hours, mins = divmod(rest, 60)
         today = timezone.localdate(self.now) == timezone.localdate(dossier.due_at)
-        if days:
+        if today:
+            when = date_format(timezone.localtime(dossier.due_at), "H:i")
+            text = _("due today at %(time)s (%(hours)s h %(minutes)s min of working time left)") % {
+                "time": when, "hours": hours, "minutes": mins}
+        elif days:
             text = _("%(days)s d %(hours)s h left") % {"days": days, "hours": hours}
         else:
             text = _("%(hours)s h %(minutes)s min left") % {"hours": hours, "minutes": mins}
@@ -191,6 +195,9 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         event.label = ACTION_LABELS.get(event.action, event.action)
         event.from_label = State(event.from_state).label if event.from_state in State.values else ""
         event.to_label = State(event.to_state).label if event.to_state in State.values else event.to_state
+        # "items" would resolve to dict.items in a template: hand the lists over under plain names.
+        event.supplement_items = event.data.get("items") or []
+        event.checklist = event.data.get("checklist") or []
     return render(
         request,
         "cases/staff/dossier.html",

@@ -1,0 +1,93 @@
+"""An official's day in headless Chromium: log in, open the workspace, receive and forward a dossier."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import StaffMembership, User
+from cases.models import Dossier
+
+from .catalog_data import build_catalog
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test's thread; allow the test's own ORM calls."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture
+def world(transactional_db):
+    catalog = build_catalog()
+    clerk = User.objects.create_user(username="clerk", password="x-password-123", last_name="Phạm", first_name="Thị Lan")
+    StaffMembership.objects.create(user=clerk, agency=catalog["ward"], role="reception_clerk")
+    citizen = User.objects.create_user(username="citizen", password="x-password-123")
+    procedure = catalog["birth"]
+    now = timezone.now()
+    dossiers = []
+    for i, (name, state, due) in enumerate([
+        ("Nguyễn Văn An", "submitted", None),
+        ("Trần Thị Bình", "received", dt.timedelta(hours=2)),
+        ("Lê Văn Cường", "processing", -dt.timedelta(days=2)),
+    ], start=1):
+        dossier = Dossier.objects.create(
+            procedure=procedure, version=procedure.current_version, owner=citizen, applicant_name=name,
+            applicant_id_number=f"04809000{i:04d}", agency=catalog["ward"], code=f"000.11.31.H48-{now:%y%m%d}-{i:04d}",
+            submitted_at=now - dt.timedelta(days=3),
+        )
+        Dossier.objects.filter(pk=dossier.pk).update(
+            state=state, due_at=now + due if due else None, received_at=None if state == "submitted" else now,
+            current_step=procedure.current_version.steps.order_by("order").first() if state == "processing" else None,
+        )
+        dossiers.append(dossier)
+    return {"clerk": clerk, "dossiers": dossiers}
+
+
+def test_a_clerk_receives_and_forwards_a_dossier(world, live_server, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/ho-so/can-bo/")
+    page.wait_for_url("**/dang-nhap/**")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", "x-password-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/ho-so/can-bo/")
+    page.locator("[data-queue=all]").click()
+    page.wait_for_url("**queue=all*")
+    late_row = page.locator("tr.ws-late")
+    assert late_row.count() == 1 and "Lê Văn Cường" in late_row.inner_text()
+    page.screenshot(path=str(SHOTS / "staff-workspace.png"), full_page=True)
+
+    submitted = world["dossiers"][0]
+    page.locator("[data-queue=new]").click()
+    page.get_by_role("link", name=submitted.code).click()
+    page.wait_for_url(f"**/ho-so/can-bo/{submitted.pk}/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith(submitted.code)
+    page.locator("#action-receive > summary").click()
+    page.locator("#action-receive input[type=checkbox]").first.check()
+    page.screenshot(path=str(SHOTS / "staff-dossier-receive.png"), full_page=True)
+    page.locator("form[data-action=receive] button[type=submit]").click()
+    page.wait_for_url(f"**/ho-so/can-bo/{submitted.pk}/")
+    assert page.locator(".message-success").count() == 1
+    submitted.refresh_from_db()
+    assert submitted.state == "received" and submitted.due_at is not None
+
+    page.locator("#action-forward > summary").click()
+    page.locator("form[data-action=forward] button[type=submit]").click()
+    page.wait_for_url(f"**/ho-so/can-bo/{submitted.pk}/")
+    submitted.refresh_from_db()
+    assert submitted.state == "processing"
+    assert page.locator(".ws-timeline > li").count() == 2
+    page.screenshot(path=str(SHOTS / "staff-dossier-forwarded.png"), full_page=True)
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + "/ho-so/can-bo/?queue=all")
+    page.screenshot(path=str(SHOTS / "staff-workspace-phone.png"), full_page=True)
