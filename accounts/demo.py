@@ -22,7 +22,6 @@ class DemoStaff:
 
 
 PROVINCE = "000.00.00.H48"
-CENTER = "000.00.53.H48"
 JUSTICE = "000.00.13.H48"
 HAI_CHAU = "000.11.31.H48"
 
@@ -60,7 +59,9 @@ DEMO_BUSINESS = {
     "date_of_birth": dt.date(1985, 11, 3),
 }
 DEMO_STAFF = [
-    DemoStaff("clerk", "Lê", "Thị Hoa", CENTER, StaffRole.RECEPTION_CLERK, "Cán bộ tiếp nhận và trả kết quả"),
+    DemoStaff(
+        "clerk", "Lê", "Thị Hoa", JUSTICE, StaffRole.RECEPTION_CLERK, "Cán bộ Bộ phận tiếp nhận và trả kết quả, Sở Tư pháp"
+    ),
     DemoStaff("specialist", "Phạm", "Minh Tuấn", JUSTICE, StaffRole.SPECIALIST, "Chuyên viên Phòng Hành chính tư pháp"),
     DemoStaff("leader", "Hoàng", "Văn Nam", JUSTICE, StaffRole.LEADER, "Phó Giám đốc Sở Tư pháp"),
     DemoStaff("clerk.haichau", "Đặng", "Thu Trang", HAI_CHAU, StaffRole.RECEPTION_CLERK, "Công chức một cửa"),

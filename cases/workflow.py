@@ -140,7 +140,12 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
         permission=applicant_or_clerk,
     )
     def supplement(self):
-        return State.PROCESSING if self.received_at else State.SUBMITTED
+        if not self.received_at:
+            return State.SUBMITTED
+        # Asked at reception, before forwarding: the completed dossier goes on to the first step.
+        if self.current_step_id is None:
+            self.current_step = self.first_step()
+        return State.PROCESSING
 
     @transition(field=state, source=[State.SUBMITTED, State.RECEIVED], target=State.REFUSED, permission=staff(CLERK))
     def refuse(self):

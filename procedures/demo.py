@@ -121,6 +121,9 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
     assigned = procedure_agencies_assign(agencies=agencies)
     featured = Procedure.objects.filter(code__in=FEATURED, is_featured=False).update(is_featured=True)
     accounts = demo_accounts_load(agencies=agencies, password=DEMO_PASSWORD)
+    from cases.demo import demo_dossiers_load
+
+    dossiers = demo_dossiers_load()
     return {
         "agencies": Agency.objects.count() - before_agencies,
         "procedures created": report.created,
@@ -128,4 +131,5 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
         "agency assignments": assigned,
         "featured": featured,
         "accounts": accounts,
+        "dossiers": dossiers,
     }

@@ -44,3 +44,24 @@ def test_load_demo_refuses_production(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+def test_load_demo_makes_a_living_office():
+    from collections import Counter
+
+    from cases.models import Dossier
+
+    call_command("load_demo")
+    states = Counter(Dossier.objects.values_list("state", flat=True))
+    assert sum(states.values()) >= 30
+    for state in ("submitted", "received", "processing", "supplement_requested", "awaiting_payment", "resolved",
+                  "returned", "refused", "withdrawn", "suspended"):
+        assert states[state] >= 1, state
+    assert sum(d.is_overdue for d in Dossier.objects.all()) >= 2
+    assert Dossier.objects.exclude(extended_at=None).exists()
+    mine = Counter(Dossier.objects.filter(owner__username="citizen").values_list("state", flat=True))
+    assert len(mine) >= 3
+    assert Dossier.objects.values("agency").distinct().count() >= 2
+    # Every demo dossier's log agrees with its state.
+    for dossier in Dossier.objects.prefetch_related("events"):
+        assert list(dossier.events.all())[-1].to_state == dossier.state

@@ -1,0 +1,192 @@
+"""Demo dossiers: a living office for the first look (every state, some late, some waiting, some extended).
+
+Made through the real services, then moved back in time where a story needs it (an overdue dossier
+was received weeks ago). Idempotent: nothing is made when demo dossiers exist already.
+"""
+
+import datetime as dt
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F
+
+from accounts.models import User
+from procedures.models import Agency, Procedure
+
+from . import services
+from .models import Dossier, DossierEvent
+from .services import ActionInput
+
+WARD = "000.11.31.H48"
+JUSTICE = "000.00.13.H48"
+
+# (path of actions after reception, days to move back in time); "online" dossiers start as submissions.
+STORIES = [
+    ("submitted", []), ("submitted", []), ("submitted", []), ("submitted", []),
+    ("received", ["receive"]), ("received", ["receive"]), ("received-late", ["receive"]),
+    ("processing", ["receive", "forward"]),
+    ("processing", ["receive", "forward", "step"]),
+    ("processing", ["receive", "forward", "step", "step"]),
+    ("processing-late", ["receive", "forward", "step"]),
+    ("processing-late", ["receive", "forward"]),
+    ("processing-extended", ["receive", "forward", "step", "extend"]),
+    ("processing-extended", ["receive", "forward", "extend"]),
+    ("supplement", ["request_supplement"]),
+    ("supplement", ["receive", "forward", "step", "request_supplement"]),
+    ("supplement", ["receive", "request_supplement"]),
+    ("payment", ["receive", "forward", "step", "request_payment"]),
+    ("payment", ["receive", "forward", "step", "request_payment"]),
+    ("resolved", ["receive", "forward", "to_last", "approve"]),
+    ("resolved", ["receive", "forward", "to_last", "approve"]),
+    ("resolved-denied", ["receive", "forward", "step", "deny"]),
+    ("returned", ["receive", "forward", "to_last", "approve", "return_result"]),
+    ("returned", ["receive", "forward", "to_last", "approve", "return_result"]),
+    ("returned", ["receive", "forward", "to_last", "approve", "return_result"]),
+    ("returned", ["receive", "forward", "to_last", "approve", "return_result"]),
+    ("returned-after-supplement", ["receive", "request_supplement", "supplement", "to_last", "approve", "return_result"]),
+    ("refused", ["refuse"]), ("refused", ["receive", "refuse"]),
+    ("withdrawn", ["withdraw"]), ("withdrawn", ["receive", "forward", "withdraw"]),
+    ("suspended", ["receive", "forward", "suspend"]),
+    ("counter", []), ("counter", ["forward"]), ("counter-late", ["forward", "step"]),
+    ("counter", ["forward", "to_last", "approve", "return_result"]),
+]
+
+WALK_INS = [
+    ("Phạm Thị Hồng", "048176003344"), ("Võ Minh Khang", "048201005566"), ("Huỳnh Thị Lệ", "049165007711"),
+    ("Đỗ Văn Phúc", "048089002233"), ("Trương Thị Ngọc", "048192004455"),
+]
+
+PAYLOADS = {
+    "request_supplement": ActionInput(reason="Hồ sơ chưa đầy đủ", data={"items": [
+        {"document": "Tờ khai", "guidance": "Tờ khai chưa có chữ ký của người yêu cầu: ký và ghi rõ họ tên."},
+        {"document": "Giấy tờ chứng minh nơi cư trú", "guidance": "Bản chụp bị mờ, không đọc được số: chụp lại rõ nét."},
+    ]}),
+    "refuse": ActionInput(reason="Thủ tục không thuộc thẩm quyền giải quyết của cơ quan tiếp nhận."),
+    "deny": ActionInput(reason="Người yêu cầu không đủ điều kiện theo quy định."),
+    "suspend": ActionInput(reason="Có đơn tranh chấp liên quan, tạm dừng để xác minh."),
+    "withdraw": ActionInput(reason="Công dân có đơn đề nghị rút hồ sơ."),
+    "complete_step": ActionInput(reason="Hồ sơ hợp lệ, đề nghị chuyển bước tiếp theo."),
+    "approve": ActionInput(reason="Đồng ý cấp kết quả."),
+    "request_payment": ActionInput(data={"fees": [{"name": "Lệ phí", "amount": 50000}]}),
+}
+
+
+def _pdf(title: str) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 760, title.encode("ascii", "ignore").decode() or "Demo")
+    page.save()
+    return buffer.getvalue()
+
+
+ROLE_KEYS = {"reception_clerk": "clerk", "specialist": "specialist", "leader": "leader"}
+
+
+def _actor(action: str, staff: dict, dossier: Dossier):
+    if action in ("withdraw", "supplement") and dossier.owner is not None:
+        return dossier.owner
+    if action == "complete_step":
+        return staff[ROLE_KEYS[dossier.current_step.role]]
+    if action in ("request_supplement", "extend", "request_payment", "transfer"):
+        return staff["specialist"]
+    if action in ("approve", "deny", "suspend"):
+        return staff["leader"]
+    return staff["clerk"]
+
+
+def _payload(action: str, dossier: Dossier) -> ActionInput:
+    if action == "extend":
+        return ActionInput(reason="Cần xác minh thêm thông tin với cơ quan liên quan.",
+                           data={"new_due_at": (dossier.due_at + dt.timedelta(days=7)).isoformat()})
+    if action == "confirm_payment":
+        return ActionInput(data={"proof": "BL-2026-000123"})
+    return PAYLOADS.get(action, ActionInput())
+
+
+def _expand(actions: list[str], dossier: Dossier):
+    """Actions of a story, where "step" moves one workflow step (if there is a next one) and "to_last"
+    moves to the last step: workflows have one to three steps depending on the processing time."""
+    for action in actions:
+        if action in ("step", "to_last"):
+            while True:
+                dossier.refresh_from_db()
+                if dossier.next_step() is None:
+                    break
+                yield "complete_step"
+                if action == "step":
+                    break
+        else:
+            yield action
+
+
+def _backdate(dossier: Dossier, days: int) -> None:
+    """Move a dossier's story ``days`` back in time (its dates and its events together)."""
+    shift = dt.timedelta(days=days)
+    fields = ["created_at", "submitted_at", "received_at", "due_at", "paused_at", "extended_at", "resolved_at",
+              "returned_at", "finished_at"]
+    Dossier.objects.filter(pk=dossier.pk).update(
+        **{name: F(name) - shift for name in fields if getattr(dossier, name) is not None}
+    )
+    DossierEvent.objects.filter(dossier=dossier).update(at=F("at") - shift)
+
+
+def _staff(prefix: str) -> dict:
+    names = {"clerk": f"clerk{prefix}", "specialist": f"specialist{prefix}", "leader": f"leader{prefix}"}
+    users = {u.username: u for u in User.objects.filter(username__in=names.values())}
+    return {role: users.get(name) for role, name in names.items()}
+
+
+@transaction.atomic
+def demo_dossiers_load() -> int:
+    """Create the demo dossiers once; returns how many were made."""
+    if Dossier.objects.filter(form_data__demo=True).exists():
+        return 0
+    offices = []
+    for code, prefix in ((WARD, ".haichau"), (JUSTICE, "")):
+        agency = Agency.objects.filter(code=code).first()
+        staff = _staff(prefix)
+        if agency is None or None in staff.values():
+            continue
+        procedures = list(
+            Procedure.objects.filter(current_version__agencies=agency, current_version__online_level__in=["full", "partial"])
+            .select_related("current_version").order_by("code")
+        )
+        if procedures:
+            offices.append((agency, staff, procedures))
+    if not offices:
+        return 0
+    applicants = list(User.objects.filter(username__in=["citizen", "citizen2"]).select_related("citizen_profile"))
+    made = 0
+    for i, (story, actions) in enumerate(STORIES):
+        agency, staff, procedures = offices[i % len(offices)]
+        procedure = procedures[(i // len(offices)) % len(procedures)]
+        applicant = applicants[(i // 2) % len(applicants)] if applicants else None
+        if story.startswith("counter") or applicant is None:
+            name, number = WALK_INS[i % len(WALK_INS)]
+            dossier = services.dossier_intake(
+                clerk=staff["clerk"], procedure=procedure, agency=agency, form_data={"demo": True},
+                applicant={"name": name, "id_number": number, "phone": "0905000111", "address": "Đà Nẵng"},
+            )
+        else:
+            dossier = services.dossier_draft_create(
+                user=applicant, procedure=procedure, agency=agency,
+                form_data={"demo": True, "request": "Đề nghị giải quyết theo quy định."},
+            )
+            for requirement in procedure.current_version.documents.filter(mandatory=True):
+                upload = SimpleUploadedFile(f"giay-to-{requirement.pk}.pdf", _pdf(requirement.name[:60]))
+                services.dossier_document_add(dossier=dossier, actor=applicant, requirement=requirement, uploaded=upload)
+            services.dossier_submit(dossier=dossier, actor=applicant)
+        for action in _expand(actions, dossier):
+            dossier.refresh_from_db()
+            actor = _actor(action, staff, dossier)
+            services.dossier_act(dossier=dossier, action=action, actor=actor, payload=_payload(action, dossier))
+        dossier.refresh_from_db()
+        if story.endswith("-late"):
+            _backdate(dossier, 21)
+        elif story.startswith(("returned", "refused", "withdrawn", "resolved")):
+            _backdate(dossier, 3 + i % 10)
+        made += 1
+    return made
