@@ -56,7 +56,8 @@ class ReceiveForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.documents = _documents(self.dossier)
         choices = [
-            (str(d.pk), f"{d.name}" + (f" ({_('mandatory')})" if d.mandatory else "")) for d in self.documents
+            (str(d.pk), _("%(name)s (mandatory)") % {"name": d.name} if d.mandatory else d.name)
+            for d in self.documents
         ]
         self.fields["checklist"] = forms.MultipleChoiceField(
             label=_("Completeness checklist"), choices=choices, required=False,
@@ -127,10 +128,43 @@ class SupplementRequestForm(ActionForm):
 
 
 class SupplementForm(ActionForm):
-    """The applicant brought the missing items to the counter."""
+    """The applicant brought the missing items to the counter: the clerk scans them and records it."""
 
     reason_label = _("What the applicant brought")
     reason_required = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.dossier.events.filter(action="request_supplement").order_by("-seq").first()
+        self.requested = (request.data.get("items") or []) if request else []
+        self.documents = _documents(self.dossier)
+        for d in self.documents:
+            self.fields[f"scan_{d.pk}"] = forms.FileField(
+                label=_("Scan: %(name)s") % {"name": d.name}, required=False,
+                widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{t}" for t in d.accepted_type_list)}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        _check_scans(self, data, self.documents)
+        return data
+
+    def scans(self):
+        return [(d, self.cleaned_data[f"scan_{d.pk}"]) for d in self.documents if self.cleaned_data.get(f"scan_{d.pk}")]
+
+
+def _check_scans(form, data, documents) -> None:
+    """Refuse a scan at its own field (by content, not by name) before anything is written."""
+    for d in documents:
+        uploaded = data.get(f"scan_{d.pk}")
+        if not uploaded:
+            continue
+        try:
+            check_upload(uploaded, requirement=d)
+        except ValidationError as error:
+            form.add_error(f"scan_{d.pk}", [m for messages in error.message_dict.values() for m in messages])
+        finally:
+            uploaded.seek(0)
 
 
 class RefuseForm(ActionForm):
@@ -352,16 +386,7 @@ class IntakeForm(forms.Form):
         data = super().clean()
         if data.get("delivery") == Delivery.POST and not (data.get("delivery_address") or "").strip():
             self.add_error("delivery_address", _("Give the address the result should be posted to."))
-        for d in self.documents:
-            uploaded = data.get(f"scan_{d.pk}")
-            if not uploaded:
-                continue
-            try:
-                check_upload(uploaded, requirement=d)
-            except ValidationError as error:
-                self.add_error(f"scan_{d.pk}", [m for messages in error.message_dict.values() for m in messages])
-            finally:
-                uploaded.seek(0)
+        _check_scans(self, data, self.documents)
         return data
 
     def scans(self):

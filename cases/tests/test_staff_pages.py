@@ -354,3 +354,64 @@ def test_a_bad_scan_creates_nothing(client, world):
 def test_intake_is_for_reception_clerks(client, world):
     login(client, world, "specialist")
     assert client.get(reverse("cases:intake")).status_code == 403
+
+
+def test_two_clerks_at_once_the_second_is_told(client, world):
+    """Both opened the page of a submitted dossier; the first receives it, the second's click is refused
+    with a message (409) and changes nothing."""
+    dossier = make_dossier(world, state="submitted")
+    requirement = dossier.version.documents.get(mandatory=True)
+    second = User.objects.create_user(username="clerk2", password="x-password-123")
+    StaffMembership.objects.create(user=second, agency=world["ward"], role="reception_clerk")
+    url = reverse("cases:staff-act", args=[dossier.pk, "receive"])
+    login(client, world, "clerk")
+    assert client.post(url, {"receive-checklist": [str(requirement.pk)]}).status_code == 302
+    before = snapshot(dossier)
+    client.force_login(second)
+    response = client.post(url, {"receive-checklist": [str(requirement.pk)]})
+    assert response.status_code == 409
+    assert [str(m) for m in response.context["messages"]]
+    assert snapshot(dossier) == before
+
+
+def test_a_conflict_in_the_service_is_shown(client, world, monkeypatch):
+    from cases import services
+
+    dossier = make_dossier(world, state="received", due_in=dt.timedelta(days=3))
+
+    def clash(**kwargs):
+        raise services.ActionRefused("Another official changed this dossier at the same moment.")
+
+    monkeypatch.setattr(services, "dossier_act", clash)
+    login(client, world, "clerk")
+    response = client.post(reverse("cases:staff-act", args=[dossier.pk, "forward"]), {})
+    assert response.status_code == 409
+    assert "Another official changed this dossier at the same moment." in response.content.decode()
+
+
+def test_the_clerk_records_a_supplement_with_its_scans(client, world):
+    dossier = make_dossier(world, state="supplement_requested", due_in=dt.timedelta(days=3), paused=True)
+    mandatory = dossier.version.documents.get(mandatory=True)
+    login(client, world, "clerk")
+    url = reverse("cases:staff-act", args=[dossier.pk, "supplement"])
+    # A bad scan is refused at its field; nothing is stored and the state stays.
+    response = client.post(url, {"supplement-reason": "Tờ khai đã ký",
+                                 f"supplement-scan_{mandatory.pk}": SimpleUploadedFile("tk.pdf", b"not a pdf")})
+    assert response.status_code == 200
+    assert not DossierDocument.objects.exists()
+    assert Dossier.objects.get(pk=dossier.pk).state == "supplement_requested"
+    response = client.post(url, {"supplement-reason": "Tờ khai đã ký",
+                                 f"supplement-scan_{mandatory.pk}": SimpleUploadedFile("tk.pdf", PDF)})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "processing" and dossier.paused_at is None
+    assert dossier.documents.get().source == "scan"
+
+
+def test_the_page_flags_a_mandatory_document_without_a_file(client, world):
+    dossier = make_dossier(world, state="submitted")
+    login(client, world, "clerk")
+    _, response = page_actions(client, dossier)
+    rows = response.context["document_rows"]
+    assert [(r["requirement"].mandatory, r["missing"]) for r in rows] == [(True, True), (False, False)]
+    assert "ws-doc-missing" in response.content.decode()

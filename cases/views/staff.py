@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
 
 from .. import services
-from ..models import Delivery
+from ..models import Delivery, DossierDocument
 from ..selectors import QUEUES, dossier_for, staff_queue
 from ..staff_forms import ACTION_FORMS, IntakeForm, IntakeProcedureForm, QueueSearchForm
 from ..workflow import State
@@ -203,8 +204,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         "cases/staff/dossier.html",
         {
             "dossier": dossier,
-            "documents": list(dossier.documents.select_related("requirement")),
-            "requirements": list(dossier.version.documents.all()),
+            "document_rows": _document_rows(dossier),
             "events": events,
             "forms": forms,
             "time": clock.describe(dossier),
@@ -214,6 +214,20 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         },
         status=status,
     )
+
+
+def _document_rows(dossier) -> list[dict]:
+    """Each required document of the version with its files (a mandatory one without a file is flagged),
+    then the files attached to no requirement."""
+    documents = list(dossier.documents.all())
+    rows = []
+    for requirement in dossier.version.documents.all():
+        files = [d for d in documents if d.requirement_id == requirement.pk]
+        rows.append({"requirement": requirement, "files": files, "missing": requirement.mandatory and not files})
+    others = [d for d in documents if d.requirement_id is None]
+    if others:
+        rows.append({"requirement": None, "files": others, "missing": False})
+    return rows
 
 
 @staff_required
@@ -228,11 +242,14 @@ def dossier_act(request, pk, action):
     dossier = _dossier_or_404(request.user, pk)
     if action not in ACTION_FORMS:
         raise Http404
-    form = ACTION_FORMS[action](request.POST, dossier=dossier, prefix=action)
+    form = ACTION_FORMS[action](request.POST, request.FILES, dossier=dossier, prefix=action)
     if not form.is_valid():
         return _render_dossier(request, dossier, bound=(action, form))
     try:
-        services.dossier_act(dossier=dossier, action=action, actor=request.user, payload=form.payload())
+        if action == "supplement":
+            _supplement_at_counter(dossier=dossier, clerk=request.user, form=form)
+        else:
+            services.dossier_act(dossier=dossier, action=action, actor=request.user, payload=form.payload())
     except ValidationError as error:
         _add_service_errors(form, error)
         return _render_dossier(request, dossier, bound=(action, form))
@@ -243,6 +260,17 @@ def dossier_act(request, pk, action):
     if dossier_for(request.user, pk) is None:  # transferred out of this official's reach
         return redirect("cases:workspace")
     return redirect("cases:staff-dossier", pk=pk)
+
+
+def _supplement_at_counter(*, dossier, clerk, form) -> None:
+    """The scans of what the applicant brought and the supplement action, in one transaction: if the
+    action is refused, no document row stays behind."""
+    with transaction.atomic():
+        for requirement, uploaded in form.scans():
+            services.dossier_document_add(
+                dossier=dossier, actor=clerk, requirement=requirement, uploaded=uploaded, source=DossierDocument.Source.SCAN
+            )
+        services.dossier_act(dossier=dossier, action="supplement", actor=clerk, payload=form.payload())
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
