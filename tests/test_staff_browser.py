@@ -40,7 +40,7 @@ def world(transactional_db):
     ], start=1):
         dossier = Dossier.objects.create(
             procedure=procedure, version=procedure.current_version, owner=citizen, applicant_name=name,
-            applicant_id_number=f"04809000{i:04d}", agency=catalog["ward"], code=f"000.11.31.H48-{now:%y%m%d}-{i:04d}",
+            applicant_id_number=f"04809000{i:04d}", agency=catalog["ward"], code=f"000.11.31.H48-{now - dt.timedelta(days=3):%y%m%d}-{i:04d}",
             submitted_at=now - dt.timedelta(days=3),
         )
         Dossier.objects.filter(pk=dossier.pk).update(
@@ -91,3 +91,30 @@ def test_a_clerk_receives_and_forwards_a_dossier(world, live_server, page):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(live_server.url + "/ho-so/can-bo/?queue=all")
     page.screenshot(path=str(SHOTS / "staff-workspace-phone.png"), full_page=True)
+
+
+def test_a_clerk_takes_a_walk_in_dossier_with_a_scan(world, live_server, page, tmp_path):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    scan = tmp_path / "to-khai.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/tai-khoan/dang-nhap/?next=/ho-so/can-bo/tiep-nhan/")
+    page.fill("input[name=username]", "clerk")
+    page.fill("input[name=password]", "x-password-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/ho-so/can-bo/tiep-nhan/")
+    page.select_option("select[name=procedure]", label="Thủ tục đăng ký khai sinh (1.001193)")
+    page.locator("form.ws-chooser button[type=submit]").click()
+    page.wait_for_url("**tiep-nhan/?procedure=*")
+    page.fill("input[name=full_name]", "Võ Thị Hoa")
+    page.fill("input[name=id_number]", "048190004321")
+    page.fill("input[name=phone]", "0905111222")
+    mandatory = page.locator("input[type=file]").first
+    mandatory.set_input_files(str(scan))
+    page.screenshot(path=str(SHOTS / "staff-intake.png"), full_page=True)
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    page.wait_for_url("**/ho-so/can-bo/*/")
+    dossier = Dossier.objects.get(applicant_id_number="048190004321")
+    assert dossier.state == "received" and dossier.code
+    assert dossier.code in page.locator(".message-success").inner_text()
+    page.screenshot(path=str(SHOTS / "staff-intake-done.png"), full_page=True)
