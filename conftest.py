@@ -1,8 +1,14 @@
 """Fixtures shared by every test: isolated media files, Debian's Chromium for browser tests."""
 
+import os
 import shutil
 
 import pytest
+
+# pytest-playwright keeps one event loop running in the main thread for the whole session once a
+# browser test has started, and Django then refuses every ORM call of later tests in that process
+# ("async context"). The calls are synchronous and safe (the live server answers in its own thread).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)

@@ -68,7 +68,7 @@ class DossierListCreateView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = DossierListSerializer
 
-    @extend_schema(parameters=[
+    @extend_schema(operation_id="dossiers_list", parameters=[
         OpenApiParameter("queue", str, enum=list(selectors.QUEUES), description="Staff: which work list."),
         OpenApiParameter("search", str, description="Staff: code, applicant name or ID number."),
         OpenApiParameter("state", str, enum=State.values),
