@@ -1,3 +1,10 @@
-"""Routes of the public lookup by dossier code (filled by the citizen pages)."""
+"""Routes of the public dossier lookup by code, mounted at /tra-cuu/ (no namespace)."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import citizen
+
+urlpatterns = [
+    path("", citizen.lookup, name="lookup"),
+    path("<str:code>/", citizen.lookup_code, name="lookup-code"),
+]

@@ -1,0 +1,527 @@
+"""The citizen's pages: the submission wizard, "my dossiers", a dossier's page and its actions, the lookup."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from procedures.models import Procedure
+
+from .. import services
+from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
+from ..models import Delivery, Dossier, DossierDocument
+from ..selectors import dossier_for, public_lookup, visible_dossiers
+from ..workflow import State
+
+PAGE_SIZE = 20
+
+STEPS = [
+    ("applicant", "cases:draft", gettext_lazy("Applicant")),
+    ("details", "cases:draft-details", gettext_lazy("Request")),
+    ("documents", "cases:draft-documents", gettext_lazy("Documents")),
+    ("review", "cases:draft-review", gettext_lazy("Check and submit")),
+]
+
+# The history as the applicant reads it.
+EVENT_LABELS = {
+    "submit": gettext_lazy("Submitted online"),
+    "intake": gettext_lazy("Received at the counter"),
+    "receive": gettext_lazy("Received by the agency"),
+    "request_supplement": gettext_lazy("Supplement requested"),
+    "supplement": gettext_lazy("Supplement sent"),
+    "refuse": gettext_lazy("Not accepted"),
+    "forward": gettext_lazy("Sent for processing"),
+    "complete_step": gettext_lazy("A processing step was completed"),
+    "transfer": gettext_lazy("Transferred to another agency"),
+    "request_payment": gettext_lazy("Payment requested"),
+    "confirm_payment": gettext_lazy("Payment confirmed"),
+    "approve": gettext_lazy("Approved: the result is issued"),
+    "deny": gettext_lazy("Denied"),
+    "extend": gettext_lazy("Appointment date moved, with an apology letter"),
+    "suspend": gettext_lazy("Processing stopped"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "return_result": gettext_lazy("Result returned"),
+}
+
+NEXT_STEPS = {
+    State.SUBMITTED: gettext_lazy(
+        "The agency checks your dossier. When it is accepted you get an appointment date for the result; if "
+        "something is missing you are asked, once, for everything at the same time."),
+    State.RECEIVED: gettext_lazy("The agency has accepted your dossier and will process it by the appointment date."),
+    State.PROCESSING: gettext_lazy("Your dossier is being processed. Nothing is needed from you for now."),
+    State.SUPPLEMENT_REQUESTED: gettext_lazy(
+        "The agency needs more from you: see what is asked below, attach the documents and send them. The clock "
+        "is stopped until you do."),
+    State.AWAITING_PAYMENT: gettext_lazy("Pay the fees below; processing resumes when the payment is confirmed."),
+    State.RESOLVED: gettext_lazy("The result is ready: it will be handed to you as you chose."),
+    State.RETURNED: gettext_lazy("The result has been handed to you. This dossier is complete."),
+    State.REFUSED: gettext_lazy("The agency did not accept this dossier: see the reason in the history."),
+    State.WITHDRAWN: gettext_lazy("You withdrew this dossier. It is closed."),
+    State.SUSPENDED: gettext_lazy("Processing was stopped: see the notice in the history."),
+}
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+def _own(user):
+    """The user's dossiers as an applicant (their own, their businesses'): not what a staff role shows."""
+    return visible_dossiers(user).filter(Q(owner=user) | Q(business__memberships__user=user))
+
+
+def _own_or_404(user, pk) -> Dossier:
+    dossier = _own(user).filter(pk=pk).first()
+    if dossier is None:
+        raise Http404
+    return dossier
+
+
+def _draft_or_redirect(request, pk):
+    """The user's draft, or (if it was submitted meanwhile) a redirect to its page."""
+    dossier = _own_or_404(request.user, pk)
+    if dossier.state != State.DRAFT:
+        return None, redirect("cases:dossier", pk=dossier.pk)
+    return dossier, None
+
+
+def _steps(dossier, current):
+    done = {
+        "applicant": True,
+        "details": bool(dossier.form_data.get("request_details")),
+        "documents": False,
+        "review": False,
+    }
+    return [
+        {"name": name, "url": reverse(url, args=[dossier.pk]), "label": label, "number": i,
+         "current": name == current, "done": done[name] and name != current}
+        for i, (name, url, label) in enumerate(STEPS, start=1)
+    ]
+
+
+def _error_messages(error: ValidationError) -> list[str]:
+    return list(error.messages)
+
+
+def draft_update(*, dossier: Dossier, user, agency=None, business=..., delivery=None, delivery_address=None,
+                 form_data=None) -> Dossier:
+    """Change a draft's step answers (agency, applicant, delivery, e-form) with the checks of
+    ``services.dossier_draft_create``. A stand-in until cases.services offers ``dossier_draft_update``."""
+    if dossier.state != State.DRAFT or not dossier.is_applicant(user):
+        raise PermissionDenied
+    fields = []
+    if agency is not None:
+        if not dossier.version.agencies.filter(pk=agency.pk).exists():
+            raise ValidationError({"agency": _("This agency does not handle this procedure.")})
+        dossier.agency = agency
+        fields.append("agency")
+    if business is not ...:
+        profile = getattr(user, "citizen_profile", None)
+        if business is not None:
+            if not user.business_memberships.filter(business=business).exists():
+                raise PermissionDenied(_("You do not act for this business."))
+            name, number, address = business.name, business.tax_code, business.address
+        elif profile is not None:
+            name, number, address = profile.full_name, profile.id_number, profile.address
+        else:
+            raise ValidationError(_("Only a citizen or a business can file a dossier: complete your profile first."))
+        dossier.business = business
+        dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_address = name, number, address
+        dossier.applicant_phone = getattr(profile, "phone", "")
+        dossier.applicant_email = user.email
+        fields += ["business", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone",
+                   "applicant_email"]
+    if delivery is not None:
+        if delivery not in Delivery.values:
+            raise ValidationError({"delivery": _("Choose how to receive the result.")})
+        if delivery == Delivery.POST and not (delivery_address or "").strip():
+            raise ValidationError({"delivery_address": _("Give the address the result should be posted to.")})
+        dossier.delivery = delivery
+        dossier.delivery_address = delivery_address if delivery == Delivery.POST else ""
+        fields += ["delivery", "delivery_address"]
+    if form_data is not None:
+        dossier.form_data = {**dossier.form_data, **form_data}
+        fields.append("form_data")
+    if fields:
+        dossier.save(update_fields=fields)
+    return dossier
+
+
+def draft_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool:
+    """Remove one file from the user's draft: the row, then (after commit) the stored file.
+    A stand-in until cases.services offers ``dossier_document_remove``."""
+    if dossier.state != State.DRAFT or not dossier.is_applicant(user):
+        raise PermissionDenied
+    document = dossier.documents.filter(pk=document_pk).first()
+    if document is None:
+        return False
+    storage, name = document.file.storage, document.file.name
+    with transaction.atomic():
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+    return True
+
+
+def _upload_files(request, dossier, requirements) -> dict[int | None, list[str]]:
+    """Add every file chosen on the page, each on its own: a refused file is reported at its document,
+    the others are kept. Returns the messages per requirement pk (None: "other document")."""
+    errors: dict[int | None, list[str]] = {}
+    targets = [(r, f"file_{r.pk}") for r in requirements] + [(None, "file_other")]
+    for requirement, key in targets:
+        for uploaded in request.FILES.getlist(key):
+            try:
+                services.dossier_document_add(dossier=dossier, actor=request.user, requirement=requirement,
+                                              uploaded=uploaded)
+            except ValidationError as error:
+                errors.setdefault(getattr(requirement, "pk", None), []).extend(_error_messages(error))
+            except services.ActionRefused as refused:
+                errors.setdefault(getattr(requirement, "pk", None), []).append(str(refused))
+    return errors
+
+
+def _document_rows(dossier, documents, errors=None, *, since=None):
+    errors = errors or {}
+    rows = []
+    for requirement in dossier.version.documents.all():
+        files = [d for d in documents if d.requirement_id == requirement.pk]
+        rows.append({
+            "requirement": requirement, "files": files, "errors": errors.get(requirement.pk, []),
+            "missing": requirement.mandatory and not files,
+            "new_files": [d for d in files if since and d.uploaded_at >= since],
+            "accept": ",".join(f".{t}" for t in requirement.accepted_type_list),
+        })
+    others = [d for d in documents if d.requirement_id is None]
+    rows.append({"requirement": None, "files": others, "errors": errors.get(None, []), "missing": False,
+                 "new_files": [d for d in others if since and d.uploaded_at >= since],
+                 "accept": ".pdf,.jpg,.jpeg,.png"})
+    return rows
+
+
+# --- the wizard ---------------------------------------------------------------------------------------
+
+def _procedure_open_or_404(code):
+    procedure = get_object_or_404(Procedure.objects.select_related("current_version"), code=code, is_active=True)
+    version = procedure.current_version
+    if version is None or not version.online_submission_open:
+        raise Http404
+    return procedure, version
+
+
+def _applicant_form(request, version, data=None, initial=None):
+    profile = getattr(request.user, "citizen_profile", None)
+    businesses = [m.business for m in request.user.business_memberships.select_related("business")]
+    form = ApplicantForm(data, version=version, profile=profile, businesses=businesses, initial=initial)
+    return form, profile, businesses
+
+
+def _render_applicant(request, *, procedure, version, form, profile, businesses, dossier=None, status=200):
+    context = {
+        "procedure": procedure, "version": version, "form": form, "profile": profile, "businesses": businesses,
+        "dossier": dossier, "steps": _steps(dossier, "applicant") if dossier else _new_steps(),
+        "can_apply": profile is not None or bool(businesses),
+    }
+    return render(request, "cases/citizen/step_applicant.html", context, status=status)
+
+
+def _new_steps():
+    return [{"name": name, "url": "", "label": label, "number": i, "current": name == "applicant", "done": False}
+            for i, (name, _url, label) in enumerate(STEPS, start=1)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit_start(request, code):
+    """Start (or resume) a dossier for a procedure: step 1, which creates the draft when answered."""
+    procedure, version = _procedure_open_or_404(code)
+    draft = _own(request.user).filter(procedure=procedure, state=State.DRAFT).order_by("-created_at").first()
+    if draft is not None:
+        messages.info(request, _("You already have a draft of this procedure: continue where you left off."))
+        return redirect("cases:draft", pk=draft.pk)
+    form, profile, businesses = _applicant_form(request, version, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dossier = services.dossier_draft_create(
+                user=request.user, procedure=procedure, agency=data["agency"], delivery=data["delivery"],
+                delivery_address=data["delivery_address"].strip(), business=form.business,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your draft is saved: you can come back to it at any time from “My dossiers”."))
+            return redirect("cases:draft-details", pk=dossier.pk)
+    return _render_applicant(request, procedure=procedure, version=version, form=form, profile=profile,
+                             businesses=businesses)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_applicant(request, pk):
+    dossier, gone = _draft_or_redirect(request, pk)
+    if gone:
+        return gone
+    initial = {
+        "applicant": f"business:{dossier.business_id}" if dossier.business_id else SELF,
+        "agency": dossier.agency_id, "delivery": dossier.delivery, "delivery_address": dossier.delivery_address,
+    }
+    form, profile, businesses = _applicant_form(request, dossier.version, request.POST or None, initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            draft_update(dossier=dossier, user=request.user, agency=data["agency"], business=form.business,
+                         delivery=data["delivery"], delivery_address=data["delivery_address"].strip())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            return redirect("cases:draft-details", pk=dossier.pk)
+    return _render_applicant(request, procedure=dossier.procedure, version=dossier.version, form=form,
+                             profile=profile, businesses=businesses, dossier=dossier)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_details(request, pk):
+    dossier, gone = _draft_or_redirect(request, pk)
+    if gone:
+        return gone
+    form = DetailsForm(request.POST or None, initial={"request_details": dossier.form_data.get("request_details", "")})
+    if request.method == "POST" and form.is_valid():
+        draft_update(dossier=dossier, user=request.user,
+                     form_data={"request_details": form.cleaned_data["request_details"].strip()})
+        return redirect("cases:draft-documents", pk=dossier.pk)
+    if form.errors:
+        form.fields["request_details"].widget.attrs["aria-invalid"] = "true"
+    return render(request, "cases/citizen/step_details.html",
+                  {"dossier": dossier, "form": form, "steps": _steps(dossier, "details")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_documents(request, pk):
+    dossier, gone = _draft_or_redirect(request, pk)
+    if gone:
+        return gone
+    requirements = list(dossier.version.documents.all())
+    errors = {}
+    if request.method == "POST":
+        removed = request.POST.get("remove")
+        if removed and removed.isdigit() and draft_document_remove(
+            dossier=dossier, user=request.user, document_pk=int(removed)
+        ):
+            messages.success(request, _("The file was removed."))
+        errors = _upload_files(request, dossier, requirements)
+        if not errors:
+            if "continue" in request.POST:
+                return redirect("cases:draft-review", pk=dossier.pk)
+            return redirect("cases:draft-documents", pk=dossier.pk)
+    documents = list(dossier.documents.all())
+    return render(request, "cases/citizen/step_documents.html", {
+        "dossier": dossier, "rows": _document_rows(dossier, documents, errors), "steps": _steps(dossier, "documents"),
+        "has_errors": bool(errors),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_review(request, pk):
+    dossier, gone = _draft_or_redirect(request, pk)
+    if gone:
+        return gone
+    submit_errors = []
+    if request.method == "POST":
+        try:
+            services.dossier_submit(dossier=dossier, actor=request.user)
+        except ValidationError as error:
+            submit_errors = _error_messages(error)
+        except (services.ActionRefused, PermissionDenied) as refused:
+            submit_errors = [str(refused)]
+        else:
+            return redirect("cases:receipt", pk=dossier.pk)
+    documents = list(dossier.documents.all())
+    return render(request, "cases/citizen/step_review.html", {
+        "dossier": dossier, "rows": _document_rows(dossier, documents), "missing": services.missing_documents(dossier),
+        "steps": _steps(dossier, "review"), "submit_errors": submit_errors,
+    })
+
+
+@login_required
+@require_GET
+def receipt(request, pk):
+    dossier = _own_or_404(request.user, pk)
+    if dossier.state == State.DRAFT:
+        return redirect("cases:draft-review", pk=dossier.pk)
+    return render(request, "cases/citizen/receipt.html",
+                  {"dossier": dossier, "next_step": NEXT_STEPS.get(dossier.state, "")})
+
+
+# --- my dossiers and a dossier's page ------------------------------------------------------------------
+
+@login_required
+@require_GET
+def my_dossiers(request):
+    dossiers = _own(request.user).annotate(
+        draft_first=Case(When(state=State.DRAFT, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("draft_first", "-created_at", "-pk")
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/citizen/my_dossiers.html", {"page": page})
+
+
+def _timeline(dossier, user):
+    events = list(dossier.events.order_by("seq"))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+        event.to_label = State(event.to_state).label if event.to_state in State.values else ""
+        if event.actor_id is not None and event.actor_id == user.pk:
+            event.who = _("You")
+        elif event.actor_id is not None and event.actor_id == dossier.owner_id:
+            event.who = event.actor_name  # another member of the same business
+        else:
+            # Officials act for their agency: the applicant sees the agency, not a personal name.
+            event.who = (dossier.handling_agency if event.action not in ("receive", "intake", "refuse") and
+                         dossier.handling_agency else dossier.agency).name
+        event.supplement_items = event.data.get("items") or []
+        event.fees = event.data.get("fees") or []
+        event.new_due = event.data.get("new_due_at")
+        event.agency_name = event.data.get("agency_name", "")
+    return events
+
+
+def _last_event(events, action):
+    found = [e for e in events if e.action == action]
+    return found[-1] if found else None
+
+
+def _can(dossier, user, action) -> bool:
+    meta = getattr(dossier, action)._django_fsm
+    return meta.has_transition(dossier.state) and dossier.is_applicant(user)
+
+
+def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, supplement_errors=None, status=200):
+    events = _timeline(dossier, request.user)
+    documents = list(dossier.documents.all())
+    supplement = _last_event(events, "request_supplement") if dossier.state == State.SUPPLEMENT_REQUESTED else None
+    payment = _last_event(events, "request_payment") if dossier.state == State.AWAITING_PAYMENT else None
+    fees_total = sum(int(f.get("amount") or 0) for f in payment.fees) if payment else 0
+    can_supplement = supplement is not None and _can(dossier, request.user, "supplement")
+    return render(request, "cases/citizen/dossier.html", {
+        "dossier": dossier, "events": events, "documents": documents,
+        "rows": _document_rows(dossier, documents, upload_errors, since=supplement.at if supplement else None),
+        "supplement": supplement, "can_supplement": can_supplement,
+        "note_form": note_form or SupplementNoteForm(), "supplement_errors": supplement_errors or [],
+        "payment": payment, "fees_total": fees_total,
+        "can_withdraw": _can(dossier, request.user, "withdraw"),
+        "next_step": NEXT_STEPS.get(dossier.state, ""),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def dossier_page(request, pk):
+    dossier = _own_or_404(request.user, pk)
+    if dossier.state == State.DRAFT:
+        return redirect("cases:draft-review", pk=dossier.pk)
+    return _render_dossier(request, dossier)
+
+
+@login_required
+@require_GET
+def document(request, pk, document_pk):
+    """A dossier's file, to anyone who may see the dossier (the applicant, the agency's officials)."""
+    dossier = dossier_for(request.user, pk)
+    if dossier is None:
+        raise Http404
+    doc = get_object_or_404(DossierDocument, dossier=dossier, pk=document_pk)
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def supplement(request, pk):
+    """Answer a supplement request: add the files asked for ("upload"), then send them ("send")."""
+    dossier = _own_or_404(request.user, pk)
+    if dossier.state != State.SUPPLEMENT_REQUESTED:
+        messages.error(request, _("This dossier is not waiting for a supplement."))
+        return redirect("cases:dossier", pk=pk)
+    requirements = list(dossier.version.documents.all())
+    errors = _upload_files(request, dossier, requirements)
+    note_form = SupplementNoteForm(request.POST)
+    if errors or not note_form.is_valid():
+        return _render_dossier(request, dossier, upload_errors=errors, note_form=note_form, status=200)
+    if "send" not in request.POST:
+        messages.success(request, _("Saved. When every requested item is attached, send the supplement."))
+        return redirect(reverse("cases:dossier", args=[pk]) + "#supplement")
+    requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    if not dossier.documents.filter(uploaded_at__gte=requested.at).exists():
+        return _render_dossier(request, dossier, note_form=note_form, supplement_errors=[
+            _("Attach the corrected or missing documents before sending.")])
+    try:
+        services.dossier_act(dossier=dossier, action="supplement", actor=request.user,
+                             payload=services.ActionInput(reason=note_form.cleaned_data["note"].strip()))
+    except (services.ActionRefused, PermissionDenied, ValidationError) as refused:
+        messages.error(request, " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused))
+        return redirect("cases:dossier", pk=pk)
+    messages.success(request, _("Your supplement was sent to the agency. Processing resumes."))
+    return redirect("cases:dossier", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk):
+    """Withdraw a dossier: a page that says what it means and asks for the reason, then the action."""
+    dossier = _own_or_404(request.user, pk)
+    if not _can(dossier, request.user, "withdraw"):
+        messages.error(request, _("This dossier can no longer be withdrawn."))
+        return redirect("cases:dossier", pk=pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_act(dossier=dossier, action="withdraw", actor=request.user,
+                                 payload=services.ActionInput(reason=form.cleaned_data["reason"].strip()))
+        except ValidationError as error:
+            _form_errors(form, error)
+        except (services.ActionRefused, PermissionDenied) as refused:
+            messages.error(request, str(refused))
+            return redirect("cases:dossier", pk=pk)
+        else:
+            messages.success(request, _("Your dossier %(code)s is withdrawn.") % {"code": dossier.code})
+            return redirect("cases:dossier", pk=pk)
+    if form.errors:
+        form.fields["reason"].widget.attrs["aria-invalid"] = "true"
+    return render(request, "cases/citizen/withdraw.html", {"dossier": dossier, "form": form})
+
+
+# --- public lookup -------------------------------------------------------------------------------------
+
+@require_GET
+def lookup(request):
+    form = LookupForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("lookup-code", code=form.cleaned_data["code"])
+    if form.errors:
+        form.fields["code"].widget.attrs["aria-invalid"] = "true"
+    return render(request, "cases/lookup.html", {"form": form})
+
+
+@require_GET
+def lookup_code(request, code):
+    dossier = public_lookup(code.strip().upper())
+    form = LookupForm(initial={"code": code})
+    status = 200 if dossier is not None else 404
+    return render(request, "cases/lookup.html", {"form": form, "dossier": dossier, "code": code, "searched": True},
+                  status=status)
