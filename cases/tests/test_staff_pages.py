@@ -246,6 +246,8 @@ def test_refused_actions_change_nothing(client, world):
     login(client, world, "specialist")
     response = client.post(reverse("cases:staff-act", args=[dossier.pk, "refuse"]), {"refuse-reason": "Sai"})
     assert response.status_code == 403
+    assert [str(m) for m in response.context["messages"]]  # the official is told why
+    assert "refuse" not in [item["action"] for item in response.context["forms"]]
     assert snapshot(dossier) == before
     # Wrong state: a submitted dossier cannot be forwarded.
     login(client, world, "clerk")
@@ -415,3 +417,31 @@ def test_the_page_flags_a_mandatory_document_without_a_file(client, world):
     rows = response.context["document_rows"]
     assert [(r["requirement"].mandatory, r["missing"]) for r in rows] == [(True, True), (False, False)]
     assert "ws-doc-missing" in response.content.decode()
+
+
+def test_the_dossier_page_costs_the_same_with_a_long_history(client, world):
+    dossier = make_dossier(world, state="processing", step=1, due_in=dt.timedelta(days=5))
+    login(client, world, "specialist")
+    url = reverse("cases:staff-dossier", args=[dossier.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for seq in range(1, 30):
+        DossierEvent.objects.create(dossier=dossier, seq=seq, action="complete_step", to_state="processing",
+                                    reason=f"Ý kiến {seq}")
+        DossierDocument.objects.create(
+            dossier=dossier, file=SimpleUploadedFile(f"{seq}.pdf", PDF), original_name=f"{seq}.pdf",
+            content_type="application/pdf", size=len(PDF), sha256="0" * 64,
+        )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert "Ý kiến 29" in response.content.decode()
+    assert len(many) == len(few)
+
+
+def test_the_workspace_warns_of_overdue_dossiers(client, world):
+    make_dossier(world, state="processing", due_in=-dt.timedelta(days=2), step=1)
+    login(client, world, "clerk")
+    response = client.get(reverse("cases:workspace"))
+    assert response.context["overdue_count"] == 1
+    assert 'class="ws-alert"' in response.content.decode()
+    assert '?queue=overdue' in response.content.decode()

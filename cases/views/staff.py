@@ -149,7 +149,7 @@ def workspace(request):
         request,
         "cases/staff/workspace.html",
         {"queue": queue, "queue_label": QUEUE_LABELS[queue], "tabs": tabs, "form": form, "search": search,
-         "page": page, "rows": rows, "is_clerk": is_clerk},
+         "page": page, "rows": rows, "is_clerk": is_clerk, "overdue_count": counts["overdue"]},
     )
 
 
@@ -256,6 +256,9 @@ def dossier_act(request, pk, action):
     except services.ActionRefused as refused:
         messages.error(request, str(refused))
         return _render_dossier(request, dossier_for(request.user, pk) or dossier, status=409)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied) or _("You may not take this action on this dossier."))
+        return _render_dossier(request, dossier, status=403)
     messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
     if dossier_for(request.user, pk) is None:  # transferred out of this official's reach
         return redirect("cases:workspace")
