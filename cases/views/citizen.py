@@ -195,6 +195,7 @@ def _document_rows(dossier, documents, errors=None, *, since=None):
             "missing": requirement.mandatory and not files,
             "new_files": [d for d in files if since and d.uploaded_at >= since],
             "accept": ",".join(f".{t}" for t in requirement.accepted_type_list),
+            "types": ", ".join(requirement.accepted_type_list).upper(),
         })
     others = [d for d in documents if d.requirement_id is None]
     rows.append({"requirement": None, "files": others, "errors": errors.get(None, []), "missing": False,
