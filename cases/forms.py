@@ -82,7 +82,7 @@ class WithdrawForm(forms.Form):
 
 class SupplementNoteForm(forms.Form):
     note = forms.CharField(
-        label=_("Message to the agency (optional)"), required=False, max_length=1000,
+        label=_("Message to the agency"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

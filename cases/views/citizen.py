@@ -185,8 +185,11 @@ def _upload_files(request, dossier, requirements) -> dict[int | None, list[str]]
     return errors
 
 
-def _document_rows(dossier, documents, errors=None, *, since=None):
+def _document_rows(dossier, documents, errors=None, *, since=None, requested=()):
+    """One row per required document (its files, refused-file messages, whether it is missing or was asked
+    for in a supplement request), then "other documents"; requested rows first."""
     errors = errors or {}
+    requested = {str(name).strip() for name in requested}
     rows = []
     for requirement in dossier.version.documents.all():
         files = [d for d in documents if d.requirement_id == requirement.pk]
@@ -196,11 +199,14 @@ def _document_rows(dossier, documents, errors=None, *, since=None):
             "new_files": [d for d in files if since and d.uploaded_at >= since],
             "accept": ",".join(f".{t}" for t in requirement.accepted_type_list),
             "types": ", ".join(requirement.accepted_type_list).upper(),
+            "requested": requirement.name.strip() in requested,
         })
     others = [d for d in documents if d.requirement_id is None]
     rows.append({"requirement": None, "files": others, "errors": errors.get(None, []), "missing": False,
                  "new_files": [d for d in others if since and d.uploaded_at >= since],
-                 "accept": ".pdf,.jpg,.jpeg,.png"})
+                 "accept": ".pdf,.jpg,.jpeg,.png", "requested": False})
+    if requested:
+        rows.sort(key=lambda row: not row["requested"])
     return rows
 
 
@@ -420,7 +426,8 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
     can_supplement = supplement is not None and _can(dossier, request.user, "supplement")
     return render(request, "cases/citizen/dossier.html", {
         "dossier": dossier, "events": events, "documents": documents,
-        "rows": _document_rows(dossier, documents, upload_errors, since=supplement.at if supplement else None),
+        "rows": _document_rows(dossier, documents, upload_errors, since=supplement.at if supplement else None,
+                               requested=[i.get("document", "") for i in supplement.supplement_items] if supplement else ()),
         "supplement": supplement, "can_supplement": can_supplement,
         "note_form": note_form or SupplementNoteForm(), "supplement_errors": supplement_errors or [],
         "payment": payment, "fees_total": fees_total,
