@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
 from procedures.models import Agency, Procedure
 
 from .models import Delivery
@@ -378,6 +379,21 @@ class IntakeForm(forms.Form):
                 help_text=_("Mandatory") if d.mandatory else (d.case or _("If applicable")),
                 widget=forms.ClearableFileInput(attrs={"accept": accept}),
             )
+
+    def clean_id_number(self):
+        """A 12-digit personal ID number, or a business's tax code, checked as the profile pages check them."""
+        value = "".join(self.cleaned_data["id_number"].split())
+        if len(value) == 12 and value.isdigit():
+            validate_citizen_id(value)
+        else:
+            validate_tax_code(value)
+        return value
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value:
+            validate_phone(value)
+        return value
 
     def scan_fields(self):
         return [self[f"scan_{d.pk}"] for d in self.documents]

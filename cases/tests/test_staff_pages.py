@@ -445,3 +445,16 @@ def test_the_workspace_warns_of_overdue_dossiers(client, world):
     assert response.context["overdue_count"] == 1
     assert 'class="ws-alert"' in response.content.decode()
     assert '?queue=overdue' in response.content.decode()
+
+
+def test_intake_checks_the_id_number_and_phone(client, world):
+    procedure = world["birth"]
+    mandatory = procedure.current_version.documents.get(mandatory=True)
+    login(client, world, "clerk")
+    response = client.post(f"{reverse('cases:intake')}?procedure={procedure.pk}", {
+        "full_name": "Lê Văn Cường", "id_number": "12345", "phone": "12", "delivery": "post",
+        f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", PDF),
+    })
+    assert response.status_code == 200
+    assert {"id_number", "phone", "delivery_address"} <= set(response.context["form"].errors)
+    assert not Dossier.objects.exists()
