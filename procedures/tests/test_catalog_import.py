@@ -44,6 +44,14 @@ MODELS = [Procedure, ProcedureVersion, Field, RequiredDocument, Fee, LegalDocume
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Assertions read the English source strings (the command activates LANGUAGE_CODE itself)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def record(code="1.001193", **overrides):
     """A small, valid national-shape record."""
     base = {
@@ -284,8 +292,7 @@ def test_every_bad_record_is_reported_and_nothing_is_imported():
     ]
     before = counts()
 
-    with translation.override("en"):
-        report = catalog_import(records=records, source="bad.json")
+    report = catalog_import(records=records, source="bad.json")
 
     assert counts() == before
     assert not report.ok and report.created == 0
@@ -385,7 +392,7 @@ def test_command_lists_every_error_and_exits_1(tmp_path, capsys):
     bad = record("1.000002")
     bad["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["THOIGIANGIAIQUYET"] = -1
     path = write(tmp_path, "bad.json", [record("1.000001"), bad, record("1.000001")])
-    with pytest.raises(CommandError) as error, translation.override("en"):
+    with pytest.raises(CommandError) as error:
         call_command("import_catalog", str(path))
     assert error.value.returncode == 1  # manage.py exits with it
     err = capsys.readouterr().err
