@@ -1,6 +1,7 @@
 """An official's day in headless Chromium: log in, open the workspace, receive and forward a dossier."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -69,20 +70,20 @@ def test_a_clerk_receives_and_forwards_a_dossier(world, live_server, page):
     submitted = world["dossiers"][0]
     page.locator("[data-queue=new]").click()
     page.get_by_role("link", name=submitted.code).click()
-    page.wait_for_url(f"**/ho-so/can-bo/{submitted.pk}/")
+    page.wait_for_url(re.compile(rf"/ho-so/can-bo/{submitted.pk}/(#.*)?$"))
     assert page.get_by_role("heading", level=1).inner_text().startswith(submitted.code)
     page.locator("#action-receive > summary").click()
     page.locator("#action-receive input[type=checkbox]").first.check()
     page.screenshot(path=str(SHOTS / "staff-dossier-receive.png"), full_page=True)
     page.locator("form[data-action=receive] button[type=submit]").click()
-    page.wait_for_url(f"**/ho-so/can-bo/{submitted.pk}/")
+    page.wait_for_url(re.compile(rf"/ho-so/can-bo/{submitted.pk}/(#.*)?$"))
     assert page.locator(".message-success").count() == 1
     submitted.refresh_from_db()
     assert submitted.state == "received" and submitted.due_at is not None
 
     page.locator("#action-forward > summary").click()
     page.locator("form[data-action=forward] button[type=submit]").click()
-    page.wait_for_url(f"**/ho-so/can-bo/{submitted.pk}/")
+    page.wait_for_url(re.compile(rf"/ho-so/can-bo/{submitted.pk}/(#.*)?$"))
     submitted.refresh_from_db()
     assert submitted.state == "processing"
     assert page.locator(".ws-timeline > li").count() == 2
@@ -91,6 +92,14 @@ def test_a_clerk_receives_and_forwards_a_dossier(world, live_server, page):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(live_server.url + "/ho-so/can-bo/?queue=all")
     page.screenshot(path=str(SHOTS / "staff-workspace-phone.png"), full_page=True)
+    page.goto(live_server.url + f"/ho-so/can-bo/{submitted.pk}/")
+    page.locator("#action-complete_step > summary").click()
+    page.screenshot(path=str(SHOTS / "staff-dossier-phone.png"), full_page=True)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 376)"
+        ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+    )
+    assert wide == [], f"the page scrolls sideways on a phone: {wide}"
 
 
 def test_a_clerk_takes_a_walk_in_dossier_with_a_scan(world, live_server, page, tmp_path):
