@@ -458,3 +458,42 @@ def test_intake_checks_the_id_number_and_phone(client, world):
     assert response.status_code == 200
     assert {"id_number", "phone", "delivery_address"} <= set(response.context["form"].errors)
     assert not Dossier.objects.exists()
+
+
+LATER = (timezone.localdate() + dt.timedelta(days=40)).isoformat()
+
+
+@pytest.mark.parametrize("state, step, who, action, data, expected", [
+    ("submitted", None, "clerk", "refuse", {"reason": "Không thuộc thẩm quyền"}, "refused"),
+    ("processing", 1, "specialist", "transfer", {"agency": "000.00.13.H48", "reason": "Thẩm quyền của Sở"}, "processing"),
+    ("awaiting_payment", 1, "clerk", "confirm_payment", {"proof": "BL-0001"}, "processing"),
+    ("processing", 2, "leader", "deny", {"reason": "Không đủ điều kiện"}, "resolved"),
+    ("processing", 1, "specialist", "extend", {"new_due_date": LATER, "reason": "Cần xác minh"}, "processing"),
+    ("processing", 2, "leader", "suspend", {"reason": "Có tranh chấp"}, "suspended"),
+    ("received", None, "clerk", "withdraw", {"reason": "Đơn rút hồ sơ số 01 ngày 20/11"}, "withdrawn"),
+    ("resolved", None, "clerk", "return_result", {"delivery": "post", "tracking_number": "EMS123"}, "returned"),
+])
+def test_each_action_through_its_form(client, world, state, step, who, action, data, expected):
+    dossier = make_dossier(world, state=state, step=step, due_in=dt.timedelta(days=10),
+                           paused=state == "awaiting_payment")
+    login(client, world, who)
+    assert action in page_actions(client, dossier)[0]
+    url = reverse("cases:staff-act", args=[dossier.pk, action])
+    # Without its details the form is refused and nothing changes (forms whose fields are all optional aside).
+    before = snapshot(dossier)
+    response = client.post(url, {})
+    assert response.status_code == 200 and snapshot(dossier) == before
+    response = client.post(url, {f"{action}-{k}": v for k, v in data.items()})
+    assert response.status_code == 302, response.context and [i["form"].errors for i in response.context["forms"]]
+    dossier.refresh_from_db()
+    assert dossier.state == expected
+    event = dossier.events.get()
+    assert event.action == action and event.reason == data.get("reason", "")
+    if action == "transfer":
+        assert dossier.handling_agency == world["justice"]
+        # The receiving agency still sees it, but acting on it is now for the handling agency.
+        assert page_actions(client, dossier)[0] == []
+    if action == "extend":
+        assert timezone.localdate(dossier.due_at).isoformat() == LATER and dossier.extended_at
+    if action == "return_result":
+        assert dossier.tracking_number == "EMS123"
