@@ -122,6 +122,8 @@ def test_whole_wizard(an, office):
     assert f'id="file_{form.pk}_error"' in content
     assert "to-khai.pdf is not an accepted file" in content
     assert list(dossier.documents.values_list("original_name", flat=True)) == ["uy-quyen.jpg"]
+    photo = dossier.documents.get()
+    assert f'<img src="{reverse("cases:document", args=[dossier.pk, photo.pk])}"' in content  # a preview
 
     # Submitting now is refused: the mandatory form is missing; nothing changes.
     review = reverse("cases:draft-review", args=[dossier.pk])
@@ -180,6 +182,16 @@ def test_a_file_is_removed_from_a_draft_with_its_stored_file(an, office, django_
     assert response.status_code == 302
     assert not DossierDocument.objects.filter(pk=document.pk).exists()
     assert not storage.exists(name)
+
+
+def test_an_account_without_a_profile_is_told_to_complete_it(client, office):
+    english(client)
+    client.force_login(office["clerk"])
+    url = reverse("cases:submit", args=["1.001193"])
+    assert "Complete your profile" in client.get(url).content.decode()
+    response = client.post(url, {"applicant": "self", "agency": office["ward"].pk, "delivery": "counter"})
+    assert response.status_code == 200
+    assert Dossier.objects.count() == 0
 
 
 def test_another_citizen_cannot_touch_a_draft(client, office):
