@@ -497,3 +497,13 @@ def test_each_action_through_its_form(client, world, state, step, who, action, d
         assert timezone.localdate(dossier.due_at).isoformat() == LATER and dossier.extended_at
     if action == "return_result":
         assert dossier.tracking_number == "EMS123"
+
+
+def test_a_document_whose_file_is_gone_is_404(client, world):
+    dossier = make_dossier(world, state="submitted")
+    document = DossierDocument.objects.create(
+        dossier=dossier, file="dossiers/none.pdf", original_name="none.pdf", content_type="application/pdf",
+        size=1, sha256="0" * 64,
+    )
+    login(client, world, "clerk")
+    assert client.get(reverse("cases:staff-document", args=[dossier.pk, document.pk])).status_code == 404

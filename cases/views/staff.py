@@ -295,8 +295,11 @@ def document(request, pk, document_pk):
     doc = dossier.documents.filter(pk=document_pk).first()
     if doc is None:
         raise Http404
-    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, as_attachment=False,
-                            filename=doc.original_name)
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(handle, content_type=doc.content_type, as_attachment=False, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
     return response
 
