@@ -323,6 +323,15 @@ def test_answering_a_supplement_request(an, office):
         f"file_{form.pk}": upload("to-khai-moi.pdf", PDF), "upload": "1"})
     assert response.status_code == 302
     assert "to-khai-moi.pdf" in an.get(url).content.decode()
+    # A wrong file added for the supplement can be taken back before sending; the earlier files cannot.
+    wrong = an.post(reverse("cases:supplement", args=[dossier.pk]), {
+        f"file_{optional.pk}": upload("nham.jpg", JPEG, "image/jpeg"), "upload": "1"})
+    assert wrong.status_code == 302
+    mistaken = dossier.documents.get(original_name="nham.jpg")
+    first = dossier.documents.get(original_name="to-khai.pdf")
+    an.post(reverse("cases:supplement", args=[dossier.pk]), {"remove": mistaken.pk})
+    an.post(reverse("cases:supplement", args=[dossier.pk]), {"remove": first.pk})
+    assert sorted(dossier.documents.values_list("original_name", flat=True)) == ["to-khai-moi.pdf", "to-khai.pdf"]
     response = an.post(reverse("cases:supplement", args=[dossier.pk]), {"send": "1", "note": "Đã ký"})
     assert response.status_code == 302
     dossier.refresh_from_db()

@@ -154,11 +154,18 @@ def draft_update(*, dossier: Dossier, user, agency=None, business=..., delivery=
 
 
 def draft_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool:
-    """Remove one file from the user's draft: the row, then (after commit) the stored file.
+    """Remove one file the applicant added and has not sent yet: any file of their draft, or a file added
+    to answer the open supplement request. The row goes, then (after commit) the stored file.
     A stand-in until cases.services offers ``dossier_document_remove``."""
-    if dossier.state != State.DRAFT or not dossier.is_applicant(user):
+    if not dossier.is_applicant(user):
         raise PermissionDenied
-    document = dossier.documents.filter(pk=document_pk).first()
+    documents = dossier.documents.filter(pk=document_pk)
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+        documents = documents.filter(uploaded_at__gte=requested.at, uploaded_by=user)
+    elif dossier.state != State.DRAFT:
+        raise PermissionDenied
+    document = documents.first()
     if document is None:
         return False
     storage, name = document.file.storage, document.file.name
@@ -467,12 +474,18 @@ def supplement(request, pk):
         messages.error(request, _("This dossier is not waiting for a supplement."))
         return redirect("cases:dossier", pk=pk)
     requirements = list(dossier.version.documents.all())
+    removed = request.POST.get("remove")
+    if removed and removed.isdigit() and draft_document_remove(
+        dossier=dossier, user=request.user, document_pk=int(removed)
+    ):
+        messages.success(request, _("The file was removed."))
     errors = _upload_files(request, dossier, requirements)
     note_form = SupplementNoteForm(request.POST)
     if errors or not note_form.is_valid():
         return _render_dossier(request, dossier, upload_errors=errors, note_form=note_form, status=200)
     if "send" not in request.POST:
-        messages.success(request, _("Saved. When every requested item is attached, send the supplement."))
+        if not removed:
+            messages.success(request, _("Saved. When every requested item is attached, send the supplement."))
         return redirect(reverse("cases:dossier", args=[pk]) + "#supplement")
     requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
     if not dossier.documents.filter(uploaded_at__gte=requested.at).exists():
