@@ -150,7 +150,7 @@ class ProcedureVersion(models.Model):
     note = models.CharField(_("what changed"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    name = models.CharField(_("name"), max_length=1000)
+    name = models.CharField(_("name"), max_length=2000)
     search_text = models.TextField(editable=False, blank=True)
     field = models.ForeignKey(Field, verbose_name=_("field"), on_delete=models.PROTECT, related_name="versions")
     levels = models.ManyToManyField(ImplementationLevel, verbose_name=_("implementation levels"), blank=True)

@@ -55,7 +55,7 @@ HUNDREDTH = Decimal("0.01")
 #: Our storage limits (the models' max_length), part of the contract: longer text is an error.
 MAX_LENGTHS = {
     "MATTHC": 40,
-    "TENTTHC": 1000,
+    "TENTTHC": 2000,
     "MALINHVUC": 40,
     "TENLINHVUC": 255,
     "QUYETDINHCONGBO": 100,

@@ -253,7 +253,7 @@ def test_usd_written_as_vnd(converted):
 def test_a_long_name_is_shortened_and_levels_split():
     record = {
         "code": "1.999999",
-        "name": "Đăng ký biến động " + "quyền sử dụng đất, " * 80,
+        "name": "Đăng ký biến động " + "quyền sử dụng đất, " * 160,
         "field": "Đất đai",
         "level": "Cấp tỉnh, Cấp xã",
         "processing_time": "Trực tiếp: 10 Ngày làm việc",
@@ -265,7 +265,7 @@ def test_a_long_name_is_shortened_and_levels_split():
     }
     warnings = []
     out = convert_record(record, warnings=warnings)
-    assert len(out["TENTTHC"]) <= 1000 and out["TENTTHC"].endswith("…")
+    assert len(out["TENTTHC"]) <= 2000 and out["TENTTHC"].endswith("…")
     assert [level["MACAP"] for level in out["CAPTHUCHIEN"]] == ["tinh", "xa"]
     assert out["CACHTHUCTHUCHIEN"][0]["THOIGIAN"][0]["THOIGIANGIAIQUYET"] == 10
     assert out["MUCDODVC"] == "CUNGCAPTHONGTIN"

@@ -338,7 +338,7 @@ def test_the_contract_limits_are_the_models_limits():
         "MAKETQUA": ResultDocument._meta.get_field("code"),
     }
     assert {key: field.max_length for key, field in fields.items()} == MAX_LENGTHS
-    _procedures, errors = parse_catalog([record(TENTTHC="x" * 1001)])
+    _procedures, errors = parse_catalog([record(TENTTHC="x" * 2001)])
     assert [e.path for e in errors] == ["[0].TENTTHC"]
 
 
