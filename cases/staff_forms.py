@@ -94,6 +94,7 @@ class SupplementRequestForm(ActionForm):
             self.fields[f"doc_{d.pk}"] = forms.BooleanField(label=d.name, required=False)
             self.fields[f"note_{d.pk}"] = forms.CharField(
                 label=_("What is wrong or missing, and how to fix it"), required=False, max_length=1000,
+                widget=forms.TextInput(attrs={"placeholder": _("What is wrong or missing, and how to fix it")}),
             )
             self.rows.append((f"doc_{d.pk}", f"note_{d.pk}"))
         self.fields["other"] = forms.CharField(label=_("Another item (not in the list)"), required=False, max_length=500)
