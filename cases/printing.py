@@ -1,0 +1,694 @@
+"""The printed forms of a dossier (01–06, A5 portrait) and an agency's tracking book (07, A4 landscape).
+
+The fixed wording of these forms is written here directly in Vietnamese, not through gettext: they are
+the official one-stop forms (the set of Circular 01/2018/TT-VPCP), legal documents handed to the
+applicant in Vietnamese whatever language the page that asked for them is in. Only the message of
+``FormNotAvailable``, which is shown to the person asking, goes through translation.
+
+Form 07, the tracking book (Sổ theo dõi hồ sơ), is a register of an agency's dossiers, printed with
+``render_tracking_book(agency=..., dossiers=...)``. ``render_form(form="07")`` raises
+``FormNotAvailable``: a book of one dossier is not the book, and printing one that looked like it would
+mislead an auditor.
+
+Fonts: DejaVu Sans, shipped in ``cases/fonts`` (the built-in PDF fonts have no Vietnamese), registered
+once per process and embedded (subset) in every PDF. Every string is NFC-normalized first: reportlab
+does no shaping, and decomposed combining marks would print stacked beside their letters.
+"""
+
+import datetime as dt
+import threading
+import unicodedata
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+import qrcode
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4, A5, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from .models import Delivery, Dossier
+from .workflow import State
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+FRAME_PADDING = 6  # points: SimpleDocTemplate's frame pads each side, so a full-width table is this much narrower
+
+TITLES = {
+    "01": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+    "02": "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+    "03": "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+    "04": "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+    "05": "THÔNG BÁO DỪNG XỬ LÝ HỒ SƠ",
+    "06": "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+    "07": "SỔ THEO DÕI HỒ SƠ",
+}
+
+# The event log's actions as the control sheet (06) names them.
+ACTION_NAMES = {
+    "submit": "Nộp hồ sơ trực tuyến",
+    "intake": "Tiếp nhận hồ sơ tại quầy",
+    "receive": "Tiếp nhận hồ sơ",
+    "request_supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "supplement": "Bổ sung hồ sơ",
+    "refuse": "Từ chối tiếp nhận hồ sơ",
+    "forward": "Chuyển xử lý",
+    "complete_step": "Hoàn thành bước xử lý, chuyển bước tiếp theo",
+    "transfer": "Chuyển cơ quan khác giải quyết",
+    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
+    "confirm_payment": "Xác nhận đã nộp phí, lệ phí",
+    "approve": "Phê duyệt kết quả",
+    "deny": "Không giải quyết (từ chối)",
+    "extend": "Gia hạn, hẹn lại ngày trả kết quả",
+    "suspend": "Dừng xử lý hồ sơ",
+    "withdraw": "Rút hồ sơ theo yêu cầu",
+    "return_result": "Trả kết quả",
+}
+
+DELIVERY_NAMES = {
+    Delivery.COUNTER: "Nhận trực tiếp tại Bộ phận tiếp nhận và trả kết quả",
+    Delivery.POST: "Qua dịch vụ bưu chính công ích",
+    Delivery.ONLINE: "Trực tuyến (kết quả điện tử)",
+}
+
+
+class FormNotAvailable(Exception):
+    """The form does not apply to this dossier (its event has not happened): the API answers 404."""
+
+
+# --- fonts and text -------------------------------------------------------------------------------------
+
+_fonts_lock = threading.Lock()
+_fonts_ready = False
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans (regular and bold, as one family for <b>) once per process."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    with _fonts_lock:
+        if _fonts_ready:
+            return
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        # No oblique face is shipped: italic prints upright rather than failing.
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+        _fonts_ready = True
+
+
+def nfc(value) -> str:
+    return unicodedata.normalize("NFC", "" if value is None else str(value))
+
+
+def esc(value) -> str:
+    """NFC text made safe for Paragraph markup."""
+    return escape(nfc(value))
+
+
+def _local(value) -> dt.datetime | None:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, TZ)
+    return value.astimezone(TZ)
+
+
+def fmt_date(value) -> str:
+    """dd/mm/yyyy in Asia/Ho_Chi_Minh; a datetime, an ISO string or a date."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return f"{value:%d/%m/%Y}"
+    local = _local(value)
+    return f"{local:%d/%m/%Y}" if local else ""
+
+
+def fmt_datetime(value) -> str:
+    """HH:MM dd/mm/yyyy in Asia/Ho_Chi_Minh."""
+    local = _local(value)
+    return f"{local:%H:%M} {local:%d/%m/%Y}" if local else ""
+
+
+def fmt_prose_datetime(value) -> str:
+    """'08 giờ 30 phút, ngày 24/11/2026', as the forms write a time in running text."""
+    local = _local(value)
+    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}" if local else "…"
+
+
+def fmt_money(amount) -> str:
+    return f"{int(amount):,}".replace(",", ".") + " đồng"
+
+
+def fmt_days(days) -> str:
+    value = Decimal(days).normalize()
+    text = f"{value:f}".replace(".", ",")
+    return f"{text} ngày làm việc"
+
+
+def lookup_url(base_url: str, code: str) -> str:
+    return f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/tra-cuu/{code}/"
+
+
+def state_label(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return nfc(State(value).label)
+    except ValueError:
+        return nfc(value)
+
+
+# --- styles and building blocks ------------------------------------------------------------------------
+
+
+class _Styles:
+    def __init__(self, size: float = 9):
+        register_fonts()
+        leading = size * 1.35
+        self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=leading, alignment=TA_JUSTIFY)
+        self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
+        self.item = ParagraphStyle("item", parent=self.left, leftIndent=4 * mm, spaceBefore=1)
+        self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
+        self.head = ParagraphStyle("head", parent=self.center, fontSize=size - 1.5, leading=(size - 1.5) * 1.3)
+        self.title = ParagraphStyle(
+            "title", parent=self.center, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3,
+            spaceBefore=3 * mm, spaceAfter=1 * mm,
+        )
+        self.small = ParagraphStyle("small", parent=self.left, fontSize=size - 2, leading=(size - 2) * 1.3)
+        self.cell = ParagraphStyle("cell", parent=self.left, fontSize=size - 1.5, leading=(size - 1.5) * 1.3)
+        self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=FONT_BOLD, alignment=TA_CENTER)
+        self.cell_center = ParagraphStyle("cell_center", parent=self.cell, alignment=TA_CENTER)
+
+
+def _short_parent_name(name: str) -> str:
+    name = nfc(name)
+    for long in ("Ủy ban nhân dân", "Uỷ ban nhân dân"):
+        if name.lower().startswith(long.lower()):
+            return "UBND" + name[len(long):]
+    return name
+
+
+def _rule(width: float) -> HRFlowable:
+    return HRFlowable(width=width, thickness=0.6, color=colors.black, spaceBefore=1, spaceAfter=0, hAlign="CENTER")
+
+
+def _heading(agency, width: float, s: _Styles) -> Table:
+    """Agency (under its parent) on the left, the national heading and motto on the right."""
+    left = []
+    parent = type(agency).objects.get_parent(agency)
+    if parent is not None:
+        left.append(Paragraph(esc(_short_parent_name(parent.name).upper()), s.head))
+    left.append(Paragraph(f"<b>{esc(nfc(agency.name).upper())}</b>", s.head))
+    left.append(_rule(18 * mm))
+    right = [
+        Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", s.head),
+        Paragraph("<b><u>Độc lập - Tự do - Hạnh phúc</u></b>", s.head),
+    ]
+    table = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]))
+    return table
+
+
+class QrFlowable(Flowable):
+    """A QR code drawn as filled squares on the page: vector, sharp at any zoom, and no font involved
+    (reportlab's graphics widgets open a Helvetica state, which would put an unembedded font in the PDF)."""
+
+    def __init__(self, value: str, size: float):
+        super().__init__()
+        code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        code.add_data(value)
+        code.make(fit=True)
+        self.matrix = code.get_matrix()
+        self.size = size
+
+    def wrap(self, available_width, available_height):
+        return self.size, self.size
+
+    def draw(self):
+        modules = len(self.matrix)
+        step = self.size / modules
+        canvas = self.canv
+        canvas.setFillColor(colors.black)
+        for row, line in enumerate(self.matrix):
+            for col, dark in enumerate(line):
+                if dark:
+                    canvas.rect(col * step, self.size - (row + 1) * step, step, step, stroke=0, fill=1)
+
+
+def _code_block(dossier: Dossier, base_url: str, width: float, s: _Styles) -> Table:
+    """The dossier code and where to follow it, beside a QR code of that lookup address."""
+    url = lookup_url(base_url, dossier.code)
+    qr_size = 22 * mm
+    text = [
+        Paragraph(f"Mã hồ sơ: <b>{esc(dossier.code)}</b>", s.left),
+        Spacer(1, 1 * mm),
+        Paragraph("Tra cứu tình trạng hồ sơ bằng mã QR bên cạnh hoặc tại:", s.small),
+        Paragraph(esc(url), s.small),
+    ]
+    table = Table([[text, QrFlowable(url, qr_size)]], colWidths=[width - qr_size - 2 * mm, qr_size + 2 * mm])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+    ]))
+    return table
+
+
+def _signatures(width: float, s: _Styles, *blocks: tuple[str, str]) -> KeepTogether:
+    """Signature blocks side by side: (role, name); an empty role leaves its column blank."""
+    cells = []
+    for role, name in blocks:
+        if not role:
+            cells.append("")
+            continue
+        cells.append([
+            Paragraph(f"<b>{esc(role)}</b>", s.center),
+            Paragraph("(Ký và ghi rõ họ tên)", ParagraphStyle("sig", parent=s.small, alignment=TA_CENTER)),
+            Spacer(1, 14 * mm),
+            Paragraph(f"<b>{esc(name)}</b>" if name else "", s.center),
+        ])
+    table = Table([cells], colWidths=[width / len(cells)] * len(cells))
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
+    return KeepTogether([Spacer(1, 4 * mm), table])
+
+
+def _grid(rows, widths, s: _Styles, *, repeat: int = 1) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=repeat)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, repeat - 1), colors.Color(0.92, 0.92, 0.92)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def _line(label: str, value, s: _Styles) -> Paragraph:
+    return Paragraph(f"{esc(label)}: <b>{esc(value)}</b>" if nfc(value) else f"{esc(label)}: …", s.item)
+
+
+def _build(pagesize, story, *, title: str, author: str, footer: str, margins: float = 12 * mm) -> bytes:
+    buffer = BytesIO()
+
+    def on_page(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 6.5)
+        canvas.drawString(margins, margins / 2, nfc(footer))
+        canvas.drawRightString(pagesize[0] - margins, margins / 2, f"Trang {doc.page}")
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        buffer, pagesize=pagesize, leftMargin=margins, rightMargin=margins, topMargin=margins,
+        bottomMargin=margins, title=nfc(title), author=nfc(author), subject=nfc(title), creator="DVC Portal",
+        # The canvas would otherwise open each page in Helvetica: an unembedded font these forms never use.
+        initialFontName=FONT, lang="vi",
+    )
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()
+
+
+# --- reading the dossier -----------------------------------------------------------------------------
+
+
+def _last_event(dossier: Dossier, *actions: str):
+    return dossier.events.filter(action__in=actions).order_by("-seq").first()
+
+
+def _require(event, message: str):
+    if event is None:
+        raise FormNotAvailable(message)
+    return event
+
+
+def _procedure(dossier: Dossier) -> str:
+    return f"{nfc(dossier.version.name)} (mã thủ tục {nfc(dossier.procedure.code)})"
+
+
+def _applicant_lines(dossier: Dossier, s: _Styles) -> list:
+    return [
+        _line("Ông/bà (tổ chức)", dossier.applicant_name, s),
+        _line("Số định danh cá nhân / mã số thuế", dossier.applicant_id_number, s),
+        _line("Địa chỉ", dossier.applicant_address, s),
+        _line("Số điện thoại", dossier.applicant_phone, s),
+    ]
+
+
+def _lateness(dossier: Dossier) -> str:
+    if dossier.is_overdue:
+        return "Quá hạn"
+    if dossier.resolved_at and dossier.due_at and dossier.resolved_at > dossier.due_at:
+        return "Trễ hạn"
+    return ""
+
+
+# --- the forms -------------------------------------------------------------------------------------------
+
+
+def _form_01(dossier, s, width):
+    event = _require(
+        _last_event(dossier, "receive", "intake"),
+        _("This dossier has not been received yet: there is no receipt to print."),
+    )
+    agency = dossier.agency
+    story = [Paragraph(f"{esc(agency.name)} đã tiếp nhận hồ sơ của:", s.body), *_applicant_lines(dossier, s)]
+    story.append(Paragraph(f"Nội dung yêu cầu giải quyết: <b>{esc(_procedure(dossier))}</b>", s.item))
+    story.append(Spacer(1, 2 * mm))
+    story.append(Paragraph("<b>Thành phần hồ sơ đã nhận:</b>", s.left))
+    rows = [[Paragraph("STT", s.cell_head), Paragraph("Tên giấy tờ", s.cell_head), Paragraph("Tệp, hình thức", s.cell_head)]]
+    documents = list(dossier.documents.select_related("requirement"))
+    if documents:
+        for n, document in enumerate(documents, 1):
+            name = document.requirement.name if document.requirement else "Giấy tờ khác"
+            rows.append([
+                Paragraph(str(n), s.cell_center), Paragraph(esc(name), s.cell),
+                Paragraph(f"{esc(document.original_name)} ({esc(document.get_source_display())})", s.cell),
+            ])
+    else:
+        for n, requirement in enumerate(dossier.version.documents.all(), 1):
+            counts = []
+            if requirement.originals:
+                counts.append(f"{requirement.originals} bản chính")
+            if requirement.copies:
+                counts.append(f"{requirement.copies} bản sao")
+            rows.append([
+                Paragraph(str(n), s.cell_center), Paragraph(esc(requirement.name), s.cell),
+                Paragraph(esc(", ".join(counts) or "Bản giấy"), s.cell),
+            ])
+    story.append(_grid(rows, [9 * mm, width * 0.55, width * 0.45 - 9 * mm], s))
+    story.append(Spacer(1, 2 * mm))
+    fees = list(dossier.version.fees.all())
+    fee_text = "; ".join(
+        f"{nfc(f.name)}: {fmt_money(f.amount) if f.amount else 'không thu'}" for f in fees
+    ) or "Không thu"
+    story += [
+        _line("Số lượng hồ sơ", "01 bộ", s),
+        _line("Phí, lệ phí", fee_text, s),
+        _line("Thời gian giải quyết theo quy định", fmt_days(dossier.version.processing_days), s),
+        _line("Thời gian nhận hồ sơ", fmt_prose_datetime(dossier.received_at or event.at), s),
+        _line("Thời gian hẹn trả kết quả", fmt_prose_datetime(dossier.due_at), s),
+    ]
+    delivery = DELIVERY_NAMES.get(dossier.delivery, nfc(dossier.get_delivery_display()))
+    if dossier.delivery == Delivery.POST and dossier.delivery_address:
+        delivery += f", đến địa chỉ: {nfc(dossier.delivery_address)}"
+    story.append(_line("Hình thức nhận kết quả", delivery, s))
+    story.append(_signatures(width, s, ("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name),
+                             ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name)))
+    return story
+
+
+def _form_02(dossier, s, width):
+    event = _require(
+        _last_event(dossier, "request_supplement"), _("No supplement was requested for this dossier.")
+    )
+    agency = dossier.handling_agency or dossier.agency
+    since = dossier.received_at or dossier.submitted_at
+    story = [
+        Paragraph(
+            f"Ngày {esc(fmt_date(since))}, {esc(agency.name)} tiếp nhận hồ sơ của ông/bà "
+            f"<b>{esc(dossier.applicant_name)}</b>.", s.body,
+        ),
+        Paragraph(f"Nội dung yêu cầu giải quyết: <b>{esc(_procedure(dossier))}</b>.", s.body),
+        Spacer(1, 1.5 * mm),
+        Paragraph(
+            "Sau khi xem xét, hồ sơ của ông/bà cần được bổ sung, hoàn thiện các nội dung sau:", s.body
+        ),
+    ]
+    rows = [[Paragraph("STT", s.cell_head), Paragraph("Giấy tờ, nội dung cần bổ sung", s.cell_head),
+             Paragraph("Hướng dẫn", s.cell_head)]]
+    for n, item in enumerate(event.data.get("items") or [], 1):
+        item = item if isinstance(item, dict) else {"guidance": item}
+        rows.append([Paragraph(str(n), s.cell_center), Paragraph(esc(item.get("document", "")), s.cell),
+                     Paragraph(esc(item.get("guidance", "")), s.cell)])
+    story.append(_grid(rows, [9 * mm, width * 0.4, width * 0.6 - 9 * mm], s))
+    story.append(Spacer(1, 2 * mm))
+    if nfc(event.reason).strip():
+        story.append(Paragraph(f"Lý do: {esc(event.reason)}", s.body))
+    story += [
+        Paragraph(f"Thời gian yêu cầu bổ sung: {esc(fmt_prose_datetime(event.at))}.", s.body),
+        Paragraph(
+            "Thời gian ông/bà bổ sung, hoàn thiện hồ sơ không tính vào thời hạn giải quyết; ngày hẹn trả kết "
+            "quả được lùi tương ứng. Ông/bà bổ sung đủ các nội dung trên trong một lần, trực tuyến hoặc tại "
+            "Bộ phận tiếp nhận và trả kết quả.", s.body,
+        ),
+    ]
+    if agency.phone:
+        story.append(Paragraph(
+            f"Nếu có vướng mắc, ông/bà liên hệ số điện thoại {esc(agency.phone)} để được hướng dẫn.", s.body
+        ))
+    story.append(_signatures(width, s, ("", ""), ("NGƯỜI HƯỚNG DẪN", event.actor_name)))
+    return story
+
+
+def _form_03(dossier, s, width):
+    event = _require(_last_event(dossier, "refuse"), _("This dossier was not refused."))
+    agency = dossier.agency
+    story = [Paragraph(f"{esc(agency.name)} tiếp nhận hồ sơ của:", s.body), *_applicant_lines(dossier, s)]
+    story += [
+        Paragraph(f"Nội dung yêu cầu giải quyết: <b>{esc(_procedure(dossier))}</b>", s.item),
+        Spacer(1, 2 * mm),
+        Paragraph(
+            f"Sau khi nghiên cứu, đối chiếu với các quy định hiện hành, {esc(agency.name)} từ chối tiếp nhận, "
+            "giải quyết hồ sơ này với lý do cụ thể như sau:", s.body,
+        ),
+        Paragraph(f"<b>{esc(event.reason)}</b>", s.item),
+        Spacer(1, 2 * mm),
+        Paragraph(f"Thời gian: {esc(fmt_prose_datetime(event.at))}.", s.body),
+        Paragraph("Xin thông báo để ông/bà được biết và thực hiện./.", s.body),
+        _signatures(width, s, ("", ""), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name)),
+    ]
+    return story
+
+
+def _form_04(dossier, s, width):
+    event = _require(_last_event(dossier, "extend"), _("This dossier's appointment date was not extended."))
+    agency = dossier.handling_agency or dossier.agency
+    name = esc(agency.name)
+    story = [
+        Paragraph(f"Kính gửi: ông/bà <b>{esc(dossier.applicant_name)}</b>.", s.center),
+        Spacer(1, 2 * mm),
+        Paragraph(
+            f"Ngày {esc(fmt_date(dossier.received_at))}, {name} tiếp nhận giải quyết hồ sơ của ông/bà, "
+            f"nội dung yêu cầu giải quyết: <b>{esc(_procedure(dossier))}</b>.", s.body,
+        ),
+        Paragraph(
+            "Thời gian hẹn trả kết quả giải quyết hồ sơ: "
+            f"<b>{esc(fmt_prose_datetime(event.data.get('old_due_at')))}</b>.", s.body,
+        ),
+        Paragraph(
+            f"Tuy nhiên đến nay, {name} chưa trả kết quả giải quyết hồ sơ cho ông/bà, lý do: "
+            f"<b>{esc(event.reason)}</b>.", s.body,
+        ),
+        Paragraph(
+            "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí, công sức của ông/bà. "
+            f"{name} xin lỗi ông/bà và sẽ trả kết quả giải quyết hồ sơ cho ông/bà vào "
+            f"<b>{esc(fmt_prose_datetime(event.data.get('new_due_at')))}</b>.", s.body,
+        ),
+        Paragraph("Xin trân trọng cảm ơn sự hợp tác của ông/bà./.", s.body),
+        Spacer(1, 1 * mm),
+        Paragraph(f"Ngày lập phiếu: {esc(fmt_date(event.at))}.", s.small),
+        _signatures(width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name)),
+    ]
+    return story
+
+
+def _form_05(dossier, s, width):
+    event = _require(_last_event(dossier, "suspend"), _("Processing of this dossier was not stopped."))
+    agency = dossier.handling_agency or dossier.agency
+    story = [
+        Paragraph(f"Kính gửi: ông/bà <b>{esc(dossier.applicant_name)}</b>.", s.center),
+        Spacer(1, 2 * mm),
+        Paragraph(f"{esc(agency.name)} thông báo dừng xử lý hồ sơ sau:", s.body),
+        _line("Mã hồ sơ", dossier.code, s),
+        _line("Người nộp", dossier.applicant_name, s),
+        _line("Nội dung yêu cầu giải quyết", _procedure(dossier), s),
+        _line("Ngày tiếp nhận", fmt_date(dossier.received_at), s),
+        _line("Dừng xử lý kể từ", fmt_prose_datetime(event.at), s),
+        Spacer(1, 2 * mm),
+        Paragraph("Lý do dừng xử lý:", s.body),
+        Paragraph(f"<b>{esc(event.reason)}</b>", s.item),
+        Spacer(1, 2 * mm),
+        Paragraph(
+            "Hồ sơ không tiếp tục được giải quyết. Ông/bà có thể liên hệ Bộ phận tiếp nhận và trả kết quả "
+            "để nhận lại hồ sơ hoặc được hướng dẫn.", s.body,
+        ),
+        Paragraph("Xin thông báo để ông/bà được biết./.", s.body),
+        _signatures(width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name)),
+    ]
+    return story
+
+
+def _event_note(event) -> str:
+    """What the control sheet says an event produced, besides its reason."""
+    data = event.data or {}
+    parts = []
+    if event.action == "request_supplement":
+        documents = [nfc(i.get("document", "")) for i in data.get("items") or [] if isinstance(i, dict)]
+        parts.append("Yêu cầu bổ sung: " + "; ".join(d for d in documents if d))
+    elif event.action == "transfer" and data.get("agency_name"):
+        parts.append(f"Chuyển đến: {nfc(data['agency_name'])}")
+    elif event.action == "extend":
+        parts.append(f"Hẹn trả mới: {fmt_datetime(data.get('new_due_at'))}")
+    elif event.action == "request_payment":
+        fees = [f"{nfc(f.get('name', ''))} {fmt_money(f.get('amount', 0))}" for f in data.get("fees") or []
+                if isinstance(f, dict)]
+        parts.append("; ".join(fees))
+    elif event.action == "confirm_payment" and data.get("proof"):
+        parts.append(f"Chứng từ: {nfc(data['proof'])}")
+    elif event.action == "return_result" and data.get("tracking_number"):
+        parts.append(f"Mã bưu gửi: {nfc(data['tracking_number'])}")
+    elif event.action == "intake" and data.get("documents") is not None:
+        parts.append(f"{data['documents']} thành phần hồ sơ")
+    if nfc(event.reason).strip():
+        parts.append(nfc(event.reason))
+    return ". ".join(p for p in parts if p)
+
+
+def _form_06(dossier, s, width):
+    events = list(dossier.events.order_by("seq"))
+    if not events:
+        raise FormNotAvailable(_("This dossier has no history yet."))
+    story = [
+        _line("Người nộp", dossier.applicant_name, s),
+        _line("Thủ tục", _procedure(dossier), s),
+        _line("Ngày tiếp nhận", fmt_datetime(dossier.received_at), s),
+        _line("Ngày hẹn trả kết quả", fmt_datetime(dossier.due_at), s),
+        Spacer(1, 2 * mm),
+    ]
+    head = ["STT", "Công việc", "Người thực hiện", "Thời gian", "Trạng thái", "Kết quả, ghi chú"]
+    rows = [[Paragraph(h, s.cell_head) for h in head]]
+    for n, event in enumerate(events, 1):
+        before, after = state_label(event.from_state), state_label(event.to_state)
+        states = f"{before} → {after}" if before and before != after else after
+        rows.append([
+            Paragraph(str(n), s.cell_center),
+            Paragraph(esc(ACTION_NAMES.get(event.action, event.action)), s.cell),
+            Paragraph(esc(event.actor_name or "Hệ thống"), s.cell),
+            Paragraph(esc(fmt_datetime(event.at)), s.cell),
+            Paragraph(esc(states), s.cell),
+            Paragraph(esc(_event_note(event)), s.cell),
+        ])
+    fixed = [7 * mm, 25 * mm, 20 * mm, 17 * mm, 25 * mm]
+    story.append(_grid(rows, [*fixed, width - sum(fixed)], s))
+    return story
+
+
+FORM_BUILDERS = {"01": _form_01, "02": _form_02, "03": _form_03, "04": _form_04, "05": _form_05, "06": _form_06}
+
+
+def render_form(*, dossier: Dossier, form: str, base_url: str = DEFAULT_BASE_URL) -> bytes:
+    """The PDF of printed form ``form`` ("01".."06", A5 portrait) for ``dossier``.
+
+    Raises FormNotAvailable when the form does not apply: its event has not happened (02 for a dossier
+    never asked for a supplement, ...), the form is unknown, or it is "07" (the tracking book is an
+    agency's register: ``render_tracking_book``).
+    """
+    builder = FORM_BUILDERS.get(form)
+    if builder is None:
+        if form == "07":
+            raise FormNotAvailable(_("The tracking book is printed for an agency, not for one dossier."))
+        raise FormNotAvailable(_("There is no printed form with this number."))
+    if not dossier.code:
+        raise FormNotAvailable(_("This dossier has not been submitted yet."))
+    register_fonts()
+    with translation.override("vi"):
+        s = _Styles(9)
+        page = A5
+        margin = 12 * mm
+        width = page[0] - 2 * margin - 2 * FRAME_PADDING
+        body = builder(dossier, s, width)
+        title = TITLES[form]
+        agency = dossier.handling_agency if form in ("02", "04", "05") and dossier.handling_agency else dossier.agency
+        story = [
+            _heading(agency, width, s),
+            Paragraph(esc(title), s.title),
+            _code_block(dossier, base_url, width, s),
+            Spacer(1, 2 * mm),
+            *body,
+        ]
+        return _build(page, story, title=f"{title} {dossier.code}", author=agency.name,
+                      footer=f"Mẫu số {form} · {dossier.code}", margins=margin)
+
+
+def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) -> bytes:
+    """Form 07, the tracking book of ``agency`` (A4 landscape): one row per dossier, in the order given.
+
+    Dates in dd/mm/yyyy (Asia/Ho_Chi_Minh); "Quá hạn" marks a dossier past its appointment date and not
+    yet resolved, "Trễ hạn" one resolved after it.
+    """
+    register_fonts()
+    if hasattr(dossiers, "select_related"):
+        dossiers = dossiers.select_related("procedure", "version")
+    dossiers = list(dossiers)
+    page = landscape(A4)
+    margin = 12 * mm
+    width = page[0] - 2 * margin - 2 * FRAME_PADDING
+    with translation.override("vi"):
+        s = _Styles(9)
+        now = timezone.now()
+        story = [
+            _heading(agency, width, s),
+            Paragraph("SỔ THEO DÕI HỒ SƠ", s.title),
+            Paragraph(
+                f"Cơ quan: {esc(agency.name)} · Lập ngày {esc(fmt_date(now))} · {len(dossiers)} hồ sơ · "
+                f"Tra cứu từng hồ sơ tại {esc(lookup_url(base_url, '<mã hồ sơ>'))}", s.center,
+            ),
+            Spacer(1, 3 * mm),
+        ]
+        head = ["STT", "Mã hồ sơ", "Người nộp", "Thủ tục", "Ngày nhận", "Hẹn trả", "Giải quyết xong",
+                "Trả kết quả", "Trạng thái", "Quá hạn"]
+        rows = [[Paragraph(h, s.cell_head) for h in head]]
+        for n, dossier in enumerate(dossiers, 1):
+            late = _lateness(dossier)
+            rows.append([
+                Paragraph(str(n), s.cell_center),
+                Paragraph(esc(dossier.code or ""), s.cell),
+                Paragraph(f"{esc(dossier.applicant_name)}<br/>{esc(dossier.applicant_id_number)}", s.cell),
+                Paragraph(esc(_procedure(dossier)), s.cell),
+                Paragraph(esc(fmt_date(dossier.received_at)), s.cell_center),
+                Paragraph(esc(fmt_date(dossier.due_at)), s.cell_center),
+                Paragraph(esc(fmt_date(dossier.resolved_at)), s.cell_center),
+                Paragraph(esc(fmt_date(dossier.returned_at)), s.cell_center),
+                Paragraph(esc(state_label(dossier.state)), s.cell),
+                Paragraph(f"<b>{esc(late)}</b>" if late else "", s.cell_center),
+            ])
+        fixed = [10 * mm, 44 * mm, 40 * mm, 0, 20 * mm, 20 * mm, 21 * mm, 20 * mm, 27 * mm, 16 * mm]
+        fixed[3] = width - sum(fixed)
+        story.append(_grid(rows, fixed, s))
+        return _build(page, story, title=f"Sổ theo dõi hồ sơ {agency.name}", author=agency.name,
+                      footer=f"Mẫu số 07 · Sổ theo dõi hồ sơ · {agency.name}", margins=margin)

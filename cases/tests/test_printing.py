@@ -1,0 +1,232 @@
+"""Printed forms 01–07: built from dossiers taken through the real services, read back from the PDF."""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from cases.models import Dossier
+from cases.printing import FormNotAvailable, render_form, render_tracking_book
+from cases.services import ActionInput, dossier_act, dossier_intake
+
+from .conftest import PDF
+
+pytestmark = pytest.mark.django_db
+
+needs_poppler = pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdffonts")),
+    reason="poppler-utils (pdftotext, pdffonts) is not installed",
+)
+APPLICANT = {"name": "Nguyễn Văn An", "id_number": "048090001234", "phone": "0905123456", "address": "12 Lê Duẩn, Hải Châu"}
+ITEMS = [
+    {"document": "Tờ khai đăng ký khai sinh", "guidance": "Ghi rõ quê quán của người mẹ"},
+    {"document": "Giấy chứng sinh", "guidance": "Nộp bản chính do cơ sở y tế cấp"},
+    {"document": "Giấy ủy quyền", "guidance": "Có chứng thực chữ ký của người ủy quyền"},
+]
+
+
+def poppler(tool: str, *args: str) -> str:
+    """Run a poppler-utils tool found on PATH with a fixed argument list; its standard output."""
+    command = [shutil.which(tool), *args]
+    return subprocess.run(command, capture_output=True, check=True).stdout.decode()  # noqa: S603 - fixed tool and args
+
+
+def text_of(pdf: bytes, tmp_path, *, layout: bool = False) -> str:
+    """The PDF's text: in reading order (each paragraph whole), or with -layout (each table row on a line)."""
+    path = tmp_path / "form.pdf"
+    path.write_bytes(pdf)
+    options = ["-layout"] if layout else []
+    return poppler("pdftotext", *options, str(path), "-")
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def fonts_of(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    return poppler("pdffonts", str(path))
+
+
+def page_size_mm(pdf: bytes) -> tuple[int, int]:
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return round(float(box.group(1)) / 72 * 25.4), round(float(box.group(2)) / 72 * 25.4)
+
+
+@pytest.fixture
+def desk(office):
+    clerk = office["clerk"]
+    clerk.first_name, clerk.last_name = "Bình", "Trần Thị"
+    clerk.save()
+    office["leader"].first_name, office["leader"].last_name = "Cường", "Phạm Văn"
+    office["leader"].save()
+    procedure = office["birth"]
+    requirement = procedure.current_version.documents.get(order=1)
+
+    def intake(name="Nguyễn Văn An"):
+        return dossier_intake(
+            clerk=clerk, procedure=procedure, agency=office["ward"], applicant={**APPLICANT, "name": name},
+            scans=[(requirement, SimpleUploadedFile("to-khai-khai-sinh.pdf", PDF, content_type="application/pdf"))],
+        )
+
+    def act(dossier, action, who, **payload):
+        return dossier_act(dossier=dossier, action=action, actor=office[who], payload=ActionInput(**payload))
+
+    return {**office, "intake": intake, "act": act}
+
+
+@needs_poppler
+def test_receipt_01_prints_the_applicant_documents_and_appointment_in_vietnamese(desk, tmp_path):
+    dossier = desk["intake"]()
+    pdf = render_form(dossier=dossier, form="01", base_url="https://dichvucong.danang.gov.vn")
+
+    assert pdf.startswith(b"%PDF-")
+    assert page_size_mm(pdf) == (148, 210)  # A5 portrait
+    text = text_of(pdf, tmp_path)
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "UBND THÀNH PHỐ ĐÀ NẴNG",
+        "ỦY BAN NHÂN DÂN PHƯỜNG HẢI CHÂU", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", dossier.code,
+        "Nguyễn Văn An", "048090001234", "12 Lê Duẩn, Hải Châu", "0905123456", "Thủ tục đăng ký khai sinh",
+        "1.001193", "Tờ khai theo mẫu", "to-khai-khai-sinh.pdf", "Lệ phí: không thu", "3 ngày làm việc",
+        "Trần Thị Bình", "Nhận trực tiếp tại Bộ phận tiếp nhận và trả kết quả",
+        f"https://dichvucong.danang.gov.vn/tra-cuu/{dossier.code}/",
+    ]:
+        assert expected in flat(text), expected
+    due = timezone.localtime(dossier.due_at)
+    assert f"{due:%H} giờ {due:%M} phút, ngày {due:%d/%m/%Y}" in flat(text)
+    fonts = fonts_of(pdf, tmp_path)
+    assert re.search(r"DejaVuSans\s.*\byes\b", fonts), fonts
+    assert re.search(r"DejaVuSans-Bold\s.*\byes\b", fonts), fonts
+    assert "Helvetica" not in fonts
+
+
+@needs_poppler
+def test_supplement_request_02_lists_every_item_with_its_guidance(desk, tmp_path):
+    dossier = desk["intake"]()
+    with pytest.raises(FormNotAvailable):
+        render_form(dossier=dossier, form="02")
+    desk["act"](dossier, "request_supplement", "clerk", reason="Hồ sơ chưa đầy đủ", data={"items": ITEMS})
+
+    text = text_of(render_form(dossier=dossier, form="02"), tmp_path)
+    assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
+    for item in ITEMS:
+        assert item["document"] in text
+        assert item["guidance"] in flat(text)
+    assert "Hồ sơ chưa đầy đủ" in text
+    assert "Trần Thị Bình" in text
+
+
+@needs_poppler
+def test_refusal_03_prints_the_reason(desk, tmp_path):
+    dossier = desk["intake"]()
+    with pytest.raises(FormNotAvailable):
+        render_form(dossier=dossier, form="03")
+    desk["act"](dossier, "refuse", "clerk", reason="Không thuộc thẩm quyền giải quyết của UBND phường")
+
+    text = flat(text_of(render_form(dossier=dossier, form="03"), tmp_path))
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "Không thuộc thẩm quyền giải quyết của UBND phường" in text
+    assert "Nguyễn Văn An" in text
+
+
+@needs_poppler
+def test_apology_04_prints_the_old_and_new_dates_and_the_apology(desk, tmp_path):
+    dossier = desk["intake"]()
+    with pytest.raises(FormNotAvailable):
+        render_form(dossier=dossier, form="04")
+    old_due = timezone.localtime(dossier.due_at)
+    new_due = old_due + dt.timedelta(days=7)
+    desk["act"](dossier, "forward", "clerk")
+    desk["act"](dossier, "extend", "leader", reason="Cần xác minh thông tin tại nơi cư trú",
+                data={"new_due_at": new_due.isoformat()})
+
+    text = flat(text_of(render_form(dossier=dossier, form="04"), tmp_path))
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text
+    assert f"{old_due:%H} giờ {old_due:%M} phút, ngày {old_due:%d/%m/%Y}" in text
+    assert f"{new_due:%H} giờ {new_due:%M} phút, ngày {new_due:%d/%m/%Y}" in text
+    assert "Cần xác minh thông tin tại nơi cư trú" in text
+    assert "xin lỗi ông/bà" in text
+    assert "Phạm Văn Cường" in text
+
+
+@needs_poppler
+def test_suspension_05_prints_the_reason(desk, tmp_path):
+    dossier = desk["intake"]()
+    with pytest.raises(FormNotAvailable):
+        render_form(dossier=dossier, form="05")
+    desk["act"](dossier, "forward", "clerk")
+    desk["act"](dossier, "suspend", "leader", reason="Có tranh chấp về quyền nuôi con")
+
+    text = flat(text_of(render_form(dossier=dossier, form="05"), tmp_path))
+    assert "THÔNG BÁO DỪNG XỬ LÝ HỒ SƠ" in text
+    assert "Có tranh chấp về quyền nuôi con" in text
+    assert dossier.code in text
+
+
+@needs_poppler
+def test_control_sheet_06_has_one_row_per_event_with_vietnamese_actions_and_states(desk, tmp_path):
+    dossier = desk["intake"]()
+    act = desk["act"]
+    act(dossier, "forward", "clerk")
+    act(dossier, "complete_step", "clerk", reason="Hồ sơ hợp lệ")
+    act(dossier, "complete_step", "specialist", reason="Đủ điều kiện đăng ký")
+    act(dossier, "approve", "leader")
+    act(dossier, "return_result", "clerk")
+    events = list(dossier.events.order_by("seq"))
+    assert len(events) == 6
+
+    pdf = render_form(dossier=dossier, form="06")
+    text = text_of(pdf, tmp_path, layout=True)
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
+    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s{2,}\S", text, flags=re.M)]
+    assert numbers == list(range(1, len(events) + 1))
+    flattened = flat(text_of(pdf, tmp_path))
+    for expected in ["Tiếp nhận hồ sơ tại quầy", "Chuyển xử lý", "Phê duyệt kết quả", "Trả kết quả",
+                     "Đã tiếp nhận", "Đang xử lý", "Đã trả kết quả", "Hồ sơ hợp lệ", "Trần Thị Bình",
+                     "Phạm Văn Cường"]:
+        assert expected in flattened, expected
+
+
+def test_a_draft_has_no_forms_and_07_is_the_agency_book(desk):
+    dossier = Dossier.objects.create(
+        procedure=desk["birth"], version=desk["birth"].current_version, owner=desk["citizen"],
+        applicant_name="Nguyễn Văn An", applicant_id_number="048090001234", agency=desk["ward"],
+    )
+    for form in ["01", "02", "03", "04", "05", "06", "07", "08", ""]:
+        with pytest.raises(FormNotAvailable):
+            render_form(dossier=dossier, form=form)
+
+
+@needs_poppler
+def test_tracking_book_07_is_a4_landscape_with_one_row_per_dossier(desk, tmp_path):
+    on_time = desk["intake"]()
+    refused = desk["intake"](name="Lê Thị Mai")
+    desk["act"](refused, "refuse", "clerk", reason="Sai thẩm quyền")
+    late = desk["intake"](name="Hoàng Đức Thắng")
+    Dossier.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(hours=2))
+
+    pdf = render_tracking_book(agency=desk["ward"], dossiers=Dossier.objects.filter(agency=desk["ward"]).order_by("code"))
+    assert page_size_mm(pdf) == (297, 210)
+    text = text_of(pdf, tmp_path, layout=True)
+    assert "SỔ THEO DÕI HỒ SƠ" in text
+    for dossier in (on_time, refused, late):
+        assert dossier.code in text
+    flattened = flat(text_of(pdf, tmp_path))
+    for expected in ["Nguyễn Văn An", "Lê Thị Mai", "Hoàng Đức Thắng", "Không được tiếp nhận", "Đã tiếp nhận"]:
+        assert expected in flattened, expected
+    overdue_lines = [line for line in text.splitlines() if "Quá hạn" in line and "STT" not in line]
+    assert len(overdue_lines) == 1 and late.code in overdue_lines[0]
+
+
+def test_decomposed_input_prints_precomposed(desk, tmp_path):
+    import unicodedata
+
+    dossier = desk["intake"](name=unicodedata.normalize("NFD", "Nguyễn Văn An"))
+    pdf = render_form(dossier=dossier, form="01")
+    if shutil.which("pdftotext"):
+        assert "Nguyễn Văn An" in text_of(pdf, tmp_path)
