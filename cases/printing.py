@@ -73,7 +73,7 @@ ACTION_NAMES = {
     "supplement": "Bổ sung hồ sơ",
     "refuse": "Từ chối tiếp nhận hồ sơ",
     "forward": "Chuyển xử lý",
-    "complete_step": "Hoàn thành bước xử lý, chuyển bước tiếp theo",
+    "complete_step": "Hoàn thành bước xử lý",
     "transfer": "Chuyển cơ quan khác giải quyết",
     "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
     "confirm_payment": "Xác nhận đã nộp phí, lệ phí",
@@ -189,9 +189,11 @@ class _Styles:
     def __init__(self, size: float = 9):
         register_fonts()
         leading = size * 1.35
-        self.body = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=leading, alignment=TA_JUSTIFY)
+        self.body = ParagraphStyle(
+            "body", fontName=FONT, fontSize=size, leading=leading, alignment=TA_JUSTIFY, spaceAfter=0.8 * mm
+        )
         self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
-        self.item = ParagraphStyle("item", parent=self.left, leftIndent=4 * mm, spaceBefore=1)
+        self.item = ParagraphStyle("item", parent=self.left, leftIndent=4 * mm, spaceBefore=1, spaceAfter=0)
         self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
         self.head = ParagraphStyle("head", parent=self.center, fontSize=size - 1.5, leading=(size - 1.5) * 1.3)
         self.title = ParagraphStyle(
@@ -286,8 +288,11 @@ def _code_block(dossier: Dossier, base_url: str, width: float, s: _Styles) -> Ta
     return table
 
 
-def _signatures(width: float, s: _Styles, *blocks: tuple[str, str]) -> KeepTogether:
-    """Signature blocks side by side: (role, name); an empty role leaves its column blank."""
+def _sign(story: list, width: float, s: _Styles, *blocks: tuple[str, str]) -> None:
+    """End ``story`` with signature blocks side by side: (role, name); an empty role leaves its column blank.
+
+    The form's last paragraph stays on the signature's page: a signature never stands alone on a page.
+    """
     cells = []
     for role, name in blocks:
         if not role:
@@ -301,11 +306,13 @@ def _signatures(width: float, s: _Styles, *blocks: tuple[str, str]) -> KeepToget
         ])
     table = Table([cells], colWidths=[width / len(cells)] * len(cells))
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
-    return KeepTogether([Spacer(1, 4 * mm), table])
+    story.append(KeepTogether([story.pop(), Spacer(1, 4 * mm), table]))
 
 
 def _grid(rows, widths, s: _Styles, *, repeat: int = 1) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=repeat)
+    # splitInRow: a row with a very long text (a procedure name may run to 2,000 characters) continues on
+    # the next page instead of failing the whole print.
+    table = Table(rows, colWidths=widths, repeatRows=repeat, splitInRow=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -356,8 +363,11 @@ def _require(event, message: str):
     return event
 
 
-def _procedure(dossier: Dossier) -> str:
-    return f"{nfc(dossier.version.name)} (mã thủ tục {nfc(dossier.procedure.code)})"
+def _procedure(dossier: Dossier, *, limit: int | None = None) -> str:
+    name = nfc(dossier.version.name)
+    if limit and len(name) > limit:
+        name = name[: limit - 1].rstrip() + "…"
+    return f"{name} (mã thủ tục {nfc(dossier.procedure.code)})"
 
 
 def _applicant_lines(dossier: Dossier, s: _Styles) -> list:
@@ -427,8 +437,7 @@ def _form_01(dossier, s, width):
     if dossier.delivery == Delivery.POST and dossier.delivery_address:
         delivery += f", đến địa chỉ: {nfc(dossier.delivery_address)}"
     story.append(_line("Hình thức nhận kết quả", delivery, s))
-    story.append(_signatures(width, s, ("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name),
-                             ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name)))
+    _sign(story, width, s, ("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))
     return story
 
 
@@ -471,7 +480,7 @@ def _form_02(dossier, s, width):
         story.append(Paragraph(
             f"Nếu có vướng mắc, ông/bà liên hệ số điện thoại {esc(agency.phone)} để được hướng dẫn.", s.body
         ))
-    story.append(_signatures(width, s, ("", ""), ("NGƯỜI HƯỚNG DẪN", event.actor_name)))
+    _sign(story, width, s, ("", ""), ("NGƯỜI HƯỚNG DẪN", event.actor_name))
     return story
 
 
@@ -490,8 +499,8 @@ def _form_03(dossier, s, width):
         Spacer(1, 2 * mm),
         Paragraph(f"Thời gian: {esc(fmt_prose_datetime(event.at))}.", s.body),
         Paragraph("Xin thông báo để ông/bà được biết và thực hiện./.", s.body),
-        _signatures(width, s, ("", ""), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name)),
     ]
+    _sign(story, width, s, ("", ""), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))
     return story
 
 
@@ -522,8 +531,8 @@ def _form_04(dossier, s, width):
         Paragraph("Xin trân trọng cảm ơn sự hợp tác của ông/bà./.", s.body),
         Spacer(1, 1 * mm),
         Paragraph(f"Ngày lập phiếu: {esc(fmt_date(event.at))}.", s.small),
-        _signatures(width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name)),
     ]
+    _sign(story, width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name))
     return story
 
 
@@ -548,8 +557,8 @@ def _form_05(dossier, s, width):
             "để nhận lại hồ sơ hoặc được hướng dẫn.", s.body,
         ),
         Paragraph("Xin thông báo để ông/bà được biết./.", s.body),
-        _signatures(width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name)),
     ]
+    _sign(story, width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name))
     return story
 
 
@@ -603,7 +612,7 @@ def _form_06(dossier, s, width):
             Paragraph(esc(states), s.cell),
             Paragraph(esc(_event_note(event)), s.cell),
         ])
-    fixed = [7 * mm, 25 * mm, 20 * mm, 17 * mm, 25 * mm]
+    fixed = [7 * mm, 23 * mm, 19 * mm, 17 * mm, 24 * mm]
     story.append(_grid(rows, [*fixed, width - sum(fixed)], s))
     return story
 
@@ -679,7 +688,8 @@ def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) 
                 Paragraph(str(n), s.cell_center),
                 Paragraph(esc(dossier.code or ""), s.cell),
                 Paragraph(f"{esc(dossier.applicant_name)}<br/>{esc(dossier.applicant_id_number)}", s.cell),
-                Paragraph(esc(_procedure(dossier)), s.cell),
+                # A register row stays a row: a name of up to 2,000 characters is cut in the book only.
+                Paragraph(esc(_procedure(dossier, limit=240)), s.cell),
                 Paragraph(esc(fmt_date(dossier.received_at)), s.cell_center),
                 Paragraph(esc(fmt_date(dossier.due_at)), s.cell_center),
                 Paragraph(esc(fmt_date(dossier.resolved_at)), s.cell_center),

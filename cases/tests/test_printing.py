@@ -35,9 +35,9 @@ def poppler(tool: str, *args: str) -> str:
     return subprocess.run(command, capture_output=True, check=True).stdout.decode()  # noqa: S603 - fixed tool and args
 
 
-def text_of(pdf: bytes, tmp_path, *, layout: bool = False) -> str:
+def text_of(pdf: bytes, tmp_path, *, layout: bool = False, name: str = "form") -> str:
     """The PDF's text: in reading order (each paragraph whole), or with -layout (each table row on a line)."""
-    path = tmp_path / "form.pdf"
+    path = tmp_path / f"{name}.pdf"
     path.write_bytes(pdf)
     options = ["-layout"] if layout else []
     return poppler("pdftotext", *options, str(path), "-")
@@ -186,7 +186,7 @@ def test_control_sheet_06_has_one_row_per_event_with_vietnamese_actions_and_stat
     numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s{2,}\S", text, flags=re.M)]
     assert numbers == list(range(1, len(events) + 1))
     flattened = flat(text_of(pdf, tmp_path))
-    for expected in ["Tiếp nhận hồ sơ tại quầy", "Chuyển xử lý", "Phê duyệt kết quả", "Trả kết quả",
+    for expected in ["Tiếp nhận hồ sơ", "Chuyển xử lý", "Hoàn thành bước", "Phê duyệt kết quả", "Trả kết quả",
                      "Đã tiếp nhận", "Đang xử lý", "Đã trả kết quả", "Hồ sơ hợp lệ", "Trần Thị Bình",
                      "Phạm Văn Cường"]:
         assert expected in flattened, expected
@@ -230,3 +230,46 @@ def test_decomposed_input_prints_precomposed(desk, tmp_path):
     pdf = render_form(dossier=dossier, form="01")
     if shutil.which("pdftotext"):
         assert "Nguyễn Văn An" in text_of(pdf, tmp_path)
+
+
+@needs_poppler
+def test_long_texts_and_many_rows_flow_onto_more_pages_with_the_table_heading_repeated(desk, tmp_path):
+    from procedures.models import ProcedureVersion
+
+    long_name = "Thủ tục cấp giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất " * 18
+    ProcedureVersion.objects.filter(pk=desk["birth"].current_version_id).update(name=long_name[:2000])
+    dossiers = [desk["intake"](name=f"Người nộp thứ {n}") for n in range(1, 31)]
+    items = [{"document": f"Giấy tờ số {n}", "guidance": "Bổ sung bản sao có chứng thực, ghi rõ ngày cấp " * 4}
+             for n in range(1, 26)]
+    desk["act"](dossiers[0], "request_supplement", "clerk", data={"items": items})
+
+    supplement = text_of(render_form(dossier=Dossier.objects.get(pk=dossiers[0].pk), form="02"), tmp_path, layout=True, name="supplement")
+    assert supplement.count("\f") >= 2  # more than one page
+    assert all(f"Giấy tờ số {n}" in supplement for n in range(1, 26))
+
+    book = render_tracking_book(agency=desk["ward"], dossiers=Dossier.objects.order_by("code"))
+    book = text_of(book, tmp_path, layout=True, name="book")
+    pages = [page for page in book.split("\f") if page.strip()]
+    assert 2 <= len(pages) <= 6  # long names are cut in the book: a row stays a row
+    assert "…" in book
+    assert all("Mã hồ sơ" in page and "Quá hạn" in page for page in pages)
+    assert all(dossier.code in book for dossier in dossiers)
+
+
+def test_the_api_serves_a_form_as_pdf_and_answers_404_with_the_reason_when_it_does_not_apply(desk):
+    from django.utils import translation
+    from rest_framework.test import APIClient
+
+    dossier = desk["intake"]()
+    api = APIClient()
+    api.force_authenticate(desk["clerk"])
+
+    response = api.get(f"/api/v1/dossiers/{dossier.pk}/forms/01.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+
+    missing = api.get(f"/api/v1/dossiers/{dossier.pk}/forms/02.pdf")
+    assert missing.status_code == 404
+    with translation.override("en"), pytest.raises(FormNotAvailable, match="No supplement was requested"):
+        render_form(dossier=dossier, form="02")
