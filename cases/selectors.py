@@ -49,11 +49,13 @@ def dossier_for(user, pk: int) -> Dossier | None:
 QUEUES = ("new", "due_today", "overdue", "waiting", "my_step", "all")
 
 
-def staff_queue(user, queue: str = "all", *, search: str = "", now: dt.datetime | None = None) -> QuerySet[Dossier]:
+def staff_queue(
+    user, queue: str = "all", *, search: str = "", now: dt.datetime | None = None, agency_ids: set[int] | None = None
+) -> QuerySet[Dossier]:
     """A staff member's work list: new online dossiers, due today, overdue, waiting on the citizen,
     at a step of their role, or all open ones of their agencies; oldest deadline first."""
     now = now or timezone.now()
-    agencies = staff_agency_ids(user)
+    agencies = staff_agency_ids(user) if agency_ids is None else agency_ids
     qs = _base().filter(Q(agency_id__in=agencies) | Q(handling_agency_id__in=agencies)).exclude(state=State.DRAFT)
     open_states = [s for s in State.values if s not in TERMINAL and s not in (State.DRAFT, State.RETURNED)]
     if queue == "new":
@@ -76,12 +78,16 @@ def staff_queue(user, queue: str = "all", *, search: str = "", now: dt.datetime 
     return qs.order_by("due_at", "pk")
 
 
-def working_time_left(dossier: Dossier, now: dt.datetime | None = None) -> int | None:
-    """Working minutes until the appointment date (negative when late); None without a date."""
+def working_time_left(
+    dossier: Dossier, now: dt.datetime | None = None, *, calendar: WorkingCalendar | None = None
+) -> int | None:
+    """Working minutes until the appointment date (negative when late); None without a date.
+
+    Pass one ``calendar`` for a whole list, so calendar exceptions are read once."""
     if dossier.due_at is None:
         return None
     now = now or timezone.now()
-    calendar = WorkingCalendar.for_agency(dossier.agency)
+    calendar = calendar or WorkingCalendar.for_agency(dossier.agency)
     if now <= dossier.due_at:
         return calendar.working_minutes_between(now, dossier.due_at)
     return -calendar.working_minutes_between(dossier.due_at, now)

@@ -77,6 +77,30 @@ def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str
     )
 
 
+def _applicant(user, business) -> dict:
+    """The applicant's snapshot on a dossier: the business (if the user acts for it) or the citizen."""
+    profile = getattr(user, "citizen_profile", None)
+    if business is not None:
+        if not user.business_memberships.filter(business=business).exists():
+            raise PermissionDenied(_("You do not act for this business."))
+        name, number, address = business.name, business.tax_code, business.address
+    elif profile is not None:
+        name, number, address = profile.full_name, profile.id_number, profile.address
+    else:
+        raise ValidationError(_("Only a citizen or a business can file a dossier: complete your profile first."))
+    return {
+        "business": business, "applicant_name": name, "applicant_id_number": number, "applicant_address": address,
+        "applicant_phone": getattr(profile, "phone", ""), "applicant_email": user.email,
+    }
+
+
+def _check_delivery(delivery: str, address: str) -> None:
+    if delivery not in Delivery.values:
+        raise ValidationError({"delivery": _("Choose how to receive the result.")})
+    if delivery == Delivery.POST and not (address or "").strip():
+        raise ValidationError({"delivery_address": _("Give the address the result should be posted to.")})
+
+
 def dossier_draft_create(
     *,
     user,
@@ -94,36 +118,70 @@ def dossier_draft_create(
         raise ValidationError({"procedure": _("This procedure is not in force.")})
     if not version.agencies.filter(pk=agency.pk).exists():
         raise ValidationError({"agency": _("This agency does not handle this procedure.")})
-    if delivery not in Delivery.values:
-        raise ValidationError({"delivery": _("Choose how to receive the result.")})
-    if delivery == Delivery.POST and not delivery_address.strip():
-        raise ValidationError({"delivery_address": _("Give the address the result should be posted to.")})
-    profile = getattr(user, "citizen_profile", None)
-    if business is not None:
-        if not user.business_memberships.filter(business=business).exists():
-            raise PermissionDenied(_("You do not act for this business."))
-        name, number, address = business.name, business.tax_code, business.address
-    elif profile is not None:
-        name, number, address = profile.full_name, profile.id_number, profile.address
-    else:
-        raise ValidationError(_("Only a citizen or a business can file a dossier: complete your profile first."))
+    _check_delivery(delivery, delivery_address)
+    applicant = _applicant(user, business)
     return Dossier.objects.create(
         procedure=procedure,
         version=version,
         owner=user,
-        business=business,
         submitted_by=user,
-        applicant_name=name,
-        applicant_id_number=number,
-        applicant_phone=getattr(profile, "phone", ""),
-        applicant_email=user.email,
-        applicant_address=address,
+        **applicant,
         channel=channel,
         agency=agency,
         form_data=form_data or {},
         delivery=delivery,
         delivery_address=delivery_address,
     )
+
+
+def dossier_draft_update(*, dossier: Dossier, user, agency=None, business=..., delivery=None,
+                         delivery_address=None, form_data=None) -> Dossier:
+    """Change a draft's answers (agency, applicant, delivery, e-form) with the checks of the draft's
+    creation. ``business=...`` leaves the applicant as it is; None files as the citizen."""
+    if dossier.state != State.DRAFT or not dossier.is_applicant(user):
+        raise PermissionDenied(_("You may not take this action on this dossier."))
+    fields = []
+    if agency is not None:
+        if not dossier.version.agencies.filter(pk=agency.pk).exists():
+            raise ValidationError({"agency": _("This agency does not handle this procedure.")})
+        dossier.agency = agency
+        fields.append("agency")
+    if business is not ...:
+        for name, value in _applicant(user, business).items():
+            setattr(dossier, name, value)
+            fields.append(name)
+    if delivery is not None:
+        _check_delivery(delivery, delivery_address or "")
+        dossier.delivery = delivery
+        dossier.delivery_address = (delivery_address or "") if delivery == Delivery.POST else ""
+        fields += ["delivery", "delivery_address"]
+    if form_data is not None:
+        dossier.form_data = {**dossier.form_data, **form_data}
+        fields.append("form_data")
+    if fields:
+        dossier.save(update_fields=fields)
+    return dossier
+
+
+def dossier_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool:
+    """Remove a file the applicant has not sent yet: any file of their draft, or one added to answer the
+    open supplement request. The row goes now, the stored file after commit. False if there is none."""
+    if not dossier.is_applicant(user):
+        raise PermissionDenied(_("You may not take this action on this dossier."))
+    documents = dossier.documents.filter(pk=document_pk)
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+        documents = documents.filter(uploaded_at__gte=requested.at, uploaded_by=user)
+    elif dossier.state != State.DRAFT:
+        raise PermissionDenied(_("You may not take this action on this dossier."))
+    document = documents.first()
+    if document is None:
+        return False
+    storage, name = document.file.storage, document.file.name
+    with transaction.atomic():
+        document.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+    return True
 
 
 def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, source: str = DossierDocument.Source.UPLOAD):
@@ -304,12 +362,13 @@ def _before(dossier: Dossier, action: str, payload: ActionInput, now, data: dict
             raise ValidationError({"fees": _("List the fees to pay, each with a positive amount.")})
     elif action == "confirm_payment" and not str(payload.data.get("proof", "")).strip():
         raise ValidationError({"proof": _("Give the receipt or transaction number.")})
-    elif (
-        action == "return_result"
-        and dossier.delivery == Delivery.POST
-        and not str(payload.data.get("tracking_number", "")).strip()
-    ):
-        raise ValidationError({"tracking_number": _("Give the postal tracking number.")})
+    elif action == "return_result":
+        delivery = str(payload.data.get("delivery") or dossier.delivery)
+        if delivery not in Delivery.values:
+            raise ValidationError({"delivery": _("Choose how to receive the result.")})
+        if delivery == Delivery.POST and not str(payload.data.get("tracking_number", "")).strip():
+            raise ValidationError({"tracking_number": _("Give the postal tracking number.")})
+        data["delivery"] = delivery
     if action == "transfer":
         code = str(payload.data.get("agency", ""))
         target = Agency.objects.filter(code=code).first()
@@ -342,6 +401,7 @@ def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict,
         dossier.resolved_at = now
         dossier.current_step = None
     elif action == "return_result":
+        dossier.delivery = data["delivery"]
         dossier.returned_at = now
         dossier.finished_at = now
         dossier.tracking_number = str(payload.data.get("tracking_number", ""))[:60]

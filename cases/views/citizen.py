@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +16,7 @@ from procedures.models import Procedure
 
 from .. import services
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
-from ..models import Delivery, Dossier, DossierDocument
+from ..models import Dossier, DossierDocument
 from ..selectors import dossier_for, public_lookup, visible_dossiers
 from ..workflow import State
 
@@ -107,72 +106,6 @@ def _steps(dossier, current):
 
 def _error_messages(error: ValidationError) -> list[str]:
     return list(error.messages)
-
-
-def draft_update(*, dossier: Dossier, user, agency=None, business=..., delivery=None, delivery_address=None,
-                 form_data=None) -> Dossier:
-    """Change a draft's step answers (agency, applicant, delivery, e-form) with the checks of
-    ``services.dossier_draft_create``. A stand-in until cases.services offers ``dossier_draft_update``."""
-    if dossier.state != State.DRAFT or not dossier.is_applicant(user):
-        raise PermissionDenied
-    fields = []
-    if agency is not None:
-        if not dossier.version.agencies.filter(pk=agency.pk).exists():
-            raise ValidationError({"agency": _("This agency does not handle this procedure.")})
-        dossier.agency = agency
-        fields.append("agency")
-    if business is not ...:
-        profile = getattr(user, "citizen_profile", None)
-        if business is not None:
-            if not user.business_memberships.filter(business=business).exists():
-                raise PermissionDenied(_("You do not act for this business."))
-            name, number, address = business.name, business.tax_code, business.address
-        elif profile is not None:
-            name, number, address = profile.full_name, profile.id_number, profile.address
-        else:
-            raise ValidationError(_("Only a citizen or a business can file a dossier: complete your profile first."))
-        dossier.business = business
-        dossier.applicant_name, dossier.applicant_id_number, dossier.applicant_address = name, number, address
-        dossier.applicant_phone = getattr(profile, "phone", "")
-        dossier.applicant_email = user.email
-        fields += ["business", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone",
-                   "applicant_email"]
-    if delivery is not None:
-        if delivery not in Delivery.values:
-            raise ValidationError({"delivery": _("Choose how to receive the result.")})
-        if delivery == Delivery.POST and not (delivery_address or "").strip():
-            raise ValidationError({"delivery_address": _("Give the address the result should be posted to.")})
-        dossier.delivery = delivery
-        dossier.delivery_address = delivery_address if delivery == Delivery.POST else ""
-        fields += ["delivery", "delivery_address"]
-    if form_data is not None:
-        dossier.form_data = {**dossier.form_data, **form_data}
-        fields.append("form_data")
-    if fields:
-        dossier.save(update_fields=fields)
-    return dossier
-
-
-def draft_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool:
-    """Remove one file the applicant added and has not sent yet: any file of their draft, or a file added
-    to answer the open supplement request. The row goes, then (after commit) the stored file.
-    A stand-in until cases.services offers ``dossier_document_remove``."""
-    if not dossier.is_applicant(user):
-        raise PermissionDenied
-    documents = dossier.documents.filter(pk=document_pk)
-    if dossier.state == State.SUPPLEMENT_REQUESTED:
-        requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
-        documents = documents.filter(uploaded_at__gte=requested.at, uploaded_by=user)
-    elif dossier.state != State.DRAFT:
-        raise PermissionDenied
-    document = documents.first()
-    if document is None:
-        return False
-    storage, name = document.file.storage, document.file.name
-    with transaction.atomic():
-        document.delete()
-        transaction.on_commit(lambda: storage.delete(name))
-    return True
 
 
 def _upload_files(request, dossier, requirements) -> dict[int | None, list[str]]:
@@ -296,7 +229,7 @@ def draft_applicant(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draft_update(dossier=dossier, user=request.user, agency=data["agency"], business=form.business,
+            services.dossier_draft_update(dossier=dossier, user=request.user, agency=data["agency"], business=form.business,
                          delivery=data["delivery"], delivery_address=data["delivery_address"].strip())
         except ValidationError as error:
             _form_errors(form, error)
@@ -314,7 +247,7 @@ def draft_details(request, pk):
         return gone
     form = DetailsForm(request.POST or None, initial={"request_details": dossier.form_data.get("request_details", "")})
     if request.method == "POST" and form.is_valid():
-        draft_update(dossier=dossier, user=request.user,
+        services.dossier_draft_update(dossier=dossier, user=request.user,
                      form_data={"request_details": form.cleaned_data["request_details"].strip()})
         return redirect("cases:draft-documents", pk=dossier.pk)
     if form.errors:
@@ -333,7 +266,7 @@ def draft_documents(request, pk):
     errors = {}
     if request.method == "POST":
         removed = request.POST.get("remove")
-        if removed and removed.isdigit() and draft_document_remove(
+        if removed and removed.isdigit() and services.dossier_document_remove(
             dossier=dossier, user=request.user, document_pk=int(removed)
         ):
             messages.success(request, _("The file was removed."))
@@ -475,7 +408,7 @@ def supplement(request, pk):
         return redirect("cases:dossier", pk=pk)
     requirements = list(dossier.version.documents.all())
     removed = request.POST.get("remove")
-    if removed and removed.isdigit() and draft_document_remove(
+    if removed and removed.isdigit() and services.dossier_document_remove(
         dossier=dossier, user=request.user, document_pk=int(removed)
     ):
         messages.success(request, _("The file was removed."))
