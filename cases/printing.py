@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import qrcode
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4, A5, landscape
@@ -93,7 +93,11 @@ DELIVERY_NAMES = {
 
 
 class FormNotAvailable(Exception):
-    """The form does not apply to this dossier (its event has not happened): the API answers 404."""
+    """The form does not apply to this dossier (its event has not happened): the API answers 404.
+
+    Its message is lazy: forms are built under Vietnamese, but the message reads in the language of
+    whoever turns it into text (the API, in the requester's language).
+    """
 
 
 # --- fonts and text -------------------------------------------------------------------------------------
@@ -247,7 +251,8 @@ class QrFlowable(Flowable):
 
     def __init__(self, value: str, size: float):
         super().__init__()
-        code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_M)
+        # A quiet zone of 2 modules inside the flowable: the table around it adds the rest of the white.
+        code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
         code.add_data(value)
         code.make(fit=True)
         self.matrix = code.get_matrix()
@@ -270,7 +275,7 @@ class QrFlowable(Flowable):
 def _code_block(dossier: Dossier, base_url: str, width: float, s: _Styles) -> Table:
     """The dossier code and where to follow it, beside a QR code of that lookup address."""
     url = lookup_url(base_url, dossier.code)
-    qr_size = 22 * mm
+    qr_size = 24 * mm
     text = [
         Paragraph(f"Mã hồ sơ: <b>{esc(dossier.code)}</b>", s.left),
         Spacer(1, 1 * mm),

@@ -269,7 +269,27 @@ def test_the_api_serves_a_form_as_pdf_and_answers_404_with_the_reason_when_it_do
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
 
-    missing = api.get(f"/api/v1/dossiers/{dossier.pk}/forms/02.pdf")
+    missing = api.get(f"/api/v1/dossiers/{dossier.pk}/forms/02.pdf", HTTP_ACCEPT_LANGUAGE="vi")
     assert missing.status_code == 404
+    with translation.override("vi"), pytest.raises(FormNotAvailable) as caught:
+        render_form(dossier=dossier, form="02")
+    with translation.override("vi"):
+        assert missing.json()["detail"] == str(caught.value)  # the reason, in the requester's language
     with translation.override("en"), pytest.raises(FormNotAvailable, match="No supplement was requested"):
         render_form(dossier=dossier, form="02")
+
+
+def test_the_qr_code_points_to_the_public_lookup_page(desk, monkeypatch):
+    import cases.printing as printing
+
+    drawn = []
+
+    class Recording(printing.QrFlowable):
+        def __init__(self, value, size):
+            drawn.append(value)
+            super().__init__(value, size)
+
+    monkeypatch.setattr(printing, "QrFlowable", Recording)
+    dossier = desk["intake"]()
+    render_form(dossier=dossier, form="01", base_url="https://dvc.example.gov.vn/")
+    assert drawn == [f"https://dvc.example.gov.vn/tra-cuu/{dossier.code}/"]
