@@ -451,10 +451,11 @@ def _form_02(dossier, s, width):
         _last_event(dossier, "request_supplement"), _("No supplement was requested for this dossier.")
     )
     agency = dossier.handling_agency or dossier.agency
-    since = dossier.received_at or dossier.submitted_at
+    # Asked before reception (an online dossier still waiting), the dossier was submitted, not received.
+    verb, since = ("tiếp nhận", dossier.received_at) if dossier.received_at else ("nhận được", dossier.submitted_at)
     story = [
         Paragraph(
-            f"Ngày {esc(fmt_date(since))}, {esc(agency.name)} tiếp nhận hồ sơ của ông/bà "
+            f"Ngày {esc(fmt_date(since))}, {esc(agency.name)} {verb} hồ sơ của ông/bà "
             f"<b>{esc(dossier.applicant_name)}</b>.", s.body,
         ),
         Paragraph(f"Nội dung yêu cầu giải quyết: <b>{esc(_procedure(dossier))}</b>.", s.body),

@@ -223,13 +223,15 @@ def test_tracking_book_07_is_a4_landscape_with_one_row_per_dossier(desk, tmp_pat
     assert len(overdue_lines) == 1 and late.code in overdue_lines[0]
 
 
-def test_decomposed_input_prints_precomposed(desk, tmp_path):
+@needs_poppler
+def test_decomposed_input_prints_precomposed_and_markup_characters_print_as_text(desk, tmp_path):
     import unicodedata
 
     dossier = desk["intake"](name=unicodedata.normalize("NFD", "Nguyễn Văn An"))
-    pdf = render_form(dossier=dossier, form="01")
-    if shutil.which("pdftotext"):
-        assert "Nguyễn Văn An" in text_of(pdf, tmp_path)
+    assert "Nguyễn Văn An" in text_of(render_form(dossier=dossier, form="01"), tmp_path)
+
+    business = desk["intake"](name="Công ty A & B <TNHH>")
+    assert "Công ty A & B <TNHH>" in text_of(render_form(dossier=business, form="01"), tmp_path)
 
 
 @needs_poppler
@@ -293,3 +295,31 @@ def test_the_qr_code_points_to_the_public_lookup_page(desk, monkeypatch):
     dossier = desk["intake"]()
     render_form(dossier=dossier, form="01", base_url="https://dvc.example.gov.vn/")
     assert drawn == [f"https://dvc.example.gov.vn/tra-cuu/{dossier.code}/"]
+
+
+@needs_poppler
+def test_an_online_dossier_asked_before_reception_then_received_prints_02_and_01(desk, tmp_path):
+    from cases.services import dossier_document_add, dossier_draft_create, dossier_submit
+
+    procedure = desk["birth"]
+    draft = dossier_draft_create(user=desk["citizen"], procedure=procedure, agency=desk["ward"])
+    requirement = procedure.current_version.documents.get(order=1)
+    dossier_document_add(dossier=draft, actor=desk["citizen"], requirement=requirement,
+                         uploaded=SimpleUploadedFile("tờ-khai.pdf", PDF, content_type="application/pdf"))
+    dossier = dossier_submit(dossier=draft, actor=desk["citizen"])
+    with pytest.raises(FormNotAvailable):
+        render_form(dossier=dossier, form="01")
+    desk["act"](dossier, "request_supplement", "clerk", data={"items": ITEMS[:1]})
+
+    supplement = flat(text_of(render_form(dossier=Dossier.objects.get(pk=dossier.pk), form="02"), tmp_path))
+    assert "nhận được hồ sơ của ông/bà Nguyễn Văn An" in supplement
+    assert ITEMS[0]["guidance"] in supplement
+
+    dossier_document_add(dossier=Dossier.objects.get(pk=dossier.pk), actor=desk["citizen"], requirement=requirement,
+                         uploaded=SimpleUploadedFile("tờ-khai-bổ-sung.pdf", PDF, content_type="application/pdf"))
+    desk["act"](dossier, "supplement", "citizen")
+    desk["act"](dossier, "receive", "clerk")
+    receipt = flat(text_of(render_form(dossier=Dossier.objects.get(pk=dossier.pk), form="01"), tmp_path))
+    assert "tờ-khai.pdf" in receipt and "tờ-khai-bổ-sung.pdf" in receipt
+    assert "Công dân tải lên" in receipt
+    assert "Trần Thị Bình" in receipt  # the official who received it, from the 'receive' event
