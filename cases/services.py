@@ -23,7 +23,7 @@ from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
 from .models import Channel, Delivery, Dossier, DossierDocument, DossierEvent, DossierSequence
-from .uploads import check_upload
+from .uploads import check_upload, photo_to_pdf
 from .workflow import WAITING_ON_CITIZEN, State
 
 
@@ -190,8 +190,10 @@ def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, sour
         raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
     if requirement is not None and requirement.version_id != dossier.version_id:
         raise ValidationError({"requirement": _("This document is not part of this procedure.")})
-    checked = check_upload(uploaded, requirement=requirement)
-    return _store_documents(dossier=dossier, actor=actor, files=[(requirement, uploaded.name, *checked)], source=source)[0]
+    name, content_type, content = photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement))
+    return _store_documents(
+        dossier=dossier, actor=actor, files=[(requirement, name, content_type, content)], source=source
+    )[0]
 
 
 def _store_documents(*, dossier: Dossier, actor, files, source: str) -> list[DossierDocument]:
@@ -448,7 +450,7 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
     for requirement, uploaded in scans:
         if requirement is not None and requirement.version_id != version.pk:
             raise ValidationError({"requirement": _("This document is not part of this procedure.")})
-        checked.append((requirement, uploaded.name, *check_upload(uploaded, requirement=requirement)))
+        checked.append((requirement, *photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement))))
     with transaction.atomic():
         dossier = Dossier(
             procedure=procedure, version=version, submitted_by=clerk, applicant_name=name[:255],

@@ -47,3 +47,30 @@ def check_upload(uploaded, *, requirement=None) -> tuple[str, bytes]:
             code="type",
         )
     return found[0], content
+
+
+def photo_to_pdf(name: str, content_type: str, content: bytes) -> tuple[str, str, bytes]:
+    """Turn a phone photo (JPEG, PNG, TIFF) into a one-page PDF: citizens should not have to make PDFs.
+
+    Returns (name, content type, bytes); a PDF comes back unchanged. A photo that cannot be decoded is
+    refused with a clear message.
+    """
+    if content_type == "application/pdf":
+        return name, content_type, content
+    import io
+    from pathlib import PurePath
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image = ImageOps.exif_transpose(image)  # phones store the rotation in EXIF
+            frames = [image.convert("RGB")]
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise ValidationError(
+            {"file": _("%(name)s cannot be read as a picture: take the photo again.") % {"name": name}},
+            code="unreadable",
+        ) from error
+    output = io.BytesIO()
+    frames[0].save(output, "PDF", resolution=150.0)
+    return f"{PurePath(name).stem or 'anh'}.pdf", "application/pdf", output.getvalue()

@@ -6,7 +6,19 @@ from accounts.models import StaffMembership, User
 from tests.catalog_data import build_catalog
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+JPEG = _jpeg()  # a real phone-style photo: the portal turns it into a PDF
 
 
 @pytest.fixture

@@ -170,3 +170,16 @@ def test_counter_intake_with_scans(office):
     assert body["code"].endswith("-0001")
     assert body["documents"][0]["source"] == "scan"
     assert client_for(office["citizen"]).post("/api/v1/dossiers/intake/", fields, format="json").status_code == 403
+
+
+def test_a_phone_photo_becomes_a_pdf_and_a_broken_one_is_refused(office):
+    from .conftest import JPEG
+
+    body = draft(office)
+    assert upload(office, body["id"], content=JPEG, name="anh-chup.jpg").status_code == 201
+    document = DossierDocument.objects.get()
+    assert document.original_name == "anh-chup.pdf" and document.content_type == "application/pdf"
+    assert document.file.read().startswith(b"%PDF-")
+    broken = upload(office, body["id"], content=b"\xff\xd8\xff\xe0" + b"\x00" * 40, name="hong.jpg")
+    assert broken.status_code == 400 and "hong.jpg" in broken.json()["file"][0]
+    assert DossierDocument.objects.count() == 1

@@ -121,9 +121,9 @@ def test_whole_wizard(an, office):
     content = response.content.decode()
     assert f'id="file_{form.pk}_error"' in content
     assert "to-khai.pdf is not an accepted file" in content
-    assert list(dossier.documents.values_list("original_name", flat=True)) == ["uy-quyen.jpg"]
+    assert list(dossier.documents.values_list("original_name", flat=True)) == ["uy-quyen.pdf"]  # the photo became a PDF
     photo = dossier.documents.get()
-    assert f'<img src="{reverse("cases:document", args=[dossier.pk, photo.pk])}"' in content  # a preview
+    assert reverse("cases:document", args=[dossier.pk, photo.pk]) in content  # opens for a look (inline PDF)
 
     # Submitting now is refused: the mandatory form is missing; nothing changes.
     review = reverse("cases:draft-review", args=[dossier.pk])
@@ -138,7 +138,7 @@ def test_whole_wizard(an, office):
     response = an.post(docs_url, {f"file_{form.pk}": upload("to-khai.pdf", PDF), "continue": "1"})
     assert response["Location"] == review
     page = an.get(review).content.decode()
-    assert "to-khai.pdf" in page and "uy-quyen.jpg" in page and "Đăng ký khai sinh cho con" in page
+    assert "to-khai.pdf" in page and "uy-quyen.pdf" in page and "Đăng ký khai sinh cho con" in page
     assert "Required, not attached yet" not in page
 
     response = an.post(review)
@@ -327,7 +327,7 @@ def test_answering_a_supplement_request(an, office):
     wrong = an.post(reverse("cases:supplement", args=[dossier.pk]), {
         f"file_{optional.pk}": upload("nham.jpg", JPEG, "image/jpeg"), "upload": "1"})
     assert wrong.status_code == 302
-    mistaken = dossier.documents.get(original_name="nham.jpg")
+    mistaken = dossier.documents.get(original_name="nham.pdf")
     first = dossier.documents.get(original_name="to-khai.pdf")
     an.post(reverse("cases:supplement", args=[dossier.pk]), {"remove": mistaken.pk})
     an.post(reverse("cases:supplement", args=[dossier.pk]), {"remove": first.pk})
