@@ -41,6 +41,17 @@ def visible_dossiers(user) -> QuerySet[Dossier]:
     return _base().filter(scope)
 
 
+def own_dossiers(user) -> QuerySet[Dossier]:
+    """The dossiers ``user`` filed as an applicant: their own and their businesses' (not a staff view)."""
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    businesses = list(user.business_memberships.values_list("business_id", flat=True))
+    scope = Q(owner=user)
+    if businesses:
+        scope |= Q(business_id__in=businesses)
+    return _base().filter(scope)
+
+
 def dossier_for(user, pk: int) -> Dossier | None:
     """One dossier if ``user`` may see it, else None (the caller answers 404: nothing leaks)."""
     return visible_dossiers(user).filter(pk=pk).first()

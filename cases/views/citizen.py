@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from procedures.models import Procedure
 from .. import services
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
 from ..models import Dossier, DossierDocument
-from ..selectors import dossier_for, public_lookup, visible_dossiers
+from ..selectors import dossier_for, own_dossiers, public_lookup
 from ..workflow import State
 
 PAGE_SIZE = 20
@@ -72,7 +71,7 @@ NEXT_STEPS = {
 
 def _own(user):
     """The user's dossiers as an applicant (their own, their businesses'): not what a staff role shows."""
-    return visible_dossiers(user).filter(Q(owner=user) | Q(business__memberships__user=user))
+    return own_dossiers(user)
 
 
 def _own_or_404(user, pk) -> Dossier:
@@ -320,9 +319,9 @@ def receipt(request, pk):
 @login_required
 @require_GET
 def my_dossiers(request):
-    dossiers = _own(request.user).annotate(
-        draft_first=Case(When(state=State.DRAFT, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("draft_first", "-created_at", "-pk")
+    # Newest first, on the (owner, created) index: drafts are the newest by nature, so they lead the list,
+    # and a business with a long history still gets its page at once.
+    dossiers = _own(request.user).order_by("-created_at", "-pk")
     page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/citizen/my_dossiers.html", {"page": page})
 
