@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from procedures.working_calendar import WorkingCalendar
@@ -60,33 +60,51 @@ def dossier_for(user, pk: int) -> Dossier | None:
 QUEUES = ("new", "due_today", "overdue", "waiting", "my_step", "all")
 
 
+def _queue_filters(user, now: dt.datetime) -> dict[str, Q]:
+    """What each work list holds, as filters on the agency's non-draft dossiers."""
+    open_states = [s for s in State.values if s not in TERMINAL and s not in (State.DRAFT, State.RETURNED)]
+    is_open = Q(state__in=open_states) & ~Q(state=State.RESOLVED)
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    roles = list(user.staff_memberships.values_list("role", flat=True))
+    return {
+        "new": Q(state=State.SUBMITTED),
+        "due_today": is_open & Q(due_at__gte=now, due_at__lte=end_of_day),
+        "overdue": is_open & Q(due_at__lt=now, paused_at__isnull=True),
+        "waiting": Q(state__in=WAITING_ON_CITIZEN),
+        "my_step": Q(state=State.PROCESSING, current_step__role__in=roles),
+        "all": Q(state__in=open_states),
+    }
+
+
+def _agency_dossiers(user, agency_ids: set[int] | None) -> QuerySet[Dossier]:
+    agencies = staff_agency_ids(user) if agency_ids is None else agency_ids
+    return Dossier.objects.filter(Q(agency_id__in=agencies) | Q(handling_agency_id__in=agencies)).exclude(
+        state=State.DRAFT
+    )
+
+
 def staff_queue(
     user, queue: str = "all", *, search: str = "", now: dt.datetime | None = None, agency_ids: set[int] | None = None
 ) -> QuerySet[Dossier]:
     """A staff member's work list: new online dossiers, due today, overdue, waiting on the citizen,
     at a step of their role, or all open ones of their agencies; oldest deadline first."""
-    now = now or timezone.now()
-    agencies = staff_agency_ids(user) if agency_ids is None else agency_ids
-    qs = _base().filter(Q(agency_id__in=agencies) | Q(handling_agency_id__in=agencies)).exclude(state=State.DRAFT)
-    open_states = [s for s in State.values if s not in TERMINAL and s not in (State.DRAFT, State.RETURNED)]
-    if queue == "new":
-        qs = qs.filter(state=State.SUBMITTED)
-    elif queue == "due_today":
-        end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
-        qs = qs.filter(state__in=open_states, due_at__gte=now, due_at__lte=end).exclude(state=State.RESOLVED)
-    elif queue == "overdue":
-        qs = qs.filter(state__in=open_states, due_at__lt=now, paused_at__isnull=True).exclude(state=State.RESOLVED)
-    elif queue == "waiting":
-        qs = qs.filter(state__in=WAITING_ON_CITIZEN)
-    elif queue == "my_step":
-        roles = list(user.staff_memberships.values_list("role", flat=True))
-        qs = qs.filter(state=State.PROCESSING, current_step__role__in=roles)
-    else:
-        qs = qs.filter(state__in=open_states)
+    filters = _queue_filters(user, now or timezone.now())
+    qs = _agency_dossiers(user, agency_ids).filter(filters.get(queue, filters["all"]))
+    qs = qs.select_related("procedure", "version", "agency", "handling_agency", "current_step", "owner", "business")
     if search:
         term = search.strip()
         qs = qs.filter(Q(code__icontains=term) | Q(applicant_name__icontains=term) | Q(applicant_id_number=term))
     return qs.order_by("due_at", "pk")
+
+
+def staff_queue_counts(
+    user, *, now: dt.datetime | None = None, agency_ids: set[int] | None = None
+) -> dict[str, int]:
+    """How many dossiers each work list holds, in one query."""
+    filters = _queue_filters(user, now or timezone.now())
+    return _agency_dossiers(user, agency_ids).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in filters.items()}
+    )
 
 
 def working_time_left(

@@ -23,7 +23,7 @@ from procedures.working_calendar import WorkingCalendar
 
 from .. import services
 from ..models import Delivery, DossierDocument
-from ..selectors import QUEUES, dossier_for, staff_queue
+from ..selectors import QUEUES, dossier_for, staff_queue, staff_queue_counts
 from ..staff_forms import ACTION_FORMS, IntakeForm, IntakeProcedureForm, QueueSearchForm
 from ..workflow import State
 
@@ -138,7 +138,7 @@ def workspace(request):
     form = QueueSearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
     clock = Clock()
-    counts = {name: staff_queue(request.user, name, now=clock.now).count() for name in QUEUES}
+    counts = staff_queue_counts(request.user, now=clock.now)
     tabs = [{"name": name, "label": QUEUE_LABELS[name], "count": counts[name]} for name in QUEUES]
     page = Paginator(staff_queue(request.user, queue, search=search, now=clock.now), PAGE_SIZE).get_page(
         request.GET.get("page")
