@@ -79,6 +79,7 @@ class Dossier(DossierWorkflow):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     due_at = models.DateTimeField(_("appointment date"), null=True, blank=True)
+    step_due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     paused_at = models.DateTimeField(_("waiting on the applicant since"), null=True, blank=True)
     paused_minutes = models.PositiveIntegerField(_("working minutes waiting on the applicant"), default=0)
     extended_at = models.DateTimeField(_("extended"), null=True, blank=True)
@@ -135,6 +136,13 @@ class Dossier(DossierWorkflow):
         return later[0] if later else None
 
     # --- what pages show ------------------------------------------------------------------------------
+    @property
+    def is_step_late(self) -> bool:
+        """The current step has used more than its share of the time (computed, like overdue)."""
+        if self.step_due_at is None or self.paused_at is not None or self.state != State.PROCESSING:
+            return False
+        return timezone.now() > self.step_due_at
+
     @property
     def national_status(self) -> int | None:
         return NATIONAL_STATUS.get(self.state)

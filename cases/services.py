@@ -291,6 +291,12 @@ def _start_clock(dossier: Dossier, now: dt.datetime) -> None:
     dossier.due_at = _calendar(dossier).add_working_days(now, dossier.version.processing_days)
 
 
+def _start_step(dossier: Dossier, now: dt.datetime) -> None:
+    """The current step's own deadline: its share of the processing time, in working time from now."""
+    step = dossier.current_step
+    dossier.step_due_at = _calendar(dossier).add_working_days(now, step.share_days) if step else None
+
+
 def _pause(dossier: Dossier, now: dt.datetime) -> None:
     dossier.paused_at = now
 
@@ -303,6 +309,8 @@ def _resume(dossier: Dossier, now: dt.datetime) -> None:
     dossier.paused_minutes += waited
     if dossier.due_at is not None and waited:
         dossier.due_at = _calendar(dossier).add_working_minutes(dossier.due_at, waited)
+    if dossier.step_due_at is not None and waited:
+        dossier.step_due_at = _calendar(dossier).add_working_minutes(dossier.step_due_at, waited)
     dossier.paused_at = None
 
 
@@ -346,6 +354,8 @@ def _before(dossier: Dossier, action: str, payload: ActionInput, now, data: dict
             )
     elif action in ("refuse", "deny", "suspend", "withdraw", "transfer"):
         _require_reason(payload, _("Give the reason: it is printed for the applicant."))
+    elif action == "approve":
+        _require_reason(payload, _("Give the result: the number and symbol of the document issued."))
     elif action == "extend":
         _require_reason(payload, _("Give the reason for the delay: it is printed on the apology letter."))
         new_due = _parse_datetime(payload.data.get("new_due_at"))
@@ -384,12 +394,16 @@ def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict,
     """Fields an action sets besides the state (clock, dates, delivery)."""
     if action == "receive":
         _start_clock(dossier, now)
+    elif action in ("forward", "complete_step"):
+        _start_step(dossier, now)
     elif action == "request_supplement":
         _pause(dossier, now)
     elif action == "supplement":
         _resume(dossier, now)
         if dossier.state == State.SUBMITTED:
             dossier.paused_minutes = 0
+        elif dossier.step_due_at is None:
+            _start_step(dossier, now)  # completed at reception: the first step starts now
     elif action == "request_payment":
         _pause(dossier, now)
     elif action == "confirm_payment":
@@ -402,6 +416,7 @@ def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict,
     elif action in ("approve", "deny"):
         dossier.resolved_at = now
         dossier.current_step = None
+        dossier.step_due_at = None
     elif action == "return_result":
         dossier.delivery = data["delivery"]
         dossier.returned_at = now

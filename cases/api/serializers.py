@@ -33,7 +33,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "id", "code", "state", "state_label", "national_status", "procedure", "procedure_name", "version",
             "agency", "agency_name", "handling_agency", "channel", "applicant_name", "applicant_id_number",
             "applicant_phone", "applicant_email", "applicant_address", "form_data", "delivery", "delivery_address",
-            "tracking_number", "current_step", "submitted_at", "received_at", "due_at", "paused_at",
+            "tracking_number", "current_step", "submitted_at", "received_at", "due_at", "step_due_at", "paused_at",
             "paused_minutes", "extended_at", "resolved_at", "returned_at", "outcome", "supplement_count",
             "is_overdue", "documents",
         ]

@@ -124,3 +124,19 @@ def test_overdue_is_computed(office, clock):
     assert not dossier.is_overdue
     clock.at(2026, 11, 27, 8, 0)
     assert Dossier.objects.get(pk=dossier.pk).is_overdue
+
+
+def test_each_step_has_its_share_of_the_time(office, clock):
+    clock.at(2026, 11, 23, 8, 0)  # Monday; shares 0.75 / 1.5 / 0.75 of 3 days (7.5 h a day)
+    dossier = _processing(office, intake(office, 3))
+    # 0.75 × 450 min = 338 min of working time: 210 in the morning, 128 after 13:30.
+    assert local(dossier.step_due_at) == dt.datetime(2026, 11, 23, 15, 38)
+    clock.at(2026, 11, 23, 9, 0)
+    dossier_act(dossier=dossier, action="complete_step", actor=office["clerk"])
+    dossier.refresh_from_db()
+    # 1.5 days = 675 min from Monday 09:00: 360 on Monday, Tuesday 24/11 is a holiday (Vietnam Cultural
+    # Day), 240 on Wednesday morning, 75 after 13:30.
+    assert local(dossier.step_due_at) == dt.datetime(2026, 11, 25, 14, 45)
+    assert not dossier.is_step_late
+    clock.at(2026, 11, 26, 8, 0)
+    assert Dossier.objects.get(pk=dossier.pk).is_step_late

@@ -175,7 +175,7 @@ def test_control_sheet_06_has_one_row_per_event_with_vietnamese_actions_and_stat
     act(dossier, "forward", "clerk")
     act(dossier, "complete_step", "clerk", reason="Hồ sơ hợp lệ")
     act(dossier, "complete_step", "specialist", reason="Đủ điều kiện đăng ký")
-    act(dossier, "approve", "leader")
+    act(dossier, "approve", "leader", reason="Giấy khai sinh số 125/2026")
     act(dossier, "return_result", "clerk")
     events = list(dossier.events.order_by("seq"))
     assert len(events) == 6

@@ -63,6 +63,7 @@ def payload_for(action):
         "request_supplement": ActionInput(data={"items": [{"document": "Tờ khai", "guidance": "Ký tên"}]}),
         "refuse": ActionInput(reason="Không thuộc thẩm quyền"),
         "deny": ActionInput(reason="Không đủ điều kiện"),
+        "approve": ActionInput(reason="Giấy khai sinh số 125/2026"),
         "suspend": ActionInput(reason="Có tranh chấp"),
         "withdraw": ActionInput(reason="Theo đề nghị"),
         "transfer": ActionInput(reason="Thẩm quyền", data={"agency": "000.00.13.H48"}),
