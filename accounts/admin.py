@@ -162,7 +162,7 @@ def _formset_save_through_services(formset, user: User | None = None, business: 
                 address=profile.address,
             )
     else:  # pragma: no cover - every inline of this module is handled above
-        raise NotImplementedError(model)
+        raise TypeError(f"no service saves {model.__name__} rows from the admin")
 
 
 # --- Users --------------------------------------------------------------------------------------
