@@ -396,3 +396,22 @@ def test_public_lookup_of_an_unknown_code(client, office):
     assert response.status_code == 404
     assert "No dossier was found with the code 000.11.31.H48-990101-0001." in response.content.decode()
     assert client.get(reverse("lookup")).status_code == 200
+
+
+def test_the_applicant_reads_the_result_but_not_the_officials_internal_opinions(client, office):
+    from .conftest import PDF
+
+    dossier = dossier_draft_create(user=office["citizen"], procedure=office["birth"], agency=office["ward"])
+    for requirement in dossier.version.documents.filter(mandatory=True):
+        dossier_document_add(dossier=dossier, actor=office["citizen"], requirement=requirement,
+                             uploaded=SimpleUploadedFile("a.pdf", PDF))
+    dossier_submit(dossier=dossier, actor=office["citizen"])
+    for action, who, reason in [("receive", "clerk", ""), ("forward", "clerk", ""),
+                                ("complete_step", "clerk", "Ý kiến nội bộ của cán bộ"),
+                                ("complete_step", "specialist", "Đề xuất nội bộ"),
+                                ("approve", "leader", "Giấy khai sinh số 125/2026")]:
+        dossier_act(dossier=dossier, action=action, actor=office[who], payload=ActionInput(reason=reason))
+    client.force_login(office["citizen"])
+    page = client.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
+    assert "Giấy khai sinh số 125/2026" in page
+    assert "Ý kiến nội bộ" not in page and "Đề xuất nội bộ" not in page

@@ -326,6 +326,18 @@ def my_dossiers(request):
     return render(request, "cases/citizen/my_dossiers.html", {"page": page})
 
 
+PUBLIC_REASONS = {
+    "refuse": gettext_lazy("Reason"),
+    "deny": gettext_lazy("Reason"),
+    "suspend": gettext_lazy("Reason"),
+    "withdraw": gettext_lazy("Reason"),
+    "request_supplement": gettext_lazy("Reason"),
+    "extend": gettext_lazy("Reason"),
+    "transfer": gettext_lazy("Reason"),
+    "approve": gettext_lazy("Result"),
+}
+
+
 def _timeline(dossier, user):
     events = list(dossier.events.order_by("seq"))
     for event in events:
@@ -339,6 +351,10 @@ def _timeline(dossier, user):
             # Officials act for their agency: the applicant sees the agency, not a personal name.
             event.who = (dossier.handling_agency if event.action not in ("receive", "intake", "refuse") and
                          dossier.handling_agency else dossier.agency).name
+        # Officials' internal opinions (forwarding, completing a step) stay internal; the applicant reads
+        # the reasons that concern them, and the result's number.
+        event.public_reason = event.reason if event.action in PUBLIC_REASONS else ""
+        event.reason_label = PUBLIC_REASONS.get(event.action, "")
         event.supplement_items = event.data.get("items") or []
         event.fees = event.data.get("fees") or []
         event.new_due = event.data.get("new_due_at")
