@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Agency, Procedure, ProcedureVersion, RequiredDocument, WorkflowStep
 
-from .workflow import NATIONAL_STATUS, TERMINAL, DossierWorkflow, State
+from .workflow import NATIONAL_STATUS, OPEN_STATES, TERMINAL, DossierWorkflow, State
 
 
 class Channel(models.IntegerChoices):
@@ -70,6 +70,10 @@ class Dossier(DossierWorkflow):
         Agency, verbose_name=_("handling agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text=_("Set when the dossier is transferred to another agency."),
     )
+    holder = models.ForeignKey(
+        Agency, verbose_name=_("agency holding it now"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("The receiving agency, or the one it was transferred to: whose work list it is on."),
+    )
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
     delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices, default=Delivery.COUNTER)
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
@@ -95,6 +99,12 @@ class Dossier(DossierWorkflow):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["agency", "state", "due_at"], name="dossier_queue"),
+            # The officials' work lists: open dossiers of an agency, oldest deadline first.
+            models.Index(
+                fields=["holder", "due_at"],
+                name="dossier_open_by_holder",
+                condition=models.Q(state__in=OPEN_STATES),
+            ),
             models.Index(fields=["owner", "-created_at"], name="dossier_owner"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
         ]
@@ -102,6 +112,11 @@ class Dossier(DossierWorkflow):
 
     def __str__(self):
         return self.code or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.holder_id is None:
+            self.holder_id = self.handling_agency_id or self.agency_id
+        super().save(*args, **kwargs)
 
     # --- what the transitions read -------------------------------------------------------------------
     def is_applicant(self, user) -> bool:

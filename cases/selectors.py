@@ -8,7 +8,7 @@ from django.utils import timezone
 from procedures.working_calendar import WorkingCalendar
 
 from .models import Dossier
-from .workflow import TERMINAL, WAITING_ON_CITIZEN, State
+from .workflow import OPEN_STATES, WAITING_ON_CITIZEN, State
 
 
 def _base() -> QuerySet[Dossier]:
@@ -62,7 +62,7 @@ QUEUES = ("new", "due_today", "overdue", "waiting", "my_step", "all")
 
 def _queue_filters(user, now: dt.datetime) -> dict[str, Q]:
     """What each work list holds, as filters on the agency's non-draft dossiers."""
-    open_states = [s for s in State.values if s not in TERMINAL and s not in (State.DRAFT, State.RETURNED)]
+    open_states = list(OPEN_STATES)
     is_open = Q(state__in=open_states) & ~Q(state=State.RESOLVED)
     end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     roles = list(user.staff_memberships.values_list("role", flat=True))
@@ -77,10 +77,10 @@ def _queue_filters(user, now: dt.datetime) -> dict[str, Q]:
 
 
 def _agency_dossiers(user, agency_ids: set[int] | None) -> QuerySet[Dossier]:
+    """The dossiers on the work lists of the user's agencies: those they hold now (a transferred dossier
+    is the new agency's work; the receiving agency still sees it, through ``visible_dossiers``)."""
     agencies = staff_agency_ids(user) if agency_ids is None else agency_ids
-    return Dossier.objects.filter(Q(agency_id__in=agencies) | Q(handling_agency_id__in=agencies)).exclude(
-        state=State.DRAFT
-    )
+    return Dossier.objects.filter(holder_id__in=agencies).exclude(state=State.DRAFT)
 
 
 def staff_queue(

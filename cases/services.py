@@ -413,6 +413,7 @@ def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict,
         dossier.due_at = _parse_datetime(data["new_due_at"])
     elif action == "transfer":
         dossier.handling_agency = dossier._transfer_to
+        dossier.holder = dossier._transfer_to
     elif action in ("approve", "deny"):
         dossier.resolved_at = now
         dossier.current_step = None

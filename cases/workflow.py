@@ -60,6 +60,11 @@ NATIONAL_STATUS = {
     State.RETURNED: 10,
 }
 TERMINAL = frozenset({State.REFUSED, State.WITHDRAWN, State.SUSPENDED, State.RETURNED})
+# States with work left for the agency (a resolved dossier still waits to be returned).
+OPEN_STATES = (
+    State.SUBMITTED, State.RECEIVED, State.PROCESSING, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT,
+    State.RESOLVED,
+)
 # States in which the dossier waits on the citizen: the clock does not run.
 WAITING_ON_CITIZEN = frozenset({State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT})
 
