@@ -102,7 +102,8 @@ def staff_queue_counts(
 ) -> dict[str, int]:
     """How many dossiers each work list holds, in one query."""
     filters = _queue_filters(user, now or timezone.now())
-    return _agency_dossiers(user, agency_ids).aggregate(
+    # Every list holds open dossiers only: counting those reads the partial index, not the agency's history.
+    return _agency_dossiers(user, agency_ids).filter(state__in=OPEN_STATES).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in filters.items()}
     )
 
