@@ -246,6 +246,25 @@ def citizen_register_validate(
     _citizen_errors(password=password, date_of_birth=date_of_birth, gender=gender, **values).raise_if_any()
 
 
+def _user_with_profile(values: dict, *, password: str, date_of_birth, gender: str = "", phone: str = "",
+                       address: str = "") -> User:
+    """A new account and its citizen profile (inside the caller's transaction); gender defaults to what
+    the ID number says."""
+    user = User(username=values["username"], email=values["email"])
+    user.set_password(password)
+    user.save()
+    CitizenProfile.objects.create(
+        user=user,
+        full_name=values["full_name"],
+        id_number=values["id_number"],
+        date_of_birth=date_of_birth,
+        gender=gender or _gender_from_id(values["id_number"]),
+        phone=phone,
+        address=address,
+    )
+    return user
+
+
 def citizen_register(
     *,
     username: str,
@@ -272,17 +291,9 @@ def citizen_register(
 
     try:
         with transaction.atomic():
-            user = User(username=values["username"], email=values["email"])
-            user.set_password(password)
-            user.save()
-            CitizenProfile.objects.create(
-                user=user,
-                full_name=values["full_name"],
-                id_number=values["id_number"],
-                date_of_birth=date_of_birth,
-                gender=gender or _gender_from_id(values["id_number"]),
-                phone=values["phone"],
-                address=values["address"],
+            user = _user_with_profile(
+                values, password=password, date_of_birth=date_of_birth, gender=gender,
+                phone=values["phone"], address=values["address"],
             )
     except IntegrityError as exc:
         _raise_unique_violation(exc)
@@ -394,16 +405,7 @@ def business_register(
 
     try:
         with transaction.atomic():
-            user = User(username=values["username"], email=values["email"])
-            user.set_password(password)
-            user.save()
-            CitizenProfile.objects.create(
-                user=user,
-                full_name=values["full_name"],
-                id_number=values["id_number"],
-                date_of_birth=date_of_birth,
-                gender=_gender_from_id(values["id_number"]),
-            )
+            user = _user_with_profile(values, password=password, date_of_birth=date_of_birth)
             business = Business.objects.create(
                 name=values["business_name"],
                 tax_code=values["tax_code"],
