@@ -228,8 +228,10 @@ def draft_applicant(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.dossier_draft_update(dossier=dossier, user=request.user, agency=data["agency"], business=form.business,
-                         delivery=data["delivery"], delivery_address=data["delivery_address"].strip())
+            services.dossier_draft_update(
+                dossier=dossier, user=request.user, agency=data["agency"], business=form.business,
+                delivery=data["delivery"], delivery_address=data["delivery_address"].strip(),
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -246,8 +248,10 @@ def draft_details(request, pk):
         return gone
     form = DetailsForm(request.POST or None, initial={"request_details": dossier.form_data.get("request_details", "")})
     if request.method == "POST" and form.is_valid():
-        services.dossier_draft_update(dossier=dossier, user=request.user,
-                     form_data={"request_details": form.cleaned_data["request_details"].strip()})
+        services.dossier_draft_update(
+            dossier=dossier, user=request.user,
+            form_data={"request_details": form.cleaned_data["request_details"].strip()},
+        )
         return redirect("cases:draft-documents", pk=dossier.pk)
     if form.errors:
         form.fields["request_details"].widget.attrs["aria-invalid"] = "true"
