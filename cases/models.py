@@ -182,6 +182,7 @@ class DossierDocument(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", _("Uploaded by the applicant")
         SCAN = "scan", _("Scanned at the counter")
+        REUSE = "reuse", _("Reused from the data store")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     requirement = models.ForeignKey(
@@ -194,6 +195,11 @@ class DossierDocument(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reused_from = models.ForeignKey(
+        "digitization.DigitizedDocument", verbose_name=_("reused from the data store"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="reuses",
+        help_text=_("The stored document given instead of an upload: the file is that document's, not a copy."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
+from digitization import services as digitization
 from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
@@ -180,7 +181,8 @@ def dossier_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool
     storage, name = document.file.storage, document.file.name
     with transaction.atomic():
         document.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        if document.reused_from_id is None:  # a reused file is the store's, not this dossier's
+            transaction.on_commit(lambda: storage.delete(name))
     return True
 
 
@@ -194,6 +196,42 @@ def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, sour
     return _store_documents(
         dossier=dossier, actor=actor, files=[(requirement, name, content_type, content)], source=source
     )[0]
+
+
+def dossier_document_reuse(*, dossier: Dossier, user, requirement, stored_id: int) -> DossierDocument:
+    """Give a document of the applicant's data store for ``requirement`` instead of an upload ("provide
+    once"): the dossier records which stored document it reused, and the owner's access log says so.
+
+    The stored document must be the applicant's, digitized, in force, not revoked, and of the type the
+    requirement asks for. Giving the same one twice for the same requirement returns the first.
+    """
+    from digitization.models import DocumentAccess
+    from digitization.selectors import reusable_documents
+
+    if not dossier.is_applicant(user):
+        raise PermissionDenied(_("You may not take this action on this dossier."))
+    if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+        raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
+    if requirement is None or requirement.version_id != dossier.version_id:
+        raise ValidationError({"requirement": _("This document is not part of this procedure.")})
+    stored = reusable_documents(dossier).filter(pk=stored_id).first()
+    if stored is None:
+        raise ValidationError({"document_id": _("This document is not in your data store, or is no longer valid.")})
+    if not requirement.document_type_code or stored.document_type != requirement.document_type_code:
+        raise ValidationError({"document_id": _("This stored document is not of the type this requirement asks for.")})
+    with transaction.atomic():
+        existing = dossier.documents.filter(requirement=requirement, reused_from=stored).first()
+        if existing is not None:
+            return existing
+        document = DossierDocument.objects.create(
+            dossier=dossier, requirement=requirement, file=stored.file.name, original_name=stored.file_name,
+            content_type="application/pdf", size=stored.size, sha256=stored.sha256,
+            source=DossierDocument.Source.REUSE, uploaded_by=user, reused_from=stored,
+        )
+        digitization.access_record(
+            document=stored, user=user, action=DocumentAccess.Action.REUSE, dossier_code=dossier.code or ""
+        )
+    return document
 
 
 def _store_documents(*, dossier: Dossier, actor, files, source: str) -> list[DossierDocument]:
@@ -253,6 +291,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         dossier.code = dossier_code_allocate(agency=dossier.agency, day=timezone.localdate(now))
         dossier.save()
         _event(dossier, action="submit", actor=actor, from_state=from_state)
+        digitization.components_enqueue(dossier=dossier)
     return dossier
 
 
@@ -334,7 +373,12 @@ def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | 
             getattr(dossier, action)()
             _after(dossier, action, payload, now, data, from_state)
             dossier.save()
-            return _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
+            event = _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
+            if action == "supplement":
+                digitization.components_enqueue(dossier=dossier)
+            elif action == "approve":
+                digitization.result_enqueue(dossier=dossier, actor=actor, number_symbol=payload.reason)
+            return event
     except (TransitionNotAllowed, ConcurrentTransition) as error:
         raise ActionRefused(_("Another official changed this dossier at the same moment: reload it and try again.")) from error
 
@@ -483,4 +527,5 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
         dossier.save()
         _store_documents(dossier=dossier, actor=clerk, files=checked, source=DossierDocument.Source.SCAN)
         _event(dossier, action="intake", actor=clerk, from_state=State.DRAFT, data={"documents": len(checked)})
+        digitization.components_enqueue(dossier=dossier, actor=clerk)
     return dossier

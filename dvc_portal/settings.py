@@ -258,9 +258,21 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Digitization ------------------------------------------------------------------------------
+# Agencies' private signing keys live here (never in the database); `manage.py pki_demo` writes the
+# demo authority's there, `manage.py signing_certificate_load` copies a real one in.
+SIGNING_DIR = Path(env.str("SIGNING_DIR", default=str(VAR_DIR / "pki")))
+# OCR runs in a child process with these limits, so a hostile file cannot take the worker down.
+OCR_TIMEOUT_SECONDS = env.int("OCR_TIMEOUT_SECONDS", default=180)
+OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
+OCR_MEMORY_MB = env.int("OCR_MEMORY_MB", default=2048)
+CELERY_BEAT_SCHEDULE["digitization-sweep"] = {"task": "digitization.tasks.sweep", "schedule": 5 * 60}
+
 # --- Portal ------------------------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công")
 PORTAL_PROVINCE = env.str("PORTAL_PROVINCE", default="Thành phố Đà Nẵng")
+# The portal's public address: printed in the QR codes of results signed by workers (no request there).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
