@@ -10,10 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # fonts-dejavu-core: a TTF with Vietnamese glyphs for the printed forms (reportlab's built-in fonts
 # cannot print Vietnamese). gettext: `manage.py makemessages`/`compilemessages` inside the image (the
-# compiled catalogs are committed, so serving needs no gettext). OCR adds tesseract-ocr and
-# tesseract-ocr-vie with the digitization work.
+# compiled catalogs are committed, so serving needs no gettext). tesseract-ocr, tesseract-ocr-vie and
+# ghostscript: OCR of scanned dossier documents (OCRmyPDF) in the worker.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-dejavu-core gettext \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core gettext tesseract-ocr tesseract-ocr-vie ghostscript \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -9,10 +9,8 @@ PORT ?= 8000
 .PHONY: run test install install-dev lint messages lock bench clean
 
 run: $(VENV)/.installed-base
-	mkdir -p var
-	DJANGO_ENV=$${DJANGO_ENV:-local} $(MANAGE) migrate --noinput
-	DJANGO_ENV=$${DJANGO_ENV:-local} $(MANAGE) load_demo
-	DJANGO_ENV=$${DJANGO_ENV:-local} $(MANAGE) runserver $(HOST):$(PORT)
+	bash scripts/system-deps.sh
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
 
 test: $(VENV)/.installed-dev
 	bash scripts/system-deps.sh --test

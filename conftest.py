@@ -14,6 +14,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SIGNING_DIR = tmp_path / "pki"
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/lib/chromium/chromium"

@@ -58,10 +58,16 @@ def _messages() -> dict[str, str]:
     }
 
 
-def _limits():  # runs in the child before exec
-    memory = int(os.environ.get("DVC_OCR_MEMORY_MB", "2048")) * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def _limits(memory_mb: int):
+    """The function that sets the child's limits after fork, before exec. The value is bound here, in the
+    parent: the forked child's ``os.environ`` is the parent's, not the ``env`` given to the command."""
+    memory = int(memory_mb) * 1024 * 1024
+
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
 
 
 def make_searchable(pdf: bytes) -> OcrResult:
@@ -69,12 +75,14 @@ def make_searchable(pdf: bytes) -> OcrResult:
     with tempfile.TemporaryDirectory(prefix="dvc-ocr-") as folder:
         source, target = Path(folder) / "in.pdf", Path(folder) / "out.pdf"
         source.write_bytes(pdf)
-        env = {**os.environ, "DVC_OCR_MEMORY_MB": str(settings.OCR_MEMORY_MB), "OMP_THREAD_LIMIT": "1"}
+        # The child's own temporary files (OCRmyPDF's work folder) go in this folder too, so a child killed
+        # at the time limit leaves no copy of the document behind.
+        env = {**os.environ, "OMP_THREAD_LIMIT": "1", "TMPDIR": folder}
         try:
             completed = subprocess.run(
                 [sys.executable, "-m", "digitization.ocr", str(source), str(target), str(settings.OCR_MAX_PAGES)],
                 cwd=BASE_DIR, env=env, capture_output=True, timeout=settings.OCR_TIMEOUT_SECONDS,
-                preexec_fn=_limits, check=False,
+                preexec_fn=_limits(settings.OCR_MEMORY_MB), check=False,
             )
         except subprocess.TimeoutExpired as error:
             raise OcrFailed(

@@ -33,7 +33,15 @@ class KeyPair:
         return x509.load_pem_x509_certificate(self.cert_pem)
 
 
+def _fit(text: str, limit: int = 64) -> str:
+    """``text`` cut to ``limit`` UTF-8 bytes (the limit X.509 puts on a name's parts)."""
+    while len(text.encode()) > limit:
+        text = text[:-1]
+    return text
+
+
 def _name(common_name: str, organization: str, unit: str = "") -> x509.Name:
+    common_name, organization = _fit(common_name), _fit(organization)
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization)]
     if unit:
         parts.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
@@ -79,7 +87,7 @@ def agency_certificate_create(*, authority: KeyPair, agency_name: str, agency_co
     now = dt.datetime.now(dt.timezone.utc)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(agency_name[:64], agency_name[:64], agency_code))
+        .subject_name(_name(agency_name, agency_name, agency_code))
         .issuer_name(issuer.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -189,10 +197,14 @@ def signature_check(pdf: bytes, *, trust_roots_pem: list[str]) -> SignatureCheck
         intact=bool(status.intact and status.valid),
         trusted=bool(status.bottom_line),
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=cert.subject.human_friendly if cert is not None else "",
+        signer=_common_name(cert) if cert is not None else "",
         signer_serial=format(cert.serial_number, "x") if cert is not None else "",
         signed_at=status.signer_reported_dt,
     )
+
+
+def _common_name(cert) -> str:
+    return cert.subject.native.get("common_name") or cert.subject.human_friendly
 
 
 def sha256(content: bytes) -> str:

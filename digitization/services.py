@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Dossier, DossierDocument
+from cases.models import Dossier
 from procedures.models import Agency, StaffRole
 
 from . import pki
@@ -93,16 +93,21 @@ def components_enqueue(*, dossier: Dossier, actor=None) -> list[DigitizedDocumen
 
 
 def _result_type(dossier: Dossier) -> tuple[str, str]:
-    """(type code, name) of the dossier's result: the document type that lists the procedure's first
-    result code, else that code itself."""
-    result = dossier.version.results.order_by("order", "id").first()
-    if result is None:
+    """(type code, name) of the dossier's result: the procedure's first result whose national code a
+    document type lists (a refusal slip listed first is not the result), else its first result."""
+    results = list(dossier.version.results.order_by("order", "id"))
+    if not results:
         return "KQ", "Kết quả giải quyết thủ tục hành chính"
-    if result.code:
-        for kind in DocumentType.objects.filter(result_codes__contains=result.code):
-            if result.code in kind.result_code_list:
-                return kind.code, result.name
-    return (result.code or "KQ"), result.name
+    types = {}
+    for kind in DocumentType.objects.exclude(result_codes=""):
+        for code in kind.result_code_list:
+            types.setdefault(code, kind.code)
+    for result in results:
+        if result.code in types:
+            return types[result.code], result.name
+    # The national records list refusal slips among the results; an approval does not issue one.
+    issued = [r for r in results if "từ chối" not in r.name.lower()] or results
+    return (issued[0].code or "KQ"), issued[0].name
 
 
 def result_template_for(procedure) -> ResultTemplate | None:

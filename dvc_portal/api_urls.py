@@ -6,4 +6,5 @@ urlpatterns = [
     path("auth/", include("accounts.api.urls")),
     path("", include("procedures.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("digitization.api.urls")),
 ]

@@ -241,9 +241,18 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ------------------------------------------------------------------------------------
 # With REDIS_URL: a real broker, workers and beat. Without: tasks run in the calling process, so
 # the embedded default needs no server. Tests run tasks eagerly unless a test starts a real worker.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The embedded default (local, no Redis) queues tasks in a folder that `make run`'s worker reads: OCR
+# and signing run beside the portal, not inside the citizen's request.
+_FOLDER_BROKER = DJANGO_ENV == "local" and not REDIS_URL
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://" if _FOLDER_BROKER else "memory://")
+if _FOLDER_BROKER:
+    _broker_dir = VAR_DIR / "broker"
+    _broker_dir.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir)}
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL or DJANGO_ENV == "test")
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=DJANGO_ENV == "test" or (not REDIS_URL and not _FOLDER_BROKER)
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

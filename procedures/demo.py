@@ -122,7 +122,9 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
     featured = Procedure.objects.filter(code__in=FEATURED, is_featured=False).update(is_featured=True)
     accounts = demo_accounts_load(agencies=agencies, password=DEMO_PASSWORD)
     from cases.demo import demo_dossiers_load
+    from digitization.demo import demo_store_load
 
+    store = demo_store_load()
     dossiers = demo_dossiers_load()
     return {
         "agencies": Agency.objects.count() - before_agencies,
@@ -132,4 +134,5 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
         "featured": featured,
         "accounts": accounts,
         "dossiers": dossiers,
+        "data store dossiers": store,
     }

@@ -1,5 +1,6 @@
 """Dossiers as the API shows them."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Delivery, Dossier, DossierDocument, DossierEvent
@@ -11,7 +12,8 @@ class DossierDocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DossierDocument
-        fields = ["id", "requirement", "requirement_name", "original_name", "content_type", "size", "sha256", "source", "uploaded_at"]
+        fields = ["id", "requirement", "requirement_name", "original_name", "content_type", "size", "sha256", "source",
+                  "reused_from", "uploaded_at"]
 
 
 class DossierSerializer(serializers.ModelSerializer):
@@ -62,7 +64,15 @@ class DraftCreateSerializer(serializers.Serializer):
 
 class DocumentUploadSerializer(serializers.Serializer):
     requirement = serializers.IntegerField(help_text="Id of the required document (from the procedure's documents).")
-    file = serializers.FileField()
+    file = serializers.FileField(required=False, help_text="The file; or give document_id instead.")
+    document_id = serializers.IntegerField(
+        required=False, help_text="Id of a document of the applicant's data store (GET /api/v1/me/documents/) to reuse."
+    )
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("document_id" in attrs):
+            raise serializers.ValidationError(_("Give either a file or the id of a document from your data store."))
+        return attrs
 
 
 class ActionSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ not; 404 for a dossier the user may not see (nothing leaks); 409 for an action t
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -131,10 +132,12 @@ class DossierEventsView(APIView):
 
 class DossierDocumentsView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer}, responses={201: DossierSerializer})
+    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer, "application/json": DocumentUploadSerializer},
+                   responses={201: DossierSerializer})
     def post(self, request, pk):
+        """Attach a file, or reuse a document of the applicant's data store (``document_id``)."""
         dossier = _dossier(request, pk)
         if not dossier.is_applicant(request.user) and not dossier.staff_role_of(request.user, ["reception_clerk"]):
             raise PermissionDenied()
@@ -142,9 +145,13 @@ class DossierDocumentsView(APIView):
         data.is_valid(raise_exception=True)
         requirement = RequiredDocument.objects.filter(pk=data.validated_data["requirement"], version=dossier.version).first()
         if requirement is None:
-            raise ValidationError({"requirement": ["This document is not part of this procedure."]})
-        _call(services.dossier_document_add, dossier=dossier, actor=request.user, requirement=requirement,
-              uploaded=data.validated_data["file"])
+            raise ValidationError({"requirement": [_("This document is not part of this procedure.")]})
+        if "document_id" in data.validated_data:
+            _call(services.dossier_document_reuse, dossier=dossier, user=request.user, requirement=requirement,
+                  stored_id=data.validated_data["document_id"])
+        else:
+            _call(services.dossier_document_add, dossier=dossier, actor=request.user, requirement=requirement,
+                  uploaded=data.validated_data["file"])
         return Response(DossierSerializer(_dossier(request, pk)).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from digitization.models import DocumentAccess
+from digitization.selectors import dossier_result, reuse_offers, store_document
+from digitization.services import access_record
 from procedures.models import Procedure
 
 from .. import services
@@ -274,15 +277,42 @@ def draft_documents(request, pk):
         ):
             messages.success(request, _("The file was removed."))
         errors = _upload_files(request, dossier, requirements)
+        reused = _reuse_stored(request, dossier, requirements, errors)
+        if reused:
+            messages.success(request, _("The document from your data store was added."))
+            return redirect("cases:draft-documents", pk=dossier.pk)
         if not errors:
             if "continue" in request.POST:
                 return redirect("cases:draft-review", pk=dossier.pk)
             return redirect("cases:draft-documents", pk=dossier.pk)
     documents = list(dossier.documents.all())
+    rows = _document_rows(dossier, documents, errors)
+    offers = reuse_offers(dossier, requirements)
+    for row in rows:
+        given = {d.reused_from_id for d in row["files"]}
+        row["offers"] = [d for d in offers.get(getattr(row["requirement"], "pk", None), []) if d.pk not in given]
     return render(request, "cases/citizen/step_documents.html", {
-        "dossier": dossier, "rows": _document_rows(dossier, documents, errors), "steps": _steps(dossier, "documents"),
+        "dossier": dossier, "rows": rows, "steps": _steps(dossier, "documents"),
         "has_errors": bool(errors),
     })
+
+
+def _reuse_stored(request, dossier, requirements, errors) -> bool:
+    """A "use this document from my store" button: its value is "<requirement pk>:<stored document pk>"."""
+    requirement_pk, _sep, stored_pk = request.POST.get("reuse", "").partition(":")
+    if not (requirement_pk.isdigit() and stored_pk.isdigit()):
+        return False
+    requirement = next((r for r in requirements if r.pk == int(requirement_pk)), None)
+    try:
+        services.dossier_document_reuse(dossier=dossier, user=request.user, requirement=requirement,
+                                        stored_id=int(stored_pk))
+    except ValidationError as error:
+        errors.setdefault(int(requirement_pk), []).extend(_error_messages(error))
+        return False
+    except services.ActionRefused as refused:
+        errors.setdefault(int(requirement_pk), []).append(str(refused))
+        return False
+    return True
 
 
 @login_required
@@ -392,7 +422,14 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
         "payment": payment, "fees_total": fees_total,
         "can_withdraw": _can(dossier, request.user, "withdraw"),
         "next_step": NEXT_STEPS.get(dossier.state, ""),
+        "result": _visible_result(request.user, dossier),
     }, status=status)
+
+
+def _visible_result(user, dossier):
+    """The dossier's signed electronic result, if its owner may see it now (see the store's rules)."""
+    result = dossier_result(dossier)
+    return store_document(user, result.pk) if result is not None else None
 
 
 @login_required
@@ -412,6 +449,9 @@ def document(request, pk, document_pk):
     if dossier is None:
         raise Http404
     doc = get_object_or_404(DossierDocument, dossier=dossier, pk=document_pk)
+    if doc.reused_from_id:  # the owner's store records who opened their document
+        access_record(document=doc.reused_from, user=request.user, action=DocumentAccess.Action.DOWNLOAD,
+                      dossier_code=dossier.code or "")
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
     return response

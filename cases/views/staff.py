@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import can_proceed
 
+from digitization.forms import staff_section
+from digitization.models import DocumentAccess
+from digitization.services import access_record
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
 
@@ -205,6 +208,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         {
             "dossier": dossier,
             "document_rows": _document_rows(dossier),
+            "digitized": staff_section(dossier, request.user),
             "events": events,
             "forms": forms,
             "time": clock.describe(dossier),
@@ -299,6 +303,9 @@ def document(request, pk, document_pk):
         handle = doc.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
+    if doc.reused_from_id:  # the owner's store records who opened their document
+        access_record(document=doc.reused_from, user=request.user, action=DocumentAccess.Action.DOWNLOAD,
+                      dossier_code=dossier.code or "")
     response = FileResponse(handle, content_type=doc.content_type, as_attachment=False, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
     return response

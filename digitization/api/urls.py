@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("me/documents/", views.MyDocumentsView.as_view(), name="api-my-documents"),
+    path("me/documents/<int:pk>/", views.MyDocumentView.as_view(), name="api-my-document"),
+    path("me/documents/<int:pk>/file/", views.MyDocumentFileView.as_view(), name="api-my-document-file"),
+    path("public/results/verify/", views.PublicVerifyFileView.as_view(), name="api-verify-file"),
+    path("public/results/<str:code>/", views.PublicResultView.as_view(), name="api-public-result"),
+]
