@@ -422,7 +422,7 @@ def access_record(*, document: DigitizedDocument, user, action: str, dossier_cod
 def signing_certificate_for(agency: Agency) -> SigningCertificate | None:
     """The agency's certificate in force now, else its nearest ancestor's (a unit signs as its agency)."""
     now = timezone.now()
-    candidates = [agency, *reversed(list(agency.get_ancestors()))]
+    candidates = [agency, *reversed(list(Agency.objects.get_ancestors(agency)))]
     usable = Q(is_active=True, revoked_at__isnull=True, not_before__lte=now, not_after__gt=now)
     for candidate in candidates:
         certificate = SigningCertificate.objects.filter(usable, agency=candidate).order_by("-not_after").first()
