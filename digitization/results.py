@@ -5,6 +5,7 @@ code to the public verification page. It is signed afterwards (``digitization.pk
 The wording is Vietnamese whatever the language of the page that triggered it: it is a legal document.
 """
 
+from django.conf import settings
 from django.template import Context, Engine
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
@@ -18,6 +19,15 @@ from .defaults import DEFAULT_BODY
 
 
 _engine = Engine(autoescape=False)
+
+
+def place_name(province: str) -> str:
+    """'Thành phố Đà Nẵng' → 'Đà Nẵng': a document is dated at a place, not at an administrative title."""
+    name = " ".join(province.split())
+    for title in ("thành phố ", "tỉnh "):
+        if name.lower().startswith(title):
+            return name[len(title):]
+    return name
 
 
 def verify_url(base_url: str, code: str) -> str:
@@ -42,7 +52,7 @@ def render_result(*, document, dossier, template, base_url: str) -> bytes:
     right = ParagraphStyle("right", parent=s.center, fontSize=10)
     number_row = Table(
         [[Paragraph(f"Số: {esc(document.number_symbol)}", s.center),
-          Paragraph(f"<i>{esc(agency.address.split(',')[-1].strip() if agency.address else '')}, "
+          Paragraph(f"<i>{esc(place_name(settings.PORTAL_PROVINCE))}, "
                     f"ngày {issued:%d} tháng {issued:%m} năm {issued:%Y}</i>", right)]],
         colWidths=[width * 0.42, width * 0.58],
     )
