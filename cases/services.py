@@ -192,7 +192,8 @@ def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, sour
         raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
     if requirement is not None and requirement.version_id != dossier.version_id:
         raise ValidationError({"requirement": _("This document is not part of this procedure.")})
-    name, content_type, content = photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement))
+    scan = source == DossierDocument.Source.SCAN
+    name, content_type, content = photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement, scan=scan))
     return _store_documents(
         dossier=dossier, actor=actor, files=[(requirement, name, content_type, content)], source=source
     )[0]
@@ -510,7 +511,9 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
     for requirement, uploaded in scans:
         if requirement is not None and requirement.version_id != version.pk:
             raise ValidationError({"requirement": _("This document is not part of this procedure.")})
-        checked.append((requirement, *photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement))))
+        checked.append(
+            (requirement, *photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement, scan=True)))
+        )
     with transaction.atomic():
         dossier = Dossier(
             procedure=procedure, version=version, submitted_by=clerk, applicant_name=name[:255],

@@ -12,7 +12,7 @@ from procedures.models import Agency, Procedure
 
 from .models import Delivery
 from .services import ActionInput
-from .uploads import check_upload
+from .uploads import SCANNER_TYPES, check_upload
 
 
 class QueueSearchForm(forms.Form):
@@ -143,7 +143,7 @@ class SupplementForm(ActionForm):
         for d in self.documents:
             self.fields[f"scan_{d.pk}"] = forms.FileField(
                 label=_("Scan: %(name)s") % {"name": d.name}, required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{t}" for t in d.accepted_type_list)}),
+                widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{t}" for t in [*d.accepted_type_list, *SCANNER_TYPES])}),
             )
 
     def clean(self):
@@ -162,7 +162,7 @@ def _check_scans(form, data, documents) -> None:
         if not uploaded:
             continue
         try:
-            check_upload(uploaded, requirement=d)
+            check_upload(uploaded, requirement=d, scan=True)
         except ValidationError as error:
             form.add_error(f"scan_{d.pk}", [m for messages in error.message_dict.values() for m in messages])
         finally:
@@ -374,7 +374,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.documents = list(version.documents.all())
         for d in self.documents:
-            accept = ",".join(f".{t}" for t in d.accepted_type_list)
+            accept = ",".join(f".{t}" for t in [*d.accepted_type_list, *SCANNER_TYPES])
             self.fields[f"scan_{d.pk}"] = forms.FileField(
                 label=d.name, required=d.mandatory,
                 help_text=_("Mandatory") if d.mandatory else (d.case or _("If applicable")),

@@ -22,9 +22,16 @@ def sniff(head: bytes) -> tuple[str, set[str]] | None:
     return None
 
 
-def check_upload(uploaded, *, requirement=None) -> tuple[str, bytes]:
-    """Return (content type, bytes) of an acceptable file, or raise ValidationError saying why not."""
+SCANNER_TYPES = ["tif", "tiff"]  # what a counter scanner writes, accepted from officials whatever the requirement says
+
+
+def check_upload(uploaded, *, requirement=None, scan: bool = False) -> tuple[str, bytes]:
+    """Return (content type, bytes) of an acceptable file, or raise ValidationError saying why not.
+
+    ``scan``: a counter scan by an official, who may also give TIFF (the scanner's own format)."""
     accepted = requirement.accepted_type_list if requirement is not None else DEFAULT_TYPES
+    if scan:
+        accepted = [*accepted, *SCANNER_TYPES]
     max_mb = requirement.max_size_mb if requirement is not None else DEFAULT_MAX_MB
     name = getattr(uploaded, "name", "") or ""
     size = getattr(uploaded, "size", None)
@@ -49,28 +56,37 @@ def check_upload(uploaded, *, requirement=None) -> tuple[str, bytes]:
     return found[0], content
 
 
-def photo_to_pdf(name: str, content_type: str, content: bytes) -> tuple[str, str, bytes]:
-    """Turn a phone photo (JPEG, PNG, TIFF) into a one-page PDF: citizens should not have to make PDFs.
+MAX_SCAN_PAGES = 50
 
-    Returns (name, content type, bytes); a PDF comes back unchanged. A photo that cannot be decoded is
-    refused with a clear message.
+
+def photo_to_pdf(name: str, content_type: str, content: bytes) -> tuple[str, str, bytes]:
+    """Turn a phone photo (JPEG, PNG) or a scan (TIFF, every page) into a PDF: citizens should not have
+    to make PDFs. The image's own resolution sizes the page (a 300 dpi A4 scan stays A4).
+
+    Returns (name, content type, bytes); a PDF comes back unchanged. A picture that cannot be decoded (or
+    decodes to more pixels than Pillow's bomb limit) is refused with a clear message.
     """
     if content_type == "application/pdf":
         return name, content_type, content
     import io
     from pathlib import PurePath
 
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(content)) as image:
-            image = ImageOps.exif_transpose(image)  # phones store the rotation in EXIF
-            frames = [image.convert("RGB")]
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+            dpi = image.info.get("dpi") or (150, 150)
+            frames = []
+            for frame in ImageSequence.Iterator(image):
+                if len(frames) == MAX_SCAN_PAGES:
+                    break
+                frames.append(ImageOps.exif_transpose(frame).convert("RGB"))  # phones store the rotation in EXIF
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
         raise ValidationError(
             {"file": _("%(name)s cannot be read as a picture: take the photo again.") % {"name": name}},
             code="unreadable",
         ) from error
+    resolution = float(dpi[0]) if 50 <= float(dpi[0] or 0) <= 1200 else 150.0
     output = io.BytesIO()
-    frames[0].save(output, "PDF", resolution=150.0)
+    frames[0].save(output, "PDF", resolution=resolution, save_all=True, append_images=frames[1:])
     return f"{PurePath(name).stem or 'anh'}.pdf", "application/pdf", output.getvalue()

@@ -56,7 +56,7 @@ def _pem_key(key) -> bytes:
 def authority_create(*, name: str, years: int = 10) -> KeyPair:
     """A self-signed root authority (ECDSA P-256) that may sign agency certificates."""
     key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     subject = _name(name, name)
     cert = (
         x509.CertificateBuilder()
@@ -84,7 +84,7 @@ def agency_certificate_create(*, authority: KeyPair, agency_name: str, agency_co
     issuer_key = serialization.load_pem_private_key(authority.key_pem, password=None)
     issuer = authority.certificate
     key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(agency_name, agency_name, agency_code))

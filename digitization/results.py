@@ -17,7 +17,6 @@ from cases.printing import FONT, FRAME_PADDING, QrFlowable, _build, _heading, _S
 
 from .defaults import DEFAULT_BODY
 
-
 _engine = Engine(autoescape=False)
 
 

@@ -29,7 +29,7 @@ def digitize(self, document_id: int):
             return "failed"
         countdown = min(600, 15 * 2 ** self.request.retries)
         logger.warning("digitization %s failed (%s), retrying in about %ss", document_id, reason, countdown)
-        raise self.retry(exc=error, countdown=countdown + countdown * 0.25 * _jitter())
+        raise self.retry(exc=error, countdown=countdown + countdown * 0.25 * _jitter()) from error
 
 
 def _jitter() -> float:
