@@ -67,7 +67,6 @@ PAYLOADS = {
     "suspend": ActionInput(reason="Có đơn tranh chấp liên quan, tạm dừng để xác minh."),
     "withdraw": ActionInput(reason="Công dân có đơn đề nghị rút hồ sơ."),
     "complete_step": ActionInput(reason="Hồ sơ hợp lệ, đề nghị chuyển bước tiếp theo."),
-    "approve": ActionInput(reason="Đồng ý cấp kết quả."),
     "request_payment": ActionInput(data={"fees": [{"name": "Lệ phí", "amount": 50000}]}),
 }
 
@@ -103,6 +102,8 @@ def _payload(action: str, dossier: Dossier) -> ActionInput:
                            data={"new_due_at": (dossier.due_at + dt.timedelta(days=7)).isoformat()})
     if action == "confirm_payment":
         return ActionInput(data={"proof": "BL-2026-000123"})
+    if action == "approve":  # the reason of an approval is the number and symbol of the result issued
+        return ActionInput(reason=f"{dossier.pk:03d}/{dossier.received_at:%Y}/KQ-{dossier.agency.code[:9]}")
     return PAYLOADS.get(action, ActionInput())
 
 

@@ -11,7 +11,7 @@ from .models import DigitizedDocument, DocumentAccess, DocumentType, ResultTempl
 
 @admin.register(DocumentType)
 class DocumentTypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "valid_months"]
+    list_display = ["code", "name", "valid_months", "reusable"]
     search_fields = ["code", "name", "result_codes"]
 
 

@@ -23,6 +23,10 @@ class DocumentType(models.Model):
     result_codes = models.TextField(
         _("result codes"), blank=True, help_text=_("National result codes (MAKETQUA) issued as this type, one per line.")
     )
+    reusable = models.BooleanField(
+        _("reusable in other dossiers"), default=True,
+        help_text=_("Off for documents made for one dossier only (an authorization for one procedure)."),
+    )
 
     class Meta:
         verbose_name = _("document type")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases.models import Dossier
 
 from . import pki
-from .models import DigitizedDocument, TrustRoot
+from .models import DigitizedDocument, DocumentType, TrustRoot
 
 
 def owner_numbers(user) -> list[str]:
@@ -31,14 +31,25 @@ def _visible(queryset: QuerySet) -> QuerySet:
     )
 
 
-def store_documents(user) -> QuerySet:
-    """The owner's store, newest first, with the source dossier and the access figures in the same query."""
+def store_documents(user, kind: str | None = None) -> QuerySet:
+    """The owner's store, newest first, with the source dossier and the access figures in the same query;
+    ``kind`` keeps only results or only components."""
+    documents = DigitizedDocument.objects.filter(owner_id_number__in=owner_numbers(user))
+    if kind in DigitizedDocument.Kind.values:
+        documents = documents.filter(kind=kind)
     return (
-        _visible(DigitizedDocument.objects.filter(owner_id_number__in=owner_numbers(user)))
+        _visible(documents)
         .select_related("dossier")
         .annotate(access_count=Count("accesses"), last_access=Max("accesses__at"))
         .order_by("-created_at", "-id")
     )
+
+
+def store_counts(user) -> dict[str, int]:
+    """How many documents of each kind the owner's store holds (one query)."""
+    rows = _visible(DigitizedDocument.objects.filter(owner_id_number__in=owner_numbers(user))).values("kind")
+    counts = dict(rows.annotate(n=Count("id")).values_list("kind", "n"))
+    return {kind: counts.get(kind, 0) for kind in DigitizedDocument.Kind.values}
 
 
 def store_document(user, pk: int) -> DigitizedDocument | None:
@@ -49,26 +60,30 @@ def store_document(user, pk: int) -> DigitizedDocument | None:
 
 
 def reusable_documents(dossier: Dossier) -> QuerySet:
-    """Documents the dossier's applicant holds that can stand in for an upload: done, in force, not revoked."""
+    """Documents the dossier's applicant holds that can stand in for an upload: done, in force, not
+    revoked, of a type that is not made for one dossier only. Signed results first, then the newest."""
     today = timezone.localdate()
+    single_use = DocumentType.objects.filter(reusable=False).values("code")
     return (
         _visible(DigitizedDocument.objects.filter(owner_id_number=dossier.applicant_id_number))
         .filter(revoked_at__isnull=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .exclude(document_type="")
-        .order_by("-issue_date", "-created_at")
+        .exclude(document_type__in=single_use)
+        .order_by("-kind", "-issue_date", "-created_at", "-id")  # "result" sorts after "component"
     )
 
 
-def reuse_offers(dossier: Dossier, requirements) -> dict[int, list[DigitizedDocument]]:
-    """For each required document with a type, the applicant's reusable documents of that type (one query)."""
+def reuse_offers(dossier: Dossier, requirements) -> dict[int, DigitizedDocument]:
+    """For each required document with a type, the applicant's best reusable document of that type (one
+    query): one clear offer, not a list to choose from."""
     wanted = {r.document_type_code for r in requirements if r.document_type_code}
     if not wanted:
         return {}
-    by_type: dict[str, list[DigitizedDocument]] = {}
+    best: dict[str, DigitizedDocument] = {}
     for document in reusable_documents(dossier).filter(document_type__in=wanted):
-        by_type.setdefault(document.document_type, []).append(document)
-    return {r.pk: by_type.get(r.document_type_code, []) for r in requirements if r.document_type_code}
+        best.setdefault(document.document_type, document)
+    return {r.pk: best[r.document_type_code] for r in requirements if r.document_type_code in best}
 
 
 def dossier_digitized(dossier: Dossier) -> list[DigitizedDocument]:

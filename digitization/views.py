@@ -39,8 +39,13 @@ def _file_response(document: DigitizedDocument, *, attachment: bool) -> FileResp
 @login_required
 @require_GET
 def store(request):
-    page = Paginator(selectors.store_documents(request.user), PAGE_SIZE).get_page(request.GET.get("trang"))
-    return render(request, "digitization/store.html", {"page": page, "documents": page.object_list})
+    kind = {"ket-qua": DigitizedDocument.Kind.RESULT, "giay-to": DigitizedDocument.Kind.COMPONENT}.get(
+        request.GET.get("loai", "")
+    )
+    page = Paginator(selectors.store_documents(request.user, kind), PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(request, "digitization/store.html", {
+        "page": page, "documents": page.object_list, "kind": kind, "counts": selectors.store_counts(request.user),
+    })
 
 
 @login_required

@@ -288,9 +288,9 @@ def draft_documents(request, pk):
     documents = list(dossier.documents.all())
     rows = _document_rows(dossier, documents, errors)
     offers = reuse_offers(dossier, requirements)
-    for row in rows:
-        given = {d.reused_from_id for d in row["files"]}
-        row["offers"] = [d for d in offers.get(getattr(row["requirement"], "pk", None), []) if d.pk not in given]
+    for row in rows:  # offered only while the requirement has no file
+        offer = offers.get(getattr(row["requirement"], "pk", None))
+        row["offers"] = [offer] if offer is not None and not row["files"] else []
     return render(request, "cases/citizen/step_documents.html", {
         "dossier": dossier, "rows": rows, "steps": _steps(dossier, "documents"),
         "has_errors": bool(errors),

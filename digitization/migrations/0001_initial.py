@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=255, verbose_name='name')),
                 ('valid_months', models.PositiveSmallIntegerField(blank=True, help_text='Empty: valid without a time limit.', null=True, verbose_name='valid for (months)')),
                 ('result_codes', models.TextField(blank=True, help_text='National result codes (MAKETQUA) issued as this type, one per line.', verbose_name='result codes')),
+                ('reusable', models.BooleanField(default=True, help_text='Off for documents made for one dossier only (an authorization for one procedure).', verbose_name='reusable in other dossiers')),
             ],
             options={
                 'verbose_name': 'document type',

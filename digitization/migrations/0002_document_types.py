@@ -8,7 +8,7 @@ TYPES = [
     ("CCCD", "Thẻ căn cước, căn cước công dân", None, ["KQ.G01.000023"]),
     ("GKS", "Giấy khai sinh", None, ["KQ.G15.000031", "KQ.G15.000342"]),
     ("XNCT", "Giấy tờ chứng minh thông tin về cư trú", None, ["KQ.G01.000062"]),
-    ("GUQ", "Văn bản ủy quyền", None, []),
+    ("GUQ", "Văn bản ủy quyền", None, []),  # made for one procedure: not reusable (below)
     ("GCNQSDD", "Giấy chứng nhận quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất", None,
      ["KQ.G10.001147", "KQ.G10.001148"]),
     ("GCNKH", "Giấy chứng nhận kết hôn", None, ["KQ.G15.000032"]),
@@ -20,12 +20,16 @@ TYPES = [
 ]
 
 
+SINGLE_USE = {"GUQ"}
+
+
 def seed(apps, schema_editor):
     DocumentType = apps.get_model("digitization", "DocumentType")
     ResultTemplate = apps.get_model("digitization", "ResultTemplate")
     for code, name, months, results in TYPES:
         DocumentType.objects.update_or_create(
-            code=code, defaults={"name": name, "valid_months": months, "result_codes": "\n".join(results)}
+            code=code,
+            defaults={"name": name, "valid_months": months, "result_codes": "\n".join(results), "reusable": code not in SINGLE_USE},
         )
     if not ResultTemplate.objects.filter(procedure__isnull=True).exists():
         from digitization.defaults import DEFAULT_BODY
