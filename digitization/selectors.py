@@ -3,7 +3,7 @@ and the public verification of a result."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Dossier
@@ -70,7 +70,7 @@ def reusable_documents(dossier: Dossier) -> QuerySet:
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .exclude(document_type="")
         .exclude(document_type__in=single_use)
-        .order_by("-kind", "-issue_date", "-created_at", "-id")  # "result" sorts after "component"
+        .order_by("-kind", F("issue_date").desc(nulls_last=True), "-created_at", "-id")  # results first
     )
 
 
