@@ -14,6 +14,7 @@ PDF/A output, one job (the worker's process is the unit of parallelism).
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -78,23 +79,38 @@ def make_searchable(pdf: bytes) -> OcrResult:
         # The child's own temporary files (OCRmyPDF's work folder) go in this folder too, so a child killed
         # at the time limit leaves no copy of the document behind.
         env = {**os.environ, "OMP_THREAD_LIMIT": "1", "TMPDIR": folder}
+        # Its own session, so that a timeout stops the whole group (tesseract, ghostscript), not the child only.
+        child = subprocess.Popen(  # noqa: S603 - our own module and temporary paths, no shell
+            [sys.executable, "-m", "digitization.ocr", str(source), str(target), str(settings.OCR_MAX_PAGES)],
+            cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            preexec_fn=_limits(settings.OCR_MEMORY_MB), start_new_session=True,
+        )
         try:
-            completed = subprocess.run(
-                [sys.executable, "-m", "digitization.ocr", str(source), str(target), str(settings.OCR_MAX_PAGES)],
-                cwd=BASE_DIR, env=env, capture_output=True, timeout=settings.OCR_TIMEOUT_SECONDS,
-                preexec_fn=_limits(settings.OCR_MEMORY_MB), check=False,
-            )
+            stdout, _stderr = child.communicate(timeout=settings.OCR_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired as error:
+            _stop(child)
             raise OcrFailed(
                 _("OCR took longer than %(seconds)s seconds and was stopped.") % {"seconds": settings.OCR_TIMEOUT_SECONDS},
                 permanent=False,
             ) from error
+        except BaseException:  # the task's own time limit, a shutdown: leave no OCR running behind
+            _stop(child)
+            raise
+        completed = subprocess.CompletedProcess(child.args, child.returncode, stdout, b"")
         report = _report(completed.stdout)
         if completed.returncode == 0 and report.get("ok") and target.exists():
             return OcrResult(pdf=target.read_bytes(), text=report.get("text", ""), pages=int(report.get("pages", 0)))
         reason = report.get("reason") or (TOO_LARGE if completed.returncode < 0 else OCR_ERROR)
         message = _messages().get(reason, _messages()[OCR_ERROR])
         raise OcrFailed(message, permanent=reason != MISSING_TOOL)
+
+
+def _stop(child: subprocess.Popen) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    child.communicate()
 
 
 def _report(stdout: bytes) -> dict:
