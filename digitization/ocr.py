@@ -11,6 +11,7 @@ it words at line ends come back out of order on a skewed scan), ``image_dpi`` fo
 PDF/A output, one job (the worker's process is the unit of parallelism).
 """
 
+import contextlib
 import json
 import os
 import resource
@@ -106,10 +107,8 @@ def make_searchable(pdf: bytes) -> OcrResult:
 
 
 def _stop(child: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     child.communicate()
 
 
