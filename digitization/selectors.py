@@ -16,14 +16,11 @@ def owner_numbers(user) -> list[str]:
     """The ID number and tax codes whose documents ``user`` owns: their own and their businesses'."""
     if user is None or not user.is_authenticated:
         return []
-    if hasattr(user, "_owner_numbers"):  # asked twice in one request by the store page
-        return user._owner_numbers
     numbers = []
     profile = getattr(user, "citizen_profile", None)
     if profile is not None and profile.id_number:
         numbers.append(profile.id_number)
     numbers += list(user.business_memberships.values_list("business__tax_code", flat=True))
-    user._owner_numbers = numbers
     return numbers
 
 

@@ -54,7 +54,9 @@ class MyDocumentFileView(APIView):
         except (FileNotFoundError, ValueError) as missing:
             raise Http404 from missing
         services.access_record(document=document, user=request.user, action=DocumentAccess.Action.DOWNLOAD)
-        return FileResponse(handle, content_type="application/pdf", filename=document.file_name)
+        response = FileResponse(handle, content_type="application/pdf", filename=document.file_name)
+        response["Cache-Control"] = "private, no-store"  # a personal document, as the store page serves it
+        return response
 
 
 class VerifyThrottle(AnonRateThrottle):
