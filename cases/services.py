@@ -201,12 +201,12 @@ def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, sour
 
 def dossier_document_reuse(*, dossier: Dossier, user, requirement, stored_id: int) -> DossierDocument:
     """Give a document of the applicant's data store for ``requirement`` instead of an upload ("provide
-    once"): the dossier records which stored document it reused, and the owner's access log says so.
+    once"): the dossier records which stored document it reused; the owner's access log says so when
+    the dossier is sent (``reuses_record``), with its code.
 
     The stored document must be the applicant's, digitized, in force, not revoked, and of the type the
     requirement asks for. Giving the same one twice for the same requirement returns the first.
     """
-    from digitization.models import DocumentAccess
     from digitization.selectors import reusable_documents
 
     if not dossier.is_applicant(user):
@@ -228,9 +228,6 @@ def dossier_document_reuse(*, dossier: Dossier, user, requirement, stored_id: in
             dossier=dossier, requirement=requirement, file=stored.file.name, original_name=stored.file_name,
             content_type="application/pdf", size=stored.size, sha256=stored.sha256,
             source=DossierDocument.Source.REUSE, uploaded_by=user, reused_from=stored,
-        )
-        digitization.access_record(
-            document=stored, user=user, action=DocumentAccess.Action.REUSE, dossier_code=dossier.code or ""
         )
     return document
 
@@ -293,6 +290,7 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         dossier.save()
         _event(dossier, action="submit", actor=actor, from_state=from_state)
         digitization.components_enqueue(dossier=dossier)
+        digitization.reuses_record(dossier=dossier, actor=actor)
     return dossier
 
 
@@ -377,6 +375,7 @@ def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | 
             event = _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
             if action == "supplement":
                 digitization.components_enqueue(dossier=dossier)
+                digitization.reuses_record(dossier=dossier, actor=actor)
             elif action == "approve":
                 digitization.result_enqueue(dossier=dossier, actor=actor, number_symbol=payload.reason)
             return event

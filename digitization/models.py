@@ -59,6 +59,10 @@ class DigitizedDocument(models.Model):
         FAILED = "failed", _("Digitization failed")
 
     code = models.CharField(_("document code"), max_length=200, unique=True, null=True, blank=True)
+    verify_key = models.CharField(
+        _("verification key"), max_length=16, blank=True,
+        help_text=_("Printed beside the QR code of a result: with the code, it shows the result's details."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.TextField(_("why it failed"), blank=True)

@@ -29,8 +29,8 @@ def place_name(province: str) -> str:
     return name
 
 
-def verify_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/xac-minh/{code}/"
+def verify_url(base_url: str, code: str, key: str) -> str:
+    return f"{base_url.rstrip('/')}/xac-minh/{code}/?k={key}"
 
 
 def render_result(*, document, dossier, template, base_url: str) -> bytes:
@@ -64,7 +64,7 @@ def render_result(*, document, dossier, template, base_url: str) -> bytes:
         story.append(Spacer(1, 2 * mm))
     if document.valid_until:
         story.append(Paragraph(f"Văn bản có giá trị đến ngày {fmt_date(document.valid_until)}.", s.body))
-    url = verify_url(base_url, document.code)
+    url = verify_url(base_url, document.code, document.verify_key)
     qr_size = 28 * mm
     signer = [
         Paragraph(f"<b>{esc((template.signer_title if template else 'THỦ TRƯỞNG CƠ QUAN').upper())}</b>", s.center),
@@ -73,6 +73,7 @@ def render_result(*, document, dossier, template, base_url: str) -> bytes:
         Paragraph(f"<b>{esc(document.signer)}</b>", s.center),
     ]
     qr = [QrFlowable(url, qr_size), Paragraph("Mã văn bản: " + esc(document.code), s.small),
+          Paragraph("Mã xác minh: <b>" + esc(document.verify_key) + "</b>", s.small),
           Paragraph(esc(url), s.small)]
     closing = Table([[qr, signer]], colWidths=[width * 0.45, width * 0.55])
     closing.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),

@@ -1,6 +1,7 @@
 """Reads of the data store: an owner's store, what a new dossier may reuse, the documents of a dossier,
 and the public verification of a result."""
 
+import hmac
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -158,10 +159,15 @@ def _result_query():
     return DigitizedDocument.objects.filter(kind=DigitizedDocument.Kind.RESULT, status=DigitizedDocument.Status.DONE)
 
 
-def verify_code(code: str) -> Verification:
-    """Verify the stored result with this code: its file still has its hash and a trusted, intact signature."""
+def verify_code(code: str, key: str) -> Verification:
+    """Verify the stored result with this code and verification key (both printed on it, both in its QR
+    code): its file still has its hash and a trusted, intact signature.
+
+    Without the right key the answer is "not found", as for an unknown code: a code is made of an ID
+    number and a procedure code, so it alone would tell anyone who holds which results.
+    """
     document = _result_query().filter(code=code).first()
-    if document is None:
+    if document is None or not key or not hmac.compare_digest(document.verify_key, key.strip().upper()):
         return Verification(found=False)
     try:
         with document.file.open("rb") as handle:

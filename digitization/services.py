@@ -11,6 +11,7 @@ the same time, stores one file under one code.
 
 import datetime as dt
 import logging
+import secrets
 from pathlib import Path
 
 from django.conf import settings
@@ -145,6 +146,7 @@ def result_enqueue(*, dossier: Dossier, actor, number_symbol: str) -> DigitizedD
         dossier=dossier,
         hidden_until_returned=bool(template and template.hidden_until_returned),
         digitized_by=actor if getattr(actor, "pk", None) else None,
+        verify_key=secrets.token_hex(4).upper(),
     )
     _queue([document.pk])
     return document
@@ -405,6 +407,19 @@ def _who(user, document: DigitizedDocument) -> tuple[str, str]:
     if membership is not None:
         return name, f"{membership.get_role_display()} · {membership.agency.name}"
     return name, ""
+
+
+def reuses_record(*, dossier: Dossier, actor) -> int:
+    """Log, in each reused document's access log, that it went to the agency with this dossier (called when
+    the dossier is sent: submission, or a supplement). A document already logged for this dossier is not
+    logged again."""
+    logged = 0
+    for component in dossier.documents.filter(reused_from__isnull=False).select_related("reused_from__dossier"):
+        stored = component.reused_from
+        if not stored.accesses.filter(action=DocumentAccess.Action.REUSE, dossier_code=dossier.code).exists():
+            access_record(document=stored, user=actor, action=DocumentAccess.Action.REUSE, dossier_code=dossier.code)
+            logged += 1
+    return logged
 
 
 def access_record(*, document: DigitizedDocument, user, action: str, dossier_code: str = "") -> DocumentAccess:

@@ -1,6 +1,8 @@
 """Pages of the data store: the owner's store ("Kho dữ liệu của tôi") with each document's access log,
 the public verification of a result, and the officials' review and retry of a dossier's digitizations."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -73,12 +76,16 @@ def store_download(request, pk):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Document code"), max_length=200, required=False)
+    key = forms.CharField(label=gettext_lazy("Verification key"), max_length=16, required=False)
     file = forms.FileField(label=gettext_lazy("Or the PDF file of the result"), required=False)
 
     def clean(self):
         data = super().clean()
-        if not data.get("code", "").strip() and not data.get("file"):
-            raise ValidationError(_("Type the code printed under the QR code, or choose the PDF file."))
+        has_code = bool(data.get("code", "").strip() and data.get("key", "").strip())
+        if not has_code and not data.get("file"):
+            raise ValidationError(
+                _("Type the document code and the verification key printed under the QR code, or choose the PDF file.")
+            )
         upload = data.get("file")
         if upload is not None and upload.size > MAX_VERIFY_MB * 1024 * 1024:
             self.add_error("file", _("The file is larger than %(max)s MB.") % {"max": MAX_VERIFY_MB})
@@ -107,13 +114,16 @@ def verify(request):
             form.add_error("file", _("This is not a PDF file."))
             return _verification_page(request, None, form, status=400)
         return _verification_page(request, selectors.verify_file(content), form)
-    return redirect("digitization:verify-code", code=form.cleaned_data["code"].strip())
+    url = reverse("digitization:verify-code", args=[form.cleaned_data["code"].strip()])
+    return redirect(f"{url}?{urlencode({'k': form.cleaned_data['key'].strip()})}")
 
 
 @require_GET
 def verify_code(request, code):
-    verification = selectors.verify_code(code)
-    return _verification_page(request, verification, VerifyForm(initial={"code": code}),
+    """What the QR code of a result opens: /xac-minh/<code>/?k=<verification key>."""
+    key = request.GET.get("k", "")
+    verification = selectors.verify_code(code, key)
+    return _verification_page(request, verification, VerifyForm(initial={"code": code, "key": key}),
                               status=200 if verification.found else 404)
 
 

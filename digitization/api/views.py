@@ -2,7 +2,7 @@
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import MultiPartParser
@@ -64,15 +64,20 @@ class VerifyThrottle(AnonRateThrottle):
 
 
 class PublicResultView(APIView):
-    """Whether the result with this code is authentic: signature intact and trusted, hash unchanged, not revoked."""
+    """Whether the result with this code is authentic: signature intact and trusted, hash unchanged, not
+    revoked. ``key``: the verification key printed beside its QR code (without it, 404 as for an unknown
+    code: a code alone is an ID number and a procedure code)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [VerifyThrottle]
 
-    @extend_schema(responses={200: VerificationSerializer, 404: VerificationSerializer})
+    @extend_schema(
+        parameters=[OpenApiParameter("key", str, required=True, description="The verification key printed on the result.")],
+        responses={200: VerificationSerializer, 404: VerificationSerializer},
+    )
     def get(self, request, code):
-        verification = selectors.verify_code(code)
+        verification = selectors.verify_code(code, request.query_params.get("key", ""))
         if verification.document is not None:
             services.access_record(document=verification.document, user=None, action=DocumentAccess.Action.VERIFY)
         return Response(verification.public_fields(), status=200 if verification.found else 404)

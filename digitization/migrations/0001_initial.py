@@ -98,6 +98,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(blank=True, max_length=200, null=True, unique=True, verbose_name='document code')),
+                ('verify_key', models.CharField(blank=True, help_text="Printed beside the QR code of a result: with the code, it shows the result's details.", max_length=16, verbose_name='verification key')),
                 ('kind', models.CharField(choices=[('component', 'Dossier component'), ('result', 'Result')], max_length=10, verbose_name='kind')),
                 ('status', models.CharField(choices=[('pending', 'Being digitized'), ('done', 'Digitized'), ('failed', 'Digitization failed')], default='pending', max_length=10, verbose_name='status')),
                 ('failure_reason', models.TextField(blank=True, verbose_name='why it failed')),

@@ -236,7 +236,7 @@ def test_the_store_page_costs_the_same_queries_with_one_document_or_sixty(desk, 
 
 def test_a_good_code_is_authentic_and_an_unknown_one_is_not_found(desk, issued):
     anyone = client_for(None)
-    page = anyone.get(f"{VERIFY}{issued.code}/")
+    page = anyone.get(f"{VERIFY}{issued.code}/", {"k": issued.verify_key})  # what the QR code opens
     assert page.status_code == 200
     assert verdict(page) == "Hợp lệ"
     assert "Nguyễn V. A." in body(page) and "Nguyễn Văn An" not in body(page)  # enough to match the paper
@@ -245,22 +245,26 @@ def test_a_good_code_is_authentic_and_an_unknown_one_is_not_found(desk, issued):
     assert (check.action, check.user, check.who, check.role) == (
         "verify", None, "Người tra cứu công khai", "xác minh công khai")
 
-    for unknown in ("khong-co-ma-nay", issued.code + "0", issued.code.rsplit(".", 1)[0] + ".02"):
-        missing = anyone.get(f"{VERIFY}{unknown}/")
+    for unknown, key in (("khong-co-ma-nay", issued.verify_key), (issued.code + "0", issued.verify_key),
+                         (issued.code.rsplit(".", 1)[0] + ".02", issued.verify_key), (issued.code, ""),
+                         (issued.code, "ABCDEF12")):
+        missing = anyone.get(f"{VERIFY}{unknown}/", {"k": key})
         assert missing.status_code == 404
         assert verdict(missing) == "Không tìm thấy"
-        assert "Không có kết quả nào do Cổng cấp có mã hoặc tệp này." in body(missing)
+        assert "Không có kết quả nào do Cổng cấp có mã và mã xác minh này, hoặc tệp này." in body(missing)
+        assert "Nguyễn V. A." not in body(missing)
     component = DigitizedDocumentFactory(dossier=issued.dossier)  # a digitized component is no issued result
-    assert anyone.get(f"{VERIFY}{component.code}/").status_code == 404
+    assert anyone.get(f"{VERIFY}{component.code}/", {"k": component.verify_key}).status_code == 404
     assert DocumentAccess.objects.count() == 1
 
-    typed = anyone.post(VERIFY, {"code": f"  {issued.code} "})  # the form takes the typed code there
-    assert typed.status_code == 302 and typed["Location"] == f"{VERIFY}{issued.code}/"
+    # The form takes the typed code and key there.
+    typed = anyone.post(VERIFY, {"code": f"  {issued.code} ", "key": f" {issued.verify_key} "})
+    assert typed.status_code == 302 and typed["Location"] == f"{VERIFY}{issued.code}/?k={issued.verify_key}"
 
 
 def test_a_revoked_result_is_not_authentic(desk, issued):
     services.document_revoke(document=issued, actor=desk["leader"], reason="Cấp nhầm người")
-    page = client_for(None).get(f"{VERIFY}{issued.code}/")
+    page = client_for(None).get(f"{VERIFY}{issued.code}/", {"k": issued.verify_key})
     assert page.status_code == 200
     assert verdict(page) == "Không hợp lệ"
     assert "Cơ quan cấp đã thu hồi kết quả này." in body(page)
@@ -285,7 +289,7 @@ def test_the_signed_file_uploaded_is_authentic_and_a_changed_one_is_not(desk, is
     # The stored file edited in place: found by its code, and not authentic, saying why.
     with open(issued.file.path, "wb") as handle:
         handle.write(one_signed_byte_changed(signed))
-    edited = client_for(None).get(f"{VERIFY}{issued.code}/")
+    edited = client_for(None).get(f"{VERIFY}{issued.code}/", {"k": issued.verify_key})
     assert edited.status_code == 200 and verdict(edited) == "Không hợp lệ"
     assert "Chữ ký số không khớp với nội dung: tệp đã bị sửa sau khi ký." in body(edited)
 
@@ -298,7 +302,7 @@ def test_an_upload_that_is_not_a_pdf_or_nothing_at_all_is_400_in_vietnamese(desk
     assert "Đây không phải là tệp PDF." in body(text) and verdict(text) == ""
     empty = anyone.post(VERIFY, {"code": " "})
     assert empty.status_code == 400
-    assert "Hãy nhập mã in dưới mã QR, hoặc chọn tệp PDF." in body(empty)
+    assert "Hãy nhập mã giấy tờ và mã xác minh in dưới mã QR, hoặc chọn tệp PDF." in body(empty)
     assert DocumentAccess.objects.count() == before
 
 

@@ -88,13 +88,15 @@ def test_approval_makes_one_pending_result_and_the_work_signs_it_under_its_code(
 
     text = pdf_text(result)
     for printed in ("GIẤY KHAI SINH", "Số: 125/2026/QĐ-UBND", f"Cấp cho {AN['name']}, số định danh {AN['id_number']}.",
-                    f"Theo hồ sơ {dossier.code}.", "CHỦ TỊCH", f"Mã văn bản: {result.code}"):
+                    f"Theo hồ sơ {dossier.code}.", "CHỦ TỊCH", f"Mã văn bản: {result.code}",
+                    f"Mã xác minh: {result.verify_key}"):
         assert printed in text, printed
-    url = results.verify_url(BASE, result.code)
-    assert url == f"{BASE}/xac-minh/{result.code}/"
+    assert len(result.verify_key) == 8
+    url = results.verify_url(BASE, result.code, result.verify_key)
+    assert url == f"{BASE}/xac-minh/{result.code}/?k={result.verify_key}"
     assert qr_codes == [url]
     assert url in text.replace(" ", "")  # printed under the QR code too (wrapped at its last slash)
-    assert selectors.verify_code(result.code).authentic  # what the QR code leads to says it is authentic
+    assert selectors.verify_code(result.code, result.verify_key).authentic  # what the QR code leads to says it is authentic
 
 
 def test_a_result_worked_twice_is_stored_once_under_one_code(
@@ -165,7 +167,7 @@ def test_a_result_shows_in_the_owner_store_before_return_only_if_the_template_al
     assert shown() is not hidden
     dossier_act(dossier=dossier, action="return_result", actor=desk["clerk"])
     assert shown() is True
-    assert selectors.verify_code(result.code).authentic  # hiding is about the store, not about verification
+    assert selectors.verify_code(result.code, result.verify_key).authentic  # hiding is about the store, not about verification
 
 
 def test_without_a_certificate_the_result_fails_saying_why_and_a_retry_succeeds_once_there_is_one(

@@ -71,12 +71,12 @@ def test_a_component_digitized_in_one_dossier_is_reused_in_another_without_a_new
                                    stored_id=stored.pk)
     assert given.reused_from == stored and given.source == DossierDocument.Source.REUSE == "reuse"
     assert (given.file.name, given.sha256, given.size) == (stored.file.name, stored.sha256, stored.size)
-    access = DocumentAccess.objects.get(document=stored)
-    assert (access.action, access.user, access.who) == ("reuse", citizen, "Nguyễn Văn An")
-    # Giving it again is the same file, not a second one, and not a second line in the owner's log.
+    # Nothing is in the owner's log while the dossier is a draft: the agency has not seen the document.
+    assert not DocumentAccess.objects.filter(document=stored).exists()
+    # Giving it again is the same file, not a second one.
     assert dossier_document_reuse(dossier=later_draft, user=citizen, requirement=residence["marriage"],
                                   stored_id=stored.pk) == given
-    assert later_draft.documents.count() == 1 and DocumentAccess.objects.filter(document=stored).count() == 1
+    assert later_draft.documents.count() == 1
 
     form = dossier_document_add(dossier=later_draft, actor=citizen, requirement=marriage.get(order=1),
                                 uploaded=upload(PDF, "to-khai.pdf"))
@@ -88,6 +88,11 @@ def test_a_component_digitized_in_one_dossier_is_reused_in_another_without_a_new
     assert not DigitizedDocument.objects.filter(component=given).exists()
     stored.refresh_from_db()
     assert (stored.status, stored.dossier_id, stored.component.dossier_id) == ("done", first.pk, first.pk)
+    # Sent: one line in the owner's log, naming the dossier it went with.
+    access = DocumentAccess.objects.get(document=stored)
+    assert (access.action, access.user, access.who, access.dossier_code) == (
+        "reuse", citizen, "Nguyễn Văn An", submitted.code
+    )
     assert selectors.store_documents(citizen).get(pk=stored.pk).access_count == 1
 
 

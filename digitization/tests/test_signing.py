@@ -137,7 +137,7 @@ def _content(document) -> bytes:
 
 @pytest.mark.django_db
 def test_a_stored_result_is_authentic_by_its_code_and_by_its_file(issued):
-    by_code = selectors.verify_code(issued.code)
+    by_code = selectors.verify_code(issued.code, issued.verify_key)
     assert by_code.authentic and by_code.found and by_code.hash_matches and not by_code.revoked
     assert by_code.document == issued and by_code.signature.signer == "Ủy ban nhân dân phường Hải Châu"
     public = by_code.public_fields()
@@ -156,7 +156,7 @@ def test_a_result_with_one_byte_changed_is_not_authentic(issued):
 
     with open(issued.file.path, "wb") as handle:  # someone edits the stored file itself
         handle.write(changed)
-    by_code = selectors.verify_code(issued.code)
+    by_code = selectors.verify_code(issued.code, issued.verify_key)
     assert by_code.found and not by_code.authentic
     assert not by_code.hash_matches and not by_code.signature.intact
 
@@ -168,11 +168,11 @@ def test_a_revoked_result_is_not_authentic_and_only_a_leader_revokes(desk, issue
             services.document_revoke(document=issued, actor=actor, reason="Cấp nhầm")
     with pytest.raises(ValidationError):
         services.document_revoke(document=issued, actor=desk["leader"], reason="  ")
-    assert selectors.verify_code(issued.code).authentic  # nothing changed by the refusals
+    assert selectors.verify_code(issued.code, issued.verify_key).authentic  # nothing changed by the refusals
 
     revoked = services.document_revoke(document=issued, actor=desk["leader"], reason="Cấp nhầm người")
     assert revoked.revoked_at is not None and revoked.revoked_reason == "Cấp nhầm người"
-    by_code = selectors.verify_code(issued.code)
+    by_code = selectors.verify_code(issued.code, issued.verify_key)
     assert by_code.found and by_code.revoked and not by_code.authentic
     assert by_code.signature.ok and by_code.hash_matches  # the file is fine: the revocation is why
     assert by_code.public_fields()["revoked_at"] is not None
@@ -186,21 +186,26 @@ def test_a_revoked_result_is_not_authentic_and_only_a_leader_revokes(desk, issue
 @pytest.mark.django_db
 def test_unknown_codes_components_and_files_are_not_found(desk, issued):
     for code in ("", "khong-co", issued.code + "0", issued.code.rsplit(".", 1)[0] + ".02"):
-        answer = selectors.verify_code(code)
+        answer = selectors.verify_code(code, issued.verify_key)
         assert not answer.found and not answer.authentic
         assert answer.public_fields()["code"] is None
+    # The right code without its verification key tells nothing either: a code is an ID number and a
+    # procedure code, and alone it would tell anyone who holds which results.
+    for key in ("", "00000000", issued.verify_key[:-1]):
+        assert not selectors.verify_code(issued.code, key).found
+    assert selectors.verify_code(issued.code, issued.verify_key.lower()).authentic  # typed in lower case
     component = DigitizedDocumentFactory(dossier=issued.dossier)  # a digitized component is no issued result
-    assert not selectors.verify_code(component.code).found
+    assert not selectors.verify_code(component.code, component.verify_key).found
     assert not selectors.verify_file(b"%PDF-1.4 anything").found
 
 
 @pytest.mark.django_db
 def test_trust_comes_from_the_portal_roots_and_a_missing_file_is_not_authentic(issued):
     TrustRoot.objects.all().delete()
-    untrusted = selectors.verify_code(issued.code)
+    untrusted = selectors.verify_code(issued.code, issued.verify_key)
     assert untrusted.found and untrusted.signature.intact and not untrusted.signature.trusted
     assert not untrusted.authentic
 
     issued.file.storage.delete(issued.file.name)
-    missing = selectors.verify_code(issued.code)
+    missing = selectors.verify_code(issued.code, issued.verify_key)
     assert missing.found and missing.problem == "file-missing" and not missing.authentic

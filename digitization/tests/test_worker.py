@@ -109,7 +109,7 @@ def test_a_worker_signs_the_result_of_an_approved_dossier(desk, worker):
     assert result.code == f"{AN['id_number']}.1.001193.GKS.01" and result.attempts == 1
     assert result.certificate.agency == ward
     assert (Path(settings.MEDIA_ROOT) / result.file.name).is_file()  # written by the worker, read here
-    verification = selectors.verify_code(result.code)
+    verification = selectors.verify_code(result.code, result.verify_key)
     assert verification.authentic, verification.public_fields()
 
     output = worker()
