@@ -41,10 +41,10 @@ def body(response) -> str:
 
 
 def file_bytes(response) -> bytes:
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
+    # Reading the test client's streaming content closes the response the way a server would; calling
+    # response.close() here would also fire request_finished, which closes the test's database
+    # connection on PostgreSQL (the client disconnects that handler only around its own close).
+    return b"".join(response.streaming_content)
 
 
 def stored_content(document) -> bytes:
