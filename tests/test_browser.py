@@ -12,16 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    """Playwright's sync API runs an event loop in the test's thread; the test's own ORM calls (and the
-    database flush after each test) are safe, the live server answering in another thread. Allow them for
-    this module only, from before the database fixtures start to after they finish."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture
 def catalog(transactional_db):
     return build_catalog()

@@ -49,14 +49,6 @@ def small_pdf() -> bytes:
     return bytes(out)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    """Playwright's sync API runs an event loop in the test's thread; allow the test's own ORM calls."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture
 def world(transactional_db):
     from accounts.services import citizen_register

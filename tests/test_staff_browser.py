@@ -17,14 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    """Playwright's sync API runs an event loop in the test's thread; allow the test's own ORM calls."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture
 def world(transactional_db):
     catalog = build_catalog()

@@ -30,14 +30,6 @@ Họ và tên: Nguyễn Văn An
 Ngày sinh: 12/05/1990"""
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _orm_beside_playwright():
-    """Playwright's sync API runs an event loop in the test's thread; allow the test's own ORM calls."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
 @pytest.fixture
 def world(transactional_db):
     """The catalog; the birth procedure also asks for the applicant's ID card (type CCCD), and its form
