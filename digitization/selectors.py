@@ -88,6 +88,16 @@ def reuse_offers(dossier: Dossier, requirements) -> dict[int, DigitizedDocument]
     return {r.pk: best[r.document_type_code] for r in requirements if r.document_type_code in best}
 
 
+def failed_for_staff(user, *, limit: int = 10) -> tuple[int, list[DigitizedDocument]]:
+    """Failed digitizations of the dossiers held by the official's agencies: how many, and the newest
+    ``limit`` of them (two queries), for the workspace's alert."""
+    agencies = user.staff_memberships.values("agency_id")
+    failed = DigitizedDocument.objects.filter(status=DigitizedDocument.Status.FAILED, dossier__holder_id__in=agencies)
+    count = failed.count()
+    newest = list(failed.select_related("dossier").defer("ocr_text").order_by("-created_at", "-id")[:limit]) if count else []
+    return count, newest
+
+
 def dossier_digitized(dossier: Dossier) -> list[DigitizedDocument]:
     return list(dossier.digitized.select_related("component", "certificate").order_by("kind", "pk"))
 

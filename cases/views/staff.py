@@ -20,6 +20,7 @@ from django_fsm import can_proceed
 
 from digitization.forms import staff_section
 from digitization.models import DocumentAccess
+from digitization.selectors import failed_for_staff
 from digitization.services import access_record
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
@@ -148,11 +149,13 @@ def workspace(request):
     )
     rows = [{"dossier": d, "time": clock.describe(d)} for d in page.object_list]
     is_clerk = request.user.staff_memberships.filter(role=StaffRole.RECEPTION_CLERK).exists()
+    failed_count, failed = failed_for_staff(request.user)
     return render(
         request,
         "cases/staff/workspace.html",
         {"queue": queue, "queue_label": QUEUE_LABELS[queue], "tabs": tabs, "form": form, "search": search,
-         "page": page, "rows": rows, "is_clerk": is_clerk, "overdue_count": counts["overdue"]},
+         "page": page, "rows": rows, "is_clerk": is_clerk, "overdue_count": counts["overdue"],
+         "failed_count": failed_count, "failed": failed},
     )
 
 

@@ -405,3 +405,16 @@ def test_the_review_form_saves_the_details_and_refuses_an_expiry_before_issue(de
     assert (component.number_symbol, component.issue_date, component.valid_until, component.reviewed_at) == (
         "15/XN-CAP", dt.date(2026, 1, 10), dt.date(2026, 7, 10), reviewed_at)
     assert DocumentAccess.objects.filter(document=component).count() == 1
+
+
+def test_the_workspace_warns_the_agency_of_its_failed_digitizations_and_no_other(desk, intake, approve):
+    workspace = reverse("cases:workspace")
+    assert "không thành công" not in body(client_for(desk["clerk"]).get(workspace))
+
+    failed = approve(intake())  # the ward has no signing certificate yet
+    page = body(client_for(desk["clerk"]).get(workspace))
+    assert "1 giấy tờ số hóa không thành công." in page
+    assert f'{reverse("cases:staff-dossier", args=[failed.dossier_id])}#digitized-{failed.pk}' in page
+    assert escape(failed.failure_reason[:60]) in page
+    # Another agency's officials are not told about the ward's dossiers.
+    assert "không thành công" not in body(client_for(desk["clerk_elsewhere"]).get(workspace))
