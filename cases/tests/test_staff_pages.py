@@ -339,6 +339,40 @@ def test_intake_creates_a_received_dossier_with_code_and_due_date(client, world)
     assert dossier.code in client.get(response["Location"]).content.decode()
 
 
+def _tiff_scan(pages: int, dpi: int = 300) -> bytes:
+    """A multi-page TIFF, as a counter scanner writes it (A4 at ``dpi``)."""
+    import io
+
+    from PIL import Image
+
+    frames = [Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255 - 20 * i) for i in range(pages)]
+    out = io.BytesIO()
+    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:], dpi=(dpi, dpi), compression="tiff_lzw")
+    return out.getvalue()
+
+
+def test_a_multi_page_tiff_scan_is_taken_at_the_counter_page_by_page_at_its_size(client, world):
+    import io
+
+    import pikepdf
+
+    procedure = world["birth"]
+    mandatory = procedure.current_version.documents.get(mandatory=True)
+    assert "tif" not in mandatory.accepted_type_list  # the requirement asks citizens for PDF or photos
+    login(client, world, "clerk")
+    response = client.post(f"{reverse('cases:intake')}?procedure={procedure.pk}", {
+        "full_name": "Lê Văn Cường", "id_number": "048090009999", "delivery": "counter",
+        f"scan_{mandatory.pk}": SimpleUploadedFile("may-quet.tif", _tiff_scan(3), "image/tiff"),
+    })
+    assert response.status_code == 302
+    doc = Dossier.objects.get(applicant_id_number="048090009999").documents.get()
+    assert (doc.content_type, doc.original_name) == ("application/pdf", "may-quet.pdf")
+    with doc.file.open("rb") as handle, pikepdf.open(io.BytesIO(handle.read())) as pdf:
+        assert len(pdf.pages) == 3  # every page of the scan, not the first one only
+        width_mm = float(pdf.pages[0].mediabox[2]) / 72 * 25.4
+    assert abs(width_mm - 210) < 2  # sized by the scan's 300 dpi: still A4
+
+
 def test_a_bad_scan_creates_nothing(client, world):
     procedure = world["birth"]
     mandatory = procedure.current_version.documents.get(mandatory=True)
