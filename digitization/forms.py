@@ -19,7 +19,8 @@ class ReviewForm(forms.Form):
     summary = forms.CharField(label=gettext_lazy("Summary"), required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, document: DigitizedDocument, **kwargs):
+    def __init__(self, *args, document: DigitizedDocument, types: list | None = None, **kwargs):
+        """``types``: the document types, read once for a page of several forms."""
         kwargs.setdefault("initial", {
             "document_type": document.document_type, "number_symbol": document.number_symbol,
             "issue_date": document.issue_date, "issuer": document.issuer, "valid_until": document.valid_until,
@@ -27,7 +28,7 @@ class ReviewForm(forms.Form):
         })
         kwargs.setdefault("prefix", f"doc{document.pk}")
         super().__init__(*args, **kwargs)
-        choices = [(t.code, str(t)) for t in DocumentType.objects.all()]
+        choices = [(t.code, str(t)) for t in (types if types is not None else DocumentType.objects.all())]
         codes = {code for code, _label in choices}
         for code in (services.OTHER_TYPE, document.document_type):
             if code not in codes:
@@ -36,10 +37,13 @@ class ReviewForm(forms.Form):
         self.fields["document_type"].choices = choices
 
 
-def staff_section(dossier, user) -> list[dict]:
-    """The dossier's digitizations for its page: each with its review form when it can be reviewed."""
-    rows = []
+def staff_section(dossier) -> list[dict]:
+    """The dossier's digitizations for its page: each with its review form when it can be reviewed (two
+    queries, however many documents)."""
+    rows, types = [], None
     for document in selectors.dossier_digitized(dossier):
         reviewable = document.kind == DigitizedDocument.Kind.COMPONENT and document.status == DigitizedDocument.Status.DONE
-        rows.append({"document": document, "form": ReviewForm(document=document) if reviewable else None})
+        if reviewable and types is None:
+            types = list(DocumentType.objects.all())
+        rows.append({"document": document, "form": ReviewForm(document=document, types=types) if reviewable else None})
     return rows

@@ -211,7 +211,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         {
             "dossier": dossier,
             "document_rows": _document_rows(dossier),
-            "digitized": staff_section(dossier, request.user),
+            "digitized": staff_section(dossier),
             "events": events,
             "forms": forms,
             "time": clock.describe(dossier),

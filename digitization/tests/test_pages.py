@@ -418,3 +418,19 @@ def test_the_workspace_warns_the_agency_of_its_failed_digitizations_and_no_other
     assert escape(failed.failure_reason[:60]) in page
     # Another agency's officials are not told about the ward's dossiers.
     assert "không thành công" not in body(client_for(desk["clerk_elsewhere"]).get(workspace))
+
+
+def test_the_officials_dossier_page_costs_the_same_queries_with_one_digitized_document_or_five(desk, intake):
+    dossier = intake()
+    url = reverse("cases:staff-dossier", args=[dossier.pk])
+    clerk = client_for(desk["clerk"])
+    DigitizedDocumentFactory(dossier=dossier)
+    clerk.get(url)  # warm the per-process caches (calendar, content types)
+    with CaptureQueriesContext(connection) as one:
+        assert clerk.get(url).status_code == 200
+    for _ in range(4):
+        DigitizedDocumentFactory(dossier=dossier)
+    with CaptureQueriesContext(connection) as five:
+        page = clerk.get(url)
+    assert page.content.decode().count('class="ws-form dg-review"') == 5  # a review form each
+    assert len(five) == len(one), [q["sql"] for q in five.captured_queries][len(one):]
