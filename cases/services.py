@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from digitization import services as digitization
+from digitization.selectors import reusable_documents
 from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
@@ -207,8 +208,6 @@ def dossier_document_reuse(*, dossier: Dossier, user, requirement, stored_id: in
     The stored document must be the applicant's, digitized, in force, not revoked, and of the type the
     requirement asks for. Giving the same one twice for the same requirement returns the first.
     """
-    from digitization.selectors import reusable_documents
-
     if not dossier.is_applicant(user):
         raise PermissionDenied(_("You may not take this action on this dossier."))
     if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
