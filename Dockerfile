@@ -29,11 +29,13 @@ COPY . .
 RUN DJANGO_ENV=production SECRET_KEY=collectstatic-at-build-time-only-never-used-to-serve \
     python manage.py collectstatic --noinput -v 0
 
-# The code belongs to root and is read-only for the process; only the media folder is writable.
+# The code belongs to root and is read-only for the process; only the data folders are writable: media,
+# the signing keys (pki, private to the process) and the mock national portal's database.
 RUN groupadd --system dvc \
     && useradd --system --gid dvc --home-dir /app --no-create-home --shell /usr/sbin/nologin dvc \
-    && mkdir -p /data/media \
-    && chown dvc:dvc /data/media
+    && mkdir -p /data/media /data/pki /data/mock-portal \
+    && chown dvc:dvc /data/media /data/pki /data/mock-portal \
+    && chmod 700 /data/pki
 
 ENV DJANGO_ENV=production \
     MEDIA_ROOT=/data/media

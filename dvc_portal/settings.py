@@ -64,7 +64,8 @@ INSTALLED_APPS = [
     "digitization",
     "satisfaction",
     "integrations",
-    "mock_portal",
+    # mock_portal is not an app of the portal: it is the mock national portal, its own process with its own
+    # settings (mock_portal/settings.py) and database, reached over HTTP only.
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,11 @@ OCR_TIMEOUT_SECONDS = env.int("OCR_TIMEOUT_SECONDS", default=180)
 OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
 OCR_MEMORY_MB = env.int("OCR_MEMORY_MB", default=2048)
 CELERY_BEAT_SCHEDULE["digitization-sweep"] = {"task": "digitization.tasks.sweep", "schedule": 5 * 60}
+
+# --- The National Public Service Portal ---------------------------------------------------------
+# make run starts the mock (mock_portal/, its own process) on 127.0.0.1:8100 with the development token.
+NATIONAL_PORTAL_URL = env.str("NATIONAL_PORTAL_URL", default="http://127.0.0.1:8100")
+NATIONAL_PORTAL_TOKEN = env.str("NATIONAL_PORTAL_TOKEN", default="" if IS_PRODUCTION else "mock-portal-dev-token")
 
 # --- Portal ------------------------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công")

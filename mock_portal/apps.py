@@ -1,4 +1,4 @@
-"""The mock National Public Service Portal (filled in by the integration issue)."""
+"""The mock National Public Service Portal: installed only by its own settings (mock_portal/settings.py)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _

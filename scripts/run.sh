@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# `make run`: migrate, load the demo, then the portal and a Celery worker (with beat) side by side. With no
-# REDIS_URL the worker reads the tasks the portal queues in var/broker/ (the embedded default). Stopping
-# the portal (Ctrl+C, or a signal to this script) stops the worker too.
+# `make run`: migrate, load the demo, then three processes side by side, all stopped together (Ctrl+C, or a
+# signal to this script):
+# - the mock National Public Service Portal (mock_portal/, its own settings and database) on 127.0.0.1:8100;
+# - a Celery worker with beat: with no REDIS_URL it reads the tasks the portal queues in var/broker/;
+# - the portal on $HOST:$PORT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export DJANGO_ENV="${DJANGO_ENV:-local}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
+MOCK_PORTAL_PORT="${MOCK_PORTAL_PORT:-8100}"
 mkdir -p var
+DJANGO_SETTINGS_MODULE=mock_portal.settings $BIN/python manage.py migrate --noinput -v0
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py load_demo
+children=()
+trap 'kill -TERM "${children[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+trap 'exit 130' INT TERM
+DJANGO_SETTINGS_MODULE=mock_portal.settings $BIN/python manage.py runserver "127.0.0.1:$MOCK_PORTAL_PORT" --noreload &
+children+=($!)
 $BIN/celery -A dvc_portal worker --beat --pool=solo --loglevel=warning \
   --schedule var/celerybeat-schedule --hostname "dvc-local@%h" &
-worker=$!
-trap 'kill -TERM "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
+children+=($!)
 $BIN/python manage.py runserver "$HOST:$PORT"

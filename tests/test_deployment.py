@@ -24,6 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "dvc_portal" / "settings.py"
+MOCK_PORTAL_SETTINGS = ROOT / "mock_portal" / "settings.py"  # the mock national portal's own process
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -40,12 +41,12 @@ INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?
 # --- Reading the files -------------------------------------------------------------------------------
 
 
-def settings_variables() -> set[str]:
-    """Names of the environment variables settings.py reads: env.<type>("NAME", ...), env("NAME"),
+def settings_variables(path: Path = SETTINGS) -> set[str]:
+    """Names of the environment variables a settings file reads: env.<type>("NAME", ...), env("NAME"),
     os.environ["NAME"], os.environ.get("NAME"), os.getenv("NAME"). A read whose name is not a literal
     fails here, because nothing could then check it against .env.example."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(SETTINGS.read_text(), filename=str(SETTINGS))):
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         name_node = None
         if isinstance(node, ast.Call):
             func = node.func
@@ -324,9 +325,10 @@ def test_compose_variables_are_documented():
 
 
 def test_env_example_lists_exactly_what_is_read():
-    """Every variable settings.py reads, plus those docker-compose.yml interpolates; nothing else."""
+    """Every variable the settings read (the portal's and the mock national portal's), plus those
+    docker-compose.yml interpolates; nothing else."""
     documented = set(env_example_entries())
-    read = settings_variables()
+    read = settings_variables() | settings_variables(MOCK_PORTAL_SETTINGS)
     assert read - documented == set(), "read by settings.py but missing from .env.example"
     assert documented - read - compose_variables() == set(), "in .env.example but read by nothing"
 
@@ -342,6 +344,23 @@ def test_the_settings_parser_finds_reads():
     """The parser above must see the reads it is meant to see, or the two tests before prove nothing."""
     read = settings_variables()
     assert {"DJANGO_ENV", "SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "EMAIL_URL"} <= read
+    assert {"MOCK_PORTAL_TOKEN", "MOCK_PORTAL_DATABASE_URL"} <= settings_variables(MOCK_PORTAL_SETTINGS)
+
+
+def test_the_mock_portal_service_runs_its_own_settings_with_the_portal_s_token():
+    services = compose()["services"]
+    mock = services["mock-portal"]
+    environment = mock["environment"]
+    assert environment["DJANGO_SETTINGS_MODULE"] == "mock_portal.settings"
+    assert set(environment) - {"DJANGO_SETTINGS_MODULE"} <= settings_variables(MOCK_PORTAL_SETTINGS)
+    assert environment["MOCK_PORTAL_TOKEN"] == services["web"]["environment"]["NATIONAL_PORTAL_TOKEN"]
+    url = urlsplit(interpolate(services["web"]["environment"]["NATIONAL_PORTAL_URL"], {}))
+    assert (url.hostname, url.port) == ("mock-portal", 8100)
+    assert "mock_portal.wsgi:application" in " ".join(mock["command"]) and "0.0.0.0:8100" in " ".join(mock["command"])
+    database = environ.Env.db_url_config(environment["MOCK_PORTAL_DATABASE_URL"])["NAME"]
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in mock["volumes"])}
+    assert str(Path(database).parent) in mounts, "its database lives in its own volume"
+    assert mock["healthcheck"]["test"] and "8100" in " ".join(mock["healthcheck"]["test"])
 
 
 # --- Dockerfile ----------------------------------------------------------------------------------------

@@ -28,7 +28,11 @@ class Command(BaseCommand):
             records = load_catalog_file(file)
         except CatalogFileError as exc:
             raise CommandError(str(exc)) from exc
-        report = catalog_import(records=records, source=Path(file).name, dry_run=dry_run)
+        self.import_records(records, source=Path(file).name, label=file, dry_run=dry_run)
+
+    def import_records(self, records, *, source: str, label: str, dry_run: bool) -> None:
+        """Import ``records`` and report: every error and exit code 1, or the counts."""
+        report = catalog_import(records=records, source=source, dry_run=dry_run)
         if report.errors:
             self.stderr.write(
                 ngettext(
@@ -36,7 +40,7 @@ class Command(BaseCommand):
                     "%(file)s: %(errors)d errors in %(records)d of %(total)d records; nothing was imported.",
                     len(report.errors),
                 )
-                % {"file": file, "errors": len(report.errors), "records": report.bad_records, "total": report.total}
+                % {"file": label, "errors": len(report.errors), "records": report.bad_records, "total": report.total}
             )
             for error in report.errors:
                 self.stderr.write(f"  {error}")
@@ -45,7 +49,7 @@ class Command(BaseCommand):
             "%(file)s: %(total)d procedures: %(created)d created, %(updated)d updated (new version), "
             "%(unchanged)d unchanged."
         ) % {
-            "file": file,
+            "file": label,
             "total": report.total,
             "created": report.created,
             "updated": report.updated,

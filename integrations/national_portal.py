@@ -1,0 +1,53 @@
+"""The client of the National Public Service Portal's API (here the mock in mock_portal/, its own process).
+
+Every call bears the token (``NATIONAL_PORTAL_TOKEN``), has a timeout, and raises ``PortalError`` with the
+portal's own error code and message when it refuses or cannot be reached.
+"""
+
+from dataclasses import dataclass
+
+import httpx
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class PortalError(Exception):
+    """The portal refused a call (its error_code and message) or could not be reached (code "")."""
+
+    code: str
+    message: str
+    status: int | None = None
+
+    def __str__(self):
+        return f"{self.code}: {self.message}" if self.code else self.message
+
+
+class NationalPortal:
+    def __init__(self, *, base_url: str | None = None, token: str | None = None, timeout: float = 30):
+        self.base_url = (base_url or settings.NATIONAL_PORTAL_URL).rstrip("/")
+        self.token = token if token is not None else settings.NATIONAL_PORTAL_TOKEN
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        try:
+            response = httpx.request(
+                method, f"{self.base_url}{path}", timeout=self.timeout,
+                headers={"Authorization": f"Bearer {self.token}"} if self.token else {}, **kwargs,
+            )
+        except httpx.HTTPError as error:
+            raise PortalError("", _("The national portal cannot be reached: %(error)s") % {"error": error}) from error
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise PortalError(
+                "", _("The national portal answered HTTP %(status)s, not JSON.") % {"status": response.status_code},
+                response.status_code,
+            ) from error
+        if response.status_code != 200 or str(body.get("error_code")) != "0":
+            raise PortalError(str(body.get("error_code", "")), str(body.get("message", "")), response.status_code)
+        return body
+
+    def catalog(self) -> list[dict]:
+        """LayDanhSachTTHC: every procedure record, in the shape ``catalog_import`` reads."""
+        return self._call("GET", "/api/LayDanhSachTTHC")["data"]

@@ -1,0 +1,27 @@
+"""The national vocabulary's checks (pure functions, no process needed)."""
+
+from mock_portal import vocabulary as v
+
+
+def test_a_complete_submitted_dossier_passes_and_each_broken_field_says_why():
+    record = {"MaHoSo": "000.11.31.H48-261124-0001", "MaTTHC": "1.001193", "TenTTHC": "Đăng ký khai sinh",
+              "KenhThucHien": 2, "ChuHoSo": "Nguyễn Văn An", "SoGiayToChuHoSo": "048090001234",
+              "NgayNopHoSo": "20261124090000", "TrangThaiHoSo": 1, "DonViXuLy": "UBND phường Hải Châu"}
+    assert v.sync_errors(record) == []
+    assert v.sync_errors({**record, "TrangThaiHoSo": 0}) == ["TrangThaiHoSo phải là số từ 1 đến 10."]
+    assert v.sync_errors({**record, "NgayNopHoSo": "20261131090000"}) == ["NgayNopHoSo phải có dạng yyyyMMddHHmmss."]
+    # Received (2) and later: a reception and an appointment date, the appointment not before reception.
+    received = {**record, "TrangThaiHoSo": 2}
+    assert v.sync_errors(received) == ["Hồ sơ đã tiếp nhận phải có NgayTiepNhan.", "Hồ sơ đã tiếp nhận phải có NgayHenTra."]
+    assert v.sync_errors({**received, "NgayTiepNhan": "20261125080000", "NgayHenTra": "20261124080000"}) == [
+        "NgayHenTra không được trước NgayTiepNhan."]
+    # Refused at reception (3) never got an appointment date.
+    assert v.sync_errors({**record, "TrangThaiHoSo": 3}) == []
+    assert v.sync_errors({**record, "TaiLieuNop": "to-khai.pdf"}) == ["TaiLieuNop phải là một danh sách các đối tượng."]
+    assert v.sync_errors([record]) == ["Bản ghi hồ sơ phải là một đối tượng JSON."]
+
+
+def test_the_digest_is_the_same_for_the_same_record_in_any_key_order():
+    a = {"MaHoSo": "X", "TrangThai": 2, "NoiDungXuLy": "Tiếp nhận"}
+    b = {"NoiDungXuLy": "Tiếp nhận", "TrangThai": 2, "MaHoSo": "X"}
+    assert v.digest(a) == v.digest(b) != v.digest({**a, "TrangThai": 4})

@@ -1,0 +1,93 @@
+"""The national vocabulary the mock portal checks, as the real one does: a dossier sync (DongBoHoSoMC) and
+a progress record (CapNhatTienDoHoSoMC), with their answers ({"error_code": "0", "message": ...}).
+
+Pure functions on dicts, no database: the portal's own tests use them too. Messages are Vietnamese, as
+the national portal's are. Dates are ``yyyyMMddHHmmss`` in Asia/Ho_Chi_Minh.
+"""
+
+import datetime as dt
+import hashlib
+import json
+
+DATE_FORMAT = "%Y%m%d%H%M%S"
+STATUSES = range(1, 11)  # TrangThaiHoSo 1 (Mới đăng ký) to 10 (Đã trả kết quả)
+CHANNELS = (1, 2, 3)  # KenhThucHien: counter, online, post
+
+OK = "0"
+INVALID = "1"
+BAD_TOKEN = "401"  # noqa: S105 - an error code, not a password
+NOT_FOUND = "404"
+UNAVAILABLE = "503"
+
+SYNC_REQUIRED = ("MaHoSo", "MaTTHC", "TenTTHC", "KenhThucHien", "ChuHoSo", "SoGiayToChuHoSo", "TrangThaiHoSo",
+                 "NgayNopHoSo", "DonViXuLy")
+SYNC_DATES = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")
+SYNC_LISTS = ("TaiLieuNop", "DanhSachLePhi", "DanhSachGiayToKetQua")
+# From this status on, the dossier has been received: it has a reception and an appointment date.
+RECEIVED_FROM = 2
+PROGRESS_REQUIRED = ("MaHoSo", "NguoiXuLy", "ThoiDiemXuLy", "PhongBanXuLy", "NoiDungXuLy", "TrangThai")
+
+
+def answer(code: str, message: str, **extra) -> dict:
+    return {"error_code": code, "message": message, **extra}
+
+
+def digest(record: dict) -> str:
+    """The record's identity: the SHA-256 of its canonical JSON (keys sorted, no spaces)."""
+    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_date(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(str(value), DATE_FORMAT)
+    except ValueError:
+        return None
+
+
+def _missing(record: dict, names) -> list[str]:
+    return [f"Thiếu trường bắt buộc {name}." for name in names if record.get(name) in (None, "", [])]
+
+
+def _int_in(value, allowed) -> bool:
+    try:
+        return int(value) in allowed
+    except (TypeError, ValueError):
+        return False
+
+
+def sync_errors(record) -> list[str]:
+    """Why a dossier sync is refused (empty: accepted)."""
+    if not isinstance(record, dict):
+        return ["Bản ghi hồ sơ phải là một đối tượng JSON."]
+    errors = _missing(record, SYNC_REQUIRED)
+    if record.get("KenhThucHien") not in (None, "") and not _int_in(record["KenhThucHien"], CHANNELS):
+        errors.append("KenhThucHien phải là 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu chính).")
+    status = record.get("TrangThaiHoSo")
+    if status not in (None, "") and not _int_in(status, STATUSES):
+        errors.append("TrangThaiHoSo phải là số từ 1 đến 10.")
+    for name in SYNC_DATES:
+        if record.get(name) not in (None, "") and parse_date(record[name]) is None:
+            errors.append(f"{name} phải có dạng yyyyMMddHHmmss.")
+    if _int_in(status, range(RECEIVED_FROM, 11)) and status not in (3, "3"):
+        errors += [f"Hồ sơ đã tiếp nhận phải có {name}." for name in ("NgayTiepNhan", "NgayHenTra")
+                   if record.get(name) in (None, "")]
+    for name in SYNC_LISTS:
+        if name in record and not (isinstance(record[name], list) and all(isinstance(i, dict) for i in record[name])):
+            errors.append(f"{name} phải là một danh sách các đối tượng.")
+    received, due = parse_date(record.get("NgayTiepNhan", "")), parse_date(record.get("NgayHenTra", ""))
+    if received and due and due < received:
+        errors.append("NgayHenTra không được trước NgayTiepNhan.")
+    return errors
+
+
+def progress_errors(record) -> list[str]:
+    """Why a progress record is refused (empty: accepted)."""
+    if not isinstance(record, dict):
+        return ["Bản ghi tiến độ phải là một đối tượng JSON."]
+    errors = _missing(record, PROGRESS_REQUIRED)
+    if record.get("ThoiDiemXuLy") not in (None, "") and parse_date(record["ThoiDiemXuLy"]) is None:
+        errors.append("ThoiDiemXuLy phải có dạng yyyyMMddHHmmss.")
+    if record.get("TrangThai") not in (None, "") and not _int_in(record["TrangThai"], STATUSES):
+        errors.append("TrangThai phải là số từ 1 đến 10.")
+    return errors
