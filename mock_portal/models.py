@@ -16,6 +16,7 @@ class Record(models.Model):
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     ma_ho_so = models.CharField(max_length=60, db_index=True)
+    ma_tthc = models.CharField(max_length=40, blank=True)
     digest = models.CharField(max_length=64, unique=True)
     data = models.JSONField()
     status = models.PositiveSmallIntegerField(null=True)

@@ -85,7 +85,7 @@ def _store(kind: str, records: list, check) -> JsonResponse:
             try:
                 with transaction.atomic():
                     Record.objects.create(kind=kind, ma_ho_so=str(record["MaHoSo"]), digest=key, data=record,
-                                          status=int(status))
+                                          status=int(status), ma_tthc=str(record.get("MaTTHC", ""))[:40])
                 results.append({"MaHoSo": record["MaHoSo"], "stored": True})
             except IntegrityError:
                 Record.objects.filter(digest=key).update(duplicates=F("duplicates") + 1)
@@ -181,7 +181,7 @@ def home(request):
     rows = (
         Record.objects.values("ma_ho_so")
         .annotate(records=Count("id"), repeats=Sum("duplicates"), last=Max("received_at"),
-                  status=Subquery(syncs.values("status")[:1]), procedure=Subquery(syncs.values("data__MaTTHC")[:1]))
+                  status=Subquery(syncs.values("status")[:1]), procedure=Subquery(syncs.values("ma_tthc")[:1]))
         .order_by("-last")[:200]
     )
     totals = Record.objects.aggregate(records=Count("id"), repeats=Sum("duplicates"))

@@ -105,6 +105,7 @@ def test_a_dossier_is_stored_once_however_often_it_comes_and_its_progress_in_ord
 
     page = httpx.get(f"{portal}/", timeout=10).text
     assert code in page and "Cổng Dịch vụ công quốc gia" in page and "Gửi trùng" in page
+    assert "<td>1.001193</td>" in page  # the procedure code as sent, not read back as a number
 
 
 def test_a_bad_record_is_refused_with_its_reasons_and_a_batch_is_stored_all_or_nothing(portal):
