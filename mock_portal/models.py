@@ -45,3 +45,27 @@ class Faults(models.Model):
     @classmethod
     def current(cls) -> "Faults":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class Message(models.Model):
+    """A message the mock SMS or Zalo gateway accepted: what a citizen's phone would have shown."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        ZALO = "zalo", "Zalo"
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    to = models.CharField(max_length=20, db_index=True)
+    text = models.TextField()
+    reference = models.CharField(max_length=100, blank=True, help_text="The sender's own id: a repeat is not sent twice.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "reference"], condition=~models.Q(reference=""),
+                                    name="message_reference_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.to}"

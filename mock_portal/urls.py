@@ -13,4 +13,7 @@ urlpatterns = [
     path("api/TraCuuHoSo", views.lookup, name="lookup"),
     path("api/LayDanhSachTTHC", views.catalog, name="catalog"),
     path("api/LayThuTuc", views.procedure, name="procedure"),
+    path("sms/send", views.sms, name="sms"),
+    path("zalo/send", views.zalo, name="zalo"),
+    path("messages", views.messages, name="messages"),
 ]

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import vocabulary as v
-from .models import Faults, Record
+from .models import Faults, Message, Record
 
 
 def _json(payload: dict, status: int = 200) -> JsonResponse:
@@ -111,6 +111,46 @@ def progress(request):
     return _store(Record.Kind.PROGRESS, records, v.progress_errors)
 
 
+def _send(request, channel: str) -> JsonResponse:
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
+    errors = v.message_errors(body)
+    if errors:
+        return _json(v.answer(v.INVALID, "Không gửi được tin nhắn.", errors=errors), 400)
+    reference = str(body.get("reference", ""))
+    fields = {"to": str(body["phone"]).replace(" ", ""), "text": str(body["message"]).strip()}
+    if reference:
+        message, created = Message.objects.get_or_create(channel=channel, reference=reference, defaults=fields)
+    else:
+        message, created = Message.objects.create(channel=channel, **fields), True
+    return _json(v.answer(v.OK, "Thành công", id=message.pk, duplicate=not created))
+
+
+@require_POST
+@api
+def sms(request):
+    """The mock SMS gateway: {"phone", "message", "reference"}; a repeated reference is not sent again."""
+    return _send(request, Message.Channel.SMS)
+
+
+@require_POST
+@api
+def zalo(request):
+    """The mock Zalo gateway (ZNS): the same request and answer as the SMS gateway."""
+    return _send(request, Message.Channel.ZALO)
+
+
+@require_GET
+@api
+def messages(request):
+    """What the gateways sent to one phone, newest first (for tests and the page)."""
+    phone = request.GET.get("phone", "").replace(" ", "")
+    sent = Message.objects.filter(to=phone).values("channel", "to", "text", "reference", "received_at")[:100]
+    return _json(v.answer(v.OK, "Thành công", data=[{**m, "received_at": m["received_at"].isoformat()} for m in sent]))
+
+
 @require_GET
 @api
 def lookup(request):
@@ -188,6 +228,7 @@ def home(request):
     return render(request, "mock_portal/home.html", {
         "rows": rows, "totals": totals, "faults": Faults.current(),
         "by_kind": dict(Record.objects.values_list("kind").annotate(n=Count("id"))),
+        "messages": Message.objects.all()[:50],
     })
 
 

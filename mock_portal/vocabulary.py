@@ -8,6 +8,7 @@ the national portal's are. Dates are ``yyyyMMddHHmmss`` in Asia/Ho_Chi_Minh.
 import datetime as dt
 import hashlib
 import json
+import re
 
 DATE_FORMAT = "%Y%m%d%H%M%S"
 STATUSES = range(1, 11)  # TrangThaiHoSo 1 (Mới đăng ký) to 10 (Đã trả kết quả)
@@ -90,4 +91,26 @@ def progress_errors(record) -> list[str]:
         errors.append("ThoiDiemXuLy phải có dạng yyyyMMddHHmmss.")
     if record.get("TrangThai") not in (None, "") and not _int_in(record["TrangThai"], STATUSES):
         errors.append("TrangThai phải là số từ 1 đến 10.")
+    return errors
+
+
+PHONE = re.compile(r"^(0|84)(3|5|7|8|9)[0-9]{8}$")  # a Vietnamese mobile number
+MAX_MESSAGE = 1000
+
+
+def message_errors(body) -> list[str]:
+    """Why the SMS or Zalo gateway refuses a message (empty: sent)."""
+    if not isinstance(body, dict):
+        return ["Nội dung gửi phải là một đối tượng JSON."]
+    errors = []
+    phone = str(body.get("phone", "")).replace(" ", "")
+    if not PHONE.match(phone):
+        errors.append("Số điện thoại di động không hợp lệ.")
+    text = str(body.get("message", "")).strip()
+    if not text:
+        errors.append("Thiếu nội dung tin nhắn.")
+    elif len(text) > MAX_MESSAGE:
+        errors.append(f"Tin nhắn dài quá {MAX_MESSAGE} ký tự.")
+    if len(str(body.get("reference", ""))) > 100:
+        errors.append("Mã tham chiếu dài quá 100 ký tự.")
     return errors

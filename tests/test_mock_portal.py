@@ -168,3 +168,25 @@ def test_faults_make_the_api_fail_and_go_away_when_cleared(portal):
     finally:
         call(portal, "POST", "/_faults/", json={"outage": False, "failure_rate": 0, "latency_ms": 0})
     assert call(portal, "POST", "/api/DongBoHoSoMC", json=record).json()["results"][0]["stored"] is True
+
+
+def test_the_sms_and_zalo_gateways_record_each_message_once_and_refuse_a_bad_one(portal):
+    phone = "0905" + os.urandom(3).hex()[:6].translate(str.maketrans("abcdef", "123456"))
+    text = "Hồ sơ 000.11.31.H48-261124-0001 đã được tiếp nhận. Ngày hẹn trả: 26/11/2026."
+    sent = call(portal, "POST", "/sms/send", json={"phone": phone, "message": text, "reference": "ev-1-sms"})
+    assert sent.status_code == 200 and sent.json()["duplicate"] is False
+    again = call(portal, "POST", "/sms/send", json={"phone": phone, "message": text, "reference": "ev-1-sms"})
+    assert again.json()["duplicate"] is True and again.json()["id"] == sent.json()["id"]
+    assert call(portal, "POST", "/zalo/send", json={"phone": phone, "message": text, "reference": "ev-1-sms"}).json()[
+        "duplicate"] is False  # the same reference on another channel is another message
+    received = call(portal, "GET", "/messages", params={"phone": phone}).json()["data"]
+    assert sorted(m["channel"] for m in received) == ["sms", "zalo"] and received[0]["text"] == text
+
+    for wrong, reason in [({"phone": "12345", "message": text}, "Số điện thoại di động không hợp lệ."),
+                          ({"phone": phone, "message": " "}, "Thiếu nội dung tin nhắn."),
+                          ({"phone": phone, "message": "x" * 1001}, "Tin nhắn dài quá 1000 ký tự.")]:
+        refused = call(portal, "POST", "/sms/send", json=wrong)
+        assert refused.status_code == 400 and reason in refused.json()["errors"]
+    assert call(portal, "POST", "/sms/send", token="wrong", json={"phone": phone, "message": text}).status_code == 401
+    assert len(call(portal, "GET", "/messages", params={"phone": phone}).json()["data"]) == 2
+    assert text in httpx.get(f"{portal}/", timeout=10).text

@@ -25,3 +25,10 @@ def test_the_digest_is_the_same_for_the_same_record_in_any_key_order():
     a = {"MaHoSo": "X", "TrangThai": 2, "NoiDungXuLy": "Tiếp nhận"}
     b = {"NoiDungXuLy": "Tiếp nhận", "TrangThai": 2, "MaHoSo": "X"}
     assert v.digest(a) == v.digest(b) != v.digest({**a, "TrangThai": 4})
+
+
+def test_a_message_needs_a_vietnamese_mobile_number_and_a_text():
+    assert v.message_errors({"phone": "0905 123 456", "message": "Hồ sơ đã có kết quả."}) == []
+    assert v.message_errors({"phone": "84905123456", "message": "ok"}) == []
+    assert v.message_errors({"phone": "0236123456", "message": "ok"}) == ["Số điện thoại di động không hợp lệ."]
+    assert v.message_errors("0905123456") == ["Nội dung gửi phải là một đối tượng JSON."]
