@@ -93,22 +93,23 @@ def _store(kind: str, records: list, check) -> JsonResponse:
     return _json(v.answer(v.OK, "Thành công", results=results))
 
 
-@require_POST
-@api
-def sync(request):
+def _receive(request, kind: str, check) -> JsonResponse:
     records = _records(request)
     if records is None:
         return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
-    return _store(Record.Kind.SYNC, records, v.sync_errors)
+    return _store(kind, records, check)
+
+
+@require_POST
+@api
+def sync(request):
+    return _receive(request, Record.Kind.SYNC, v.sync_errors)
 
 
 @require_POST
 @api
 def progress(request):
-    records = _records(request)
-    if records is None:
-        return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
-    return _store(Record.Kind.PROGRESS, records, v.progress_errors)
+    return _receive(request, Record.Kind.PROGRESS, v.progress_errors)
 
 
 def _send(request, channel: str) -> JsonResponse:

@@ -16,6 +16,7 @@ from digitization.models import DocumentAccess
 from procedures.models import RequiredDocument
 
 from .factories import AN, MAI, STORED_PDF, DigitizedDocumentFactory
+from .files import file_bytes, stored_content
 
 pytestmark = pytest.mark.django_db
 
@@ -32,18 +33,6 @@ def client_for(user) -> APIClient:
     if user is not None:
         api.force_authenticate(user)
     return api
-
-
-def file_bytes(response) -> bytes:
-    # Reading the test client's streaming content closes the response the way a server would; calling
-    # response.close() here would also fire request_finished, which closes the test's database
-    # connection on PostgreSQL (the client disconnects that handler only around its own close).
-    return b"".join(response.streaming_content)
-
-
-def stored_content(document) -> bytes:
-    with document.file.open("rb") as handle:
-        return handle.read()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import tempfile
 import uuid
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -19,6 +18,7 @@ from digitization.models import DigitizedDocument, DocumentSequence
 from digitization.tasks import digitize
 
 from .factories import AN
+from .files import upload
 from .scans import (
     CERTIFICATE,
     blank_pdf,
@@ -31,10 +31,6 @@ from .scans import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def upload(content: bytes, name: str = "giay-to.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 @pytest.fixture

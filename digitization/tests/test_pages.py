@@ -22,6 +22,7 @@ from digitization.defaults import DEFAULT_BODY
 from digitization.models import DigitizedDocument, DocumentAccess, ResultTemplate
 
 from .factories import AN, MAI, STORED_PDF, DigitizedDocumentFactory
+from .files import file_bytes, stored_content
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +39,6 @@ def client_for(user) -> Client:
 
 def body(response) -> str:
     return response.content.decode()
-
-
-def file_bytes(response) -> bytes:
-    # Reading the test client's streaming content closes the response the way a server would; calling
-    # response.close() here would also fire request_finished, which closes the test's database
-    # connection on PostgreSQL (the client disconnects that handler only around its own close).
-    return b"".join(response.streaming_content)
-
-
-def stored_content(document) -> bytes:
-    with document.file.open("rb") as handle:
-        return handle.read()
 
 
 def when(moment) -> str:

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.models import DossierDocument
@@ -24,13 +23,10 @@ from digitization.models import DigitizedDocument, DocumentAccess, DocumentType
 from procedures.models import RequiredDocument
 
 from .factories import AN, MAI, DigitizedDocumentFactory
+from .files import upload
 from .scans import RESIDENCE, needs_tesseract, normalized, scan_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-def upload(content: bytes, name: str = "giay-to.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 @pytest.fixture
