@@ -92,6 +92,9 @@ class Dossier(DossierWorkflow):
     finished_at = models.DateTimeField(_("closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
     supplement_count = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+    paid_online = models.BooleanField(
+        _("fees paid online"), default=False, help_text=_("Set when the payment gateway confirmed the fees.")
+    )
 
     class Meta:
         verbose_name = _("dossier")

@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 
 from digitization import services as digitization
 from digitization.selectors import reusable_documents
+from integrations import services as outbox
 from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
@@ -65,8 +66,9 @@ def _calendar(dossier: Dossier) -> WorkingCalendar:
 
 
 def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str = "", data: dict | None = None):
+    """Append the action to the dossier's log and publish it to the outbox (see integrations.services)."""
     last = dossier.events.aggregate(n=Max("seq"))["n"] or 0
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         seq=last + 1,
         action=action,
@@ -77,6 +79,8 @@ def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str
         reason=reason,
         data=data or {},
     )
+    outbox.event_publish(event=event)  # the portal's record and the applicant's notifications, same transaction
+    return event
 
 
 def _applicant(user, business) -> dict:

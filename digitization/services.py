@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Dossier
+from integrations import services as outbox
 from procedures.models import Agency, StaffRole
 
 from . import pki
@@ -297,6 +298,7 @@ def _store(document_id: int, content: bytes, fields: dict) -> DigitizedDocument:
             document.claimed_at = None
             document.digitized_at = timezone.now()
             document.save()
+            _resync_when_settled(document)
             return document
     except Exception:
         if written:
@@ -313,7 +315,18 @@ def document_fail(*, document_id: int, reason: str) -> DigitizedDocument:
             document.failure_reason = reason[:2000]
             document.claimed_at = None
             document.save(update_fields=["status", "failure_reason", "claimed_at"])
+            _resync_when_settled(document)
     return document
+
+
+def _resync_when_settled(document: DigitizedDocument) -> None:
+    """Once the last pending digitization of a dossier settles, the national portal gets the dossier again
+    with its documents' digitized flags and its electronic results (one re-sync per batch, not per file)."""
+    if document.dossier_id is None:
+        return
+    pending = DigitizedDocument.objects.filter(dossier_id=document.dossier_id, status=DigitizedDocument.Status.PENDING)
+    if not pending.exclude(pk=document.pk).exists():
+        outbox.dossier_resync(dossier=Dossier.objects.get(pk=document.dossier_id), why="digitized")
 
 
 def _is_staff_of(user, document: DigitizedDocument, roles=None) -> bool:

@@ -280,8 +280,32 @@ CELERY_BEAT_SCHEDULE["digitization-sweep"] = {"task": "digitization.tasks.sweep"
 
 # --- The National Public Service Portal ---------------------------------------------------------
 # make run starts the mock (mock_portal/, its own process) on 127.0.0.1:8100 with the development token.
-NATIONAL_PORTAL_URL = env.str("NATIONAL_PORTAL_URL", default="http://127.0.0.1:8100")
+# Tests default to a closed port (9, discard) so they never write to a mock a developer has running.
+NATIONAL_PORTAL_URL = env.str(
+    "NATIONAL_PORTAL_URL", default="http://127.0.0.1:9" if DJANGO_ENV == "test" else "http://127.0.0.1:8100"
+)
 NATIONAL_PORTAL_TOKEN = env.str("NATIONAL_PORTAL_TOKEN", default="" if IS_PRODUCTION else "mock-portal-dev-token")
+# How long a call to the portal or a message gateway may take before it counts as a failed attempt.
+GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=15)
+
+# --- The outbox (integrations/services.py) ------------------------------------------------------------
+# A failed delivery waits BACKOFF × 2^(attempts−1) seconds (at most BACKOFF_MAX, half of it random) and is
+# given up (dead letter, retried from the admin) after MAX_ATTEMPTS: with the defaults, about seven hours.
+OUTBOX_BACKOFF_SECONDS = env.float("OUTBOX_BACKOFF_SECONDS", default=10)
+OUTBOX_BACKOFF_MAX_SECONDS = env.float("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=15)
+# A worker's hold on a delivery: one that dies mid-delivery frees it when this runs out.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "integrations.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS}
+
+# --- Notifications -----------------------------------------------------------------------------------
+# SMS and Zalo (ZNS) gateways: POST {"phone", "message", "reference"} with a bearer token. make run uses
+# the mock portal process, which records each message once per reference.
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=f"{NATIONAL_PORTAL_URL.rstrip('/')}/sms/send")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default=NATIONAL_PORTAL_TOKEN)
+ZALO_GATEWAY_URL = env.str("ZALO_GATEWAY_URL", default=f"{NATIONAL_PORTAL_URL.rstrip('/')}/zalo/send")
+ZALO_GATEWAY_TOKEN = env.str("ZALO_GATEWAY_TOKEN", default=NATIONAL_PORTAL_TOKEN)
 
 # --- Portal ------------------------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công")

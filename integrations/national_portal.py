@@ -5,6 +5,7 @@ portal's own error code and message when it refuses or cannot be reached.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import httpx
 from django.conf import settings
@@ -23,6 +24,12 @@ class PortalError(Exception):
         return f"{self.code}: {self.message}" if self.code else self.message
 
 
+@lru_cache(maxsize=1)
+def _client() -> httpx.Client:
+    """One connection pool per process: a worker delivering thousands of records keeps its connections."""
+    return httpx.Client()
+
+
 class NationalPortal:
     def __init__(self, *, base_url: str | None = None, token: str | None = None, timeout: float = 30):
         self.base_url = (base_url or settings.NATIONAL_PORTAL_URL).rstrip("/")
@@ -31,7 +38,7 @@ class NationalPortal:
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
         try:
-            response = httpx.request(
+            response = _client().request(
                 method, f"{self.base_url}{path}", timeout=self.timeout,
                 headers={"Authorization": f"Bearer {self.token}"} if self.token else {}, **kwargs,
             )
@@ -51,3 +58,20 @@ class NationalPortal:
     def catalog(self) -> list[dict]:
         """LayDanhSachTTHC: every procedure record, in the shape ``catalog_import`` reads."""
         return self._call("GET", "/api/LayDanhSachTTHC")["data"]
+
+    def sync(self, record: dict | list) -> dict:
+        """DongBoHoSoMC: a dossier record (or a list), stored once by the portal however often it is sent."""
+        return self._call("POST", "/api/DongBoHoSoMC", json=record)
+
+    def progress(self, record: dict | list) -> dict:
+        """CapNhatTienDoHoSoMC: a progress record (or a list), stored once likewise."""
+        return self._call("POST", "/api/CapNhatTienDoHoSoMC", json=record)
+
+    def lookup(self, code: str) -> dict | None:
+        """TraCuuHoSo: the portal's latest record of a dossier with its progress, or None if it has none."""
+        try:
+            return self._call("GET", "/api/TraCuuHoSo", params={"MaHoSo": code})["data"]
+        except PortalError as error:
+            if error.code == "404":
+                return None
+            raise

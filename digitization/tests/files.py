@@ -17,3 +17,8 @@ def file_bytes(response) -> bytes:
 def stored_content(document) -> bytes:
     with document.file.open("rb") as handle:
         return handle.read()
+
+
+def jobs(callbacks: list) -> list:
+    """The after-commit callbacks that queue digitizations (the outbox queues its deliveries beside them)."""
+    return [c for c in callbacks if c.__module__ == "digitization.services"]

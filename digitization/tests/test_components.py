@@ -18,7 +18,7 @@ from digitization.models import DigitizedDocument, DocumentSequence
 from digitization.tasks import digitize
 
 from .factories import AN
-from .files import upload
+from .files import jobs, upload
 from .scans import (
     CERTIFICATE,
     blank_pdf,
@@ -59,9 +59,9 @@ def test_a_submitted_file_is_digitized_once_under_its_code_however_often_the_tas
     assert (job.kind, job.status, job.code, job.component, job.dossier) == ("component", "pending", None, component, dossier)
     assert (job.owner_id_number, job.owner_name, job.procedure_code) == (AN["id_number"], AN["name"], "1.001193")
     assert (job.document_type, job.document_type_name, job.digitized_by) == ("KHAC", requirement.name, citizen)
-    assert len(queued) == 1
+    assert len(jobs(queued)) == 1
 
-    queued[0]()  # the after-commit queueing: the task runs eagerly in tests
+    jobs(queued)[0]()  # the after-commit queueing: the task runs eagerly in tests
     first = DigitizedDocument.objects.get()
     assert first.status == "done", first.failure_reason
     assert first.code == f"{AN['id_number']}.1.001193.KHAC.01"
@@ -92,7 +92,7 @@ def test_counter_scans_and_a_supplement_each_get_one_job_and_only_new_files(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         dossier = intake(scans=[(requirement, upload(PDF, "to-khai.pdf"))])
     scanned = DigitizedDocument.objects.get()
-    assert scanned.digitized_by == desk["clerk"] and scanned.status == "pending" and len(queued) == 1
+    assert scanned.digitized_by == desk["clerk"] and scanned.status == "pending" and len(jobs(queued)) == 1
 
     dossier_act(dossier=dossier, action="request_supplement", actor=desk["clerk"],
                 payload=ActionInput(data={"items": [{"document": "Giấy ủy quyền", "guidance": "Nộp bản có ký tên"}]}))
@@ -102,9 +102,9 @@ def test_counter_scans_and_a_supplement_each_get_one_job_and_only_new_files(
                                  uploaded=upload(PDF, "uy-quyen.pdf"))
     with django_capture_on_commit_callbacks(execute=False) as queued:
         dossier_act(dossier=dossier, action="supplement", actor=desk["clerk"])
-    assert len(queued) == 1
-    jobs = DigitizedDocument.objects.order_by("pk")
-    assert [job.component_id for job in jobs] == [scanned.component_id, added.pk]
+    assert len(jobs(queued)) == 1
+    rows = DigitizedDocument.objects.order_by("pk")
+    assert [job.component_id for job in rows] == [scanned.component_id, added.pk]
 
 
 # --- files that must fail cleanly ----------------------------------------------------------------------------

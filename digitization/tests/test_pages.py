@@ -22,7 +22,7 @@ from digitization.defaults import DEFAULT_BODY
 from digitization.models import DigitizedDocument, DocumentAccess, ResultTemplate
 
 from .factories import AN, MAI, STORED_PDF, DigitizedDocumentFactory
-from .files import file_bytes, stored_content
+from .files import file_bytes, jobs, stored_content
 
 pytestmark = pytest.mark.django_db
 
@@ -317,14 +317,14 @@ def test_the_panel_shows_a_failure_and_its_retry_sends_it_back_then_it_is_done(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = clerk.post(retry_url)
     assert response.status_code == 302 and response["Location"] == f"{dossier_url}#digitized-{failed.pk}"
-    assert len(queued) == 1
+    assert len(jobs(queued)) == 1
     waiting = DigitizedDocument.objects.get(pk=failed.pk)
     assert (waiting.status, waiting.failure_reason) == ("pending", "")
     page = body(clerk.get(dossier_url))
     assert "Đã đưa giấy tờ trở lại hàng đợi số hóa." in page and "Đang số hóa" in page
     assert f'action="{retry_url}"' not in page
 
-    queued[0]()  # the after-commit queueing: the task runs (eagerly in tests)
+    jobs(queued)[0]()  # the after-commit queueing: the task runs (eagerly in tests)
     done = DigitizedDocument.objects.get(pk=failed.pk)
     assert (done.status, done.failure_reason, done.code) == ("done", "", failed.code)
     page = body(clerk.get(dossier_url))

@@ -18,6 +18,7 @@ from digitization.models import DigitizedDocument, DocumentSequence, ResultTempl
 from digitization.tasks import digitize
 
 from .factories import AN, MAI
+from .files import jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_a_result_worked_twice_is_stored_once_under_one_code(
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
         again = services.result_enqueue(dossier=dossier, actor=desk["leader"], number_symbol="999/2026")
-    assert again == result and queued == [] and DigitizedDocument.objects.count() == 1
+    assert again == result and jobs(queued) == [] and DigitizedDocument.objects.count() == 1
 
 
 def test_a_row_another_worker_holds_is_left_alone_until_its_claim_is_stale(certificates, intake, approve):
@@ -183,12 +184,12 @@ def test_without_a_certificate_the_result_fails_saying_why_and_a_retry_succeeds_
     for stranger in (desk["citizen"], desk["clerk_elsewhere"]):
         with django_capture_on_commit_callbacks(execute=True) as queued, pytest.raises(PermissionDenied):
             services.document_retry(document=failed, actor=stranger)
-        assert queued == [] and DigitizedDocument.objects.get(pk=failed.pk).status == "failed"
+        assert jobs(queued) == [] and DigitizedDocument.objects.get(pk=failed.pk).status == "failed"
 
     services.demo_certificates_issue(agencies=[ward])
     with django_capture_on_commit_callbacks(execute=True) as queued:
         services.document_retry(document=failed, actor=desk["clerk"])
-    assert len(queued) == 1
+    assert len(jobs(queued)) == 1
     issued = DigitizedDocument.objects.get(pk=failed.pk)
     assert (issued.status, issued.failure_reason, issued.code) == ("done", "", failed.code)
     assert issued.certificate.agency == ward and check(issued).ok
@@ -236,7 +237,7 @@ def test_a_refused_approval_or_a_denial_issues_nothing(desk, certificates, intak
         dossier_act(dossier=dossier, action="deny", actor=desk["leader"], payload=ActionInput(reason="Không đủ điều kiện"))
         with pytest.raises(ActionRefused):
             dossier_act(dossier=dossier, action="approve", actor=desk["leader"], payload=ActionInput(reason="1/2026"))
-    assert queued == [] and not DigitizedDocument.objects.exists()
+    assert jobs(queued) == [] and not DigitizedDocument.objects.exists()
 
 
 def test_the_sweeper_queues_again_only_what_waits_too_long_unclaimed(
@@ -250,7 +251,7 @@ def test_the_sweeper_queues_again_only_what_waits_too_long_unclaimed(
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
         assert services.sweep() == 1
-    assert len(queued) == 1
+    assert len(jobs(queued)) == 1
     assert [d.status for d in DigitizedDocument.objects.filter(pk__in=[lost.pk, fresh.pk, held.pk]).order_by("pk")] == [
         "done", "pending", "pending"
     ]

@@ -1,0 +1,209 @@
+"""The outbox (one delivery per consumer of a dossier event, and every attempt to deliver it) and the
+citizen's notifications (the in-portal list, channel preferences, and the templates administrators edit)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Consumer(models.TextChoices):
+    """Who a delivery is for: the national portal, or the citizen through one message channel."""
+
+    PORTAL = "portal", _("National Public Service Portal")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    ZALO = "zalo", _("Zalo")
+
+
+# Consumers that must see a dossier's deliveries in the order they were written: the portal keeps a
+# dossier's progress as a sequence, so a later record never overtakes an earlier one.
+ORDERED = frozenset({Consumer.PORTAL})
+CHANNELS = (Consumer.EMAIL, Consumer.SMS, Consumer.ZALO)
+
+
+class Delivery(models.Model):
+    """One message owed to one consumer (bản ghi hộp thư đi, outbox).
+
+    Written in the transaction of the dossier action that causes it, with its payload built then, so the
+    record sent is the one the action produced, and the same record goes again on every attempt (the
+    receiver deduplicates it). ``claimed_until`` is a worker's lease: a worker that dies mid-delivery
+    leaves a lease that runs out, and the sweeper hands the delivery to another.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be delivered")
+        DELIVERED = "delivered", _("Delivered")
+        DEAD = "dead", _("Given up (dead letter)")
+
+    consumer = models.CharField(_("consumer"), max_length=10, choices=Consumer.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    dossier = models.ForeignKey(
+        "cases.Dossier", verbose_name=_("dossier"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.ForeignKey(
+        "cases.DossierEvent", verbose_name=_("event"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="deliveries", help_text=_("Empty for a re-sync that no action caused (reconciliation, digitization)."),
+    )
+    topic = models.CharField(_("what"), max_length=40, help_text=_("The action, or the notification's kind."))
+    payload = models.JSONField(_("payload"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_until = models.DateTimeField(_("being delivered until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-id"]
+        indexes = [
+            # The sweeper: what is due.
+            models.Index(fields=["next_attempt_at"], name="delivery_due", condition=models.Q(status="pending")),
+            # Ordering: a dossier's undelivered deliveries to one consumer, oldest first.
+            models.Index(
+                fields=["dossier", "consumer", "id"], name="delivery_dossier_queue",
+                condition=~models.Q(status="delivered"),
+            ),
+            models.Index(fields=["status", "consumer"], name="delivery_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_consumer_display()} · {self.topic} · {self.dossier or '-'}"
+
+
+class Attempt(models.Model):
+    """One try at a delivery: when, how it went, and what the other side answered."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    ok = models.BooleanField(_("succeeded"))
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    response = models.TextField(_("answer"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["delivery", "id"]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else 'failed'}"
+
+
+class Topic(models.TextChoices):
+    """What a citizen is told about (one template each)."""
+
+    RECEIVED = "received", _("Dossier received, with its appointment date")
+    SUPPLEMENT = "supplement", _("Supplement requested")
+    PAYMENT = "payment", _("Payment requested")
+    PAID = "paid", _("Payment received")
+    REFUSED = "refused", _("Dossier not accepted")
+    RESULT = "result", _("Result ready")
+    RETURNED = "returned", _("Result returned")
+    APOLOGY = "apology", _("Late: apology and new appointment date")
+
+
+class MessageTemplate(models.Model):
+    """The wording of one kind of notification, editable by administrators (Django template syntax over
+    the dossier: {{ code }}, {{ procedure }}, {{ agency }}, {{ due }}, {{ reason }}, {{ amount }}, {{ link }})."""
+
+    topic = models.CharField(_("kind"), max_length=20, choices=Topic.choices, unique=True)
+    subject = models.CharField(_("e-mail subject"), max_length=200)
+    body = models.TextField(_("e-mail and in-portal text"))
+    short = models.CharField(_("SMS and Zalo text"), max_length=480, help_text=_("Keep it short: an SMS is 160 characters a part."))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        ordering = ["topic"]
+
+    def __str__(self):
+        return self.get_topic_display()
+
+
+class NotificationPreference(models.Model):
+    """Which channels a citizen wants besides the in-portal list (always on)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    email = models.BooleanField(_("by e-mail"), default=True)
+    sms = models.BooleanField(_("by SMS"), default=True)
+    zalo = models.BooleanField(_("by Zalo"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class Notification(models.Model):
+    """A message in the citizen's in-portal list (thông báo)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    dossier = models.ForeignKey("cases.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("cases.DossierEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(_("kind"), max_length=20, choices=Topic.choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event", "topic"], name="notification_once_per_event"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Payment(models.Model):
+    """An online payment of a dossier's fees through the payment gateway (thanh toán trực tuyến).
+
+    ``reference`` is the order id the gateway is given; the gateway's callback names it, and a callback for
+    a payment already settled changes nothing. The amount paid must be the amount asked.
+    """
+
+    class Status(models.TextChoices):
+        STARTED = "started", _("Sent to the gateway")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Not paid")
+
+    dossier = models.ForeignKey("cases.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="payments")
+    event = models.ForeignKey(
+        "cases.DossierEvent", verbose_name=_("payment request"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("The request_payment event whose fees this pays."),
+    )
+    reference = models.CharField(_("order number"), max_length=40, unique=True)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    items = models.JSONField(_("fees"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.STARTED)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    response_code = models.CharField(_("gateway answer"), max_length=4, blank=True)
+    transaction_no = models.CharField(_("gateway transaction"), max_length=60, blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=40, blank=True)
+    callback = models.JSONField(_("callback received"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("online payment")
+        verbose_name_plural = _("online payments")
+        ordering = ["-created_at"]
+        constraints = [
+            # One settled payment per payment request: a second gateway success cannot charge twice.
+            models.UniqueConstraint(fields=["event"], condition=models.Q(status="paid"), name="payment_paid_once"),
+        ]
+
+    def __str__(self):
+        return self.reference
