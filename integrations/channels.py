@@ -34,7 +34,7 @@ def _portal(delivery: Delivery) -> Answer:
     answers = []
     try:
         answers.append(portal.sync(delivery.payload["sync"]))
-        if delivery.payload.get("progress"):
+        if delivery.payload.get("progress"):  # one record, or a list (reconciliation)
             answers.append(portal.progress(delivery.payload["progress"]))
     except PortalError as error:
         # "1" is the portal refusing the record itself: the same record will be refused again.

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import Dossier, DossierDocument, DossierEvent
 from cases.printing import ACTION_NAMES
+from cases.workflow import NATIONAL_STATUS
 from digitization.models import DigitizedDocument
 from procedures.models import StaffRole
 
@@ -138,7 +139,7 @@ def progress_record(event: DossierEvent) -> dict:
         "ThoiDiemXuLy": national_date(event.at),
         "PhongBanXuLy": (dossier.holder or dossier.agency).name,
         "NoiDungXuLy": content[:2000],
-        "TrangThai": dossier.national_status,
+        "TrangThai": NATIONAL_STATUS.get(event.to_state),
         "NgayBatDau": national_date(event.at),
         "NgayKetThucTheoQuyDinh": national_date(dossier.step_due_at or dossier.due_at),
     }

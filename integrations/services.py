@@ -114,12 +114,10 @@ def _queue(ids: list[int], countdown: float | None = None) -> int:
 
 
 def _preference(user) -> NotificationPreference:
+    """The applicant's channels; a counter dossier with no account is told by SMS if it left a phone."""
     if user is None:
         return NotificationPreference(email=False, sms=True, zalo=False)
-    preference = getattr(user, "_notification_preference", None)
-    if preference is None:
-        preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
-    return preference
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
 
 
 def _money(amount: int) -> str:
@@ -189,6 +187,52 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+# --- reconciliation (portal_reconcile) -------------------------------------------------------------
+
+# The fields of the dossier record whose difference means the portal's copy is out of date.
+COMPARED = ("TrangThaiHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra", "DonViXuLy", "ThanhToanTrucTuyen")
+
+
+def _summary(record: dict) -> dict:
+    summary = {name: record.get(name) for name in COMPARED}
+    documents = record.get("TaiLieuNop") or []
+    summary["documents"] = sorted((str(d.get("TepDinhKemId")), d.get("DuocSoHoa"), d.get("DuocTaiSuDung")) for d in documents)
+    summary["results"] = sorted(str(r.get("MaGiayToKetQua")) for r in record.get("DanhSachGiayToKetQua") or [])
+    return summary
+
+
+def dossier_reconcile(*, dossier: Dossier, remote: dict | None, dry_run: bool = False) -> str:
+    """Compare the portal's copy of ``dossier`` (TraCuuHoSo's answer, or None if it has none) with the
+    dossier, and queue what it lacks: the current record, and the progress records it is missing, exactly
+    as they were first sent (so a record it did get is not stored twice).
+
+    Returns "same", "in_flight" (deliveries still pending: the outbox will bring it up to date), "dead"
+    (a delivery was given up: an administrator retries it; resending behind it would change nothing),
+    or "resent" ("differs" with ``dry_run``).
+    """
+    queue = Delivery.objects.filter(dossier=dossier, consumer=Consumer.PORTAL).exclude(status=Delivery.Status.DELIVERED)
+    statuses = set(queue.values_list("status", flat=True))
+    if Delivery.Status.DEAD in statuses:
+        return "dead"
+    if statuses:
+        return "in_flight"
+    local = dossier_record(dossier)
+    have = {int(p.get("SoThuTu", 0)) for p in (remote or {}).get("TienDoXuLy", []) if str(p.get("SoThuTu", "")).isdigit()}
+    missing = [e for e in dossier.events.select_related("actor").order_by("seq") if e.seq not in have]
+    if remote is not None and not missing and _summary(remote) == _summary(local):
+        return "same"
+    if dry_run:
+        return "differs"
+    sent = {}
+    for delivery in Delivery.objects.filter(dossier=dossier, consumer=Consumer.PORTAL, event__in=missing).order_by("id"):
+        sent.setdefault(delivery.event_id, delivery.payload.get("progress"))
+    progress = [sent.get(e.pk) or progress_record(e) for e in missing]
+    with transaction.atomic():
+        _write([Delivery(consumer=Consumer.PORTAL, dossier=dossier, topic="reconcile",
+                         payload={"sync": local, "progress": progress})])
+    return "resent"
 
 
 # --- delivering (workers) --------------------------------------------------------------------------
