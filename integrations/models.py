@@ -112,8 +112,11 @@ class MessageTemplate(models.Model):
 
     topic = models.CharField(_("kind"), max_length=20, choices=Topic.choices, unique=True)
     subject = models.CharField(_("e-mail subject"), max_length=200)
-    body = models.TextField(_("e-mail and in-portal text"))
-    short = models.CharField(_("SMS and Zalo text"), max_length=480, help_text=_("Keep it short: an SMS is 160 characters a part."))
+    body = models.TextField(_("e-mail, Zalo and in-portal text"))
+    short = models.CharField(
+        _("SMS text"), max_length=480,
+        help_text=_("Short and without accents: an SMS part is 160 characters. Zalo sends the e-mail text, accents and all."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
