@@ -52,7 +52,11 @@ class NationalPortal:
                 response.status_code,
             ) from error
         if response.status_code != 200 or str(body.get("error_code")) != "0":
-            raise PortalError(str(body.get("error_code", "")), str(body.get("message", "")), response.status_code)
+            message = str(body.get("message", ""))
+            reasons = [e for item in body.get("errors") or [] for e in (item.get("errors", [item]) if isinstance(item, dict) else [item])]
+            if reasons:
+                message = f"{message} {' '.join(map(str, reasons))}"
+            raise PortalError(str(body.get("error_code", "")), message, response.status_code)
         return body
 
     def catalog(self) -> list[dict]:

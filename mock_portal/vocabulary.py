@@ -24,8 +24,9 @@ SYNC_REQUIRED = ("MaHoSo", "MaTTHC", "TenTTHC", "KenhThucHien", "ChuHoSo", "SoGi
                  "NgayNopHoSo", "DonViXuLy")
 SYNC_DATES = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")
 SYNC_LISTS = ("TaiLieuNop", "DanhSachLePhi", "DanhSachGiayToKetQua")
-# From this status on, the dossier has been received: it has a reception and an appointment date.
-RECEIVED_FROM = 2
+# Statuses only a received dossier can have: it has a reception and an appointment date. A dossier can be
+# refused (3), sent back for a supplement (5) or withdrawn (7) before anyone received it.
+RECEIVED_ONLY = (2, 4, 6, 8, 9, 10)
 PROGRESS_REQUIRED = ("MaHoSo", "NguoiXuLy", "ThoiDiemXuLy", "PhongBanXuLy", "NoiDungXuLy", "TrangThai")
 
 
@@ -70,7 +71,7 @@ def sync_errors(record) -> list[str]:
     for name in SYNC_DATES:
         if record.get(name) not in (None, "") and parse_date(record[name]) is None:
             errors.append(f"{name} phải có dạng yyyyMMddHHmmss.")
-    if _int_in(status, range(RECEIVED_FROM, 11)) and status not in (3, "3"):
+    if _int_in(status, RECEIVED_ONLY):
         errors += [f"Hồ sơ đã tiếp nhận phải có {name}." for name in ("NgayTiepNhan", "NgayHenTra")
                    if record.get(name) in (None, "")]
     for name in SYNC_LISTS:

@@ -15,8 +15,11 @@ def test_a_complete_submitted_dossier_passes_and_each_broken_field_says_why():
     assert v.sync_errors(received) == ["Hồ sơ đã tiếp nhận phải có NgayTiepNhan.", "Hồ sơ đã tiếp nhận phải có NgayHenTra."]
     assert v.sync_errors({**received, "NgayTiepNhan": "20261125080000", "NgayHenTra": "20261124080000"}) == [
         "NgayHenTra không được trước NgayTiepNhan."]
-    # Refused at reception (3) never got an appointment date.
-    assert v.sync_errors({**record, "TrangThaiHoSo": 3}) == []
+    # Refused (3), sent back for a supplement (5) or withdrawn (7) before reception: no appointment date.
+    for status in (3, 5, 7):
+        assert v.sync_errors({**record, "TrangThaiHoSo": status}) == []
+    for status in (4, 6, 8, 9, 10):
+        assert len(v.sync_errors({**record, "TrangThaiHoSo": status})) == 2
     assert v.sync_errors({**record, "TaiLieuNop": "to-khai.pdf"}) == ["TaiLieuNop phải là một danh sách các đối tượng."]
     assert v.sync_errors([record]) == ["Bản ghi hồ sơ phải là một đối tượng JSON."]
 
