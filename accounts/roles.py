@@ -22,7 +22,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     }
     # Ending a membership is a delete (through staff_membership_remove / business_membership_remove).
     | {"accounts.delete_staffmembership", "accounts.delete_businessmembership"}
-    | {"axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"},
+    | {"axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog"}
+    # The data store's configuration; digitized documents are read-only there (services do the writes).
+    | {f"digitization.{action}_{m}" for m in ("documenttype", "resulttemplate", "trustroot", "signingcertificate")
+       for action in ("add", "change", "view")}
+    | {"digitization.view_digitizeddocument", "digitization.view_documentaccess"}
+    # The outbox (see, filter, retry: a retry is a change), notification wording, payments (read-only).
+    | {"integrations.view_delivery", "integrations.change_delivery", "integrations.view_attempt",
+       "integrations.view_messagetemplate", "integrations.change_messagetemplate",
+       "integrations.view_notification", "integrations.view_payment"},
 }
 
 

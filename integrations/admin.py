@@ -10,7 +10,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Attempt, Delivery, MessageTemplate, Notification, Payment
+from cases.printing import ACTION_NAMES
+
+from .models import Attempt, Delivery, MessageTemplate, Notification, Payment, Topic
+
+TOPIC_NAMES = {**dict(Topic.choices), "digitized": _("Re-sync after digitization"), "reconcile": _("Re-sync after reconciliation")}
 
 
 class AttemptInline(admin.TabularInline):
@@ -54,7 +58,7 @@ class HealthFilter(admin.SimpleListFilter):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["id", "consumer", "topic", "dossier", "status", "attempts", "next_attempt_at", "short_error", "created_at"]
+    list_display = ["id", "consumer", "what", "dossier", "status", "attempts", "next_attempt_at", "short_error", "created_at"]
     list_filter = ["status", "consumer", HealthFilter, "topic"]
     search_fields = ["dossier__code", "=id"]
     list_select_related = ["dossier"]
@@ -72,6 +76,10 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("what"), ordering="topic")
+    def what(self, obj):
+        return TOPIC_NAMES.get(obj.topic) or ACTION_NAMES.get(obj.topic, obj.topic)
+
     @admin.display(description=_("last error"))
     def short_error(self, obj):
         return obj.last_error[:120]
@@ -80,7 +88,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def pretty_payload(self, obj):
         return format_html("<pre style='white-space:pre-wrap'>{}</pre>", json.dumps(obj.payload, ensure_ascii=False, indent=2))
 
-    @admin.action(description=_("Deliver the selected again now"))
+    @admin.action(description=_("Deliver the selected again now"), permissions=["change"])
     def retry(self, request, queryset):
         count = services.delivery_retry(deliveries=list(queryset), actor=request.user)
         self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count}, messages.SUCCESS)

@@ -90,7 +90,7 @@ class Attempt(models.Model):
         ordering = ["delivery", "id"]
 
     def __str__(self):
-        return f"{self.delivery_id} {self.at:%Y-%m-%d %H:%M:%S} {'ok' if self.ok else 'failed'}"
+        return f"{self.delivery_id} {timezone.localtime(self.at):%d/%m/%Y %H:%M:%S}"
 
 
 class Topic(models.TextChoices):
