@@ -1,4 +1,5 @@
-"""The printed forms of a dossier (01–06, A5 portrait) and an agency's tracking book (07, A4 landscape).
+"""The printed forms of a dossier (01–06, A5 portrait), an agency's tracking book (07, A4 landscape), and
+the fee receipt of an online payment (A5).
 
 The fixed wording of these forms is written here directly in Vietnamese, not through gettext: they are
 the official one-stop forms (the set of Circular 01/2018/TT-VPCP), legal documents handed to the
@@ -28,7 +29,7 @@ import qrcode
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -658,6 +659,110 @@ def render_form(*, dossier: Dossier, form: str, base_url: str = DEFAULT_BASE_URL
         ]
         return _build(page, story, title=f"{title} {dossier.code}", author=agency.name,
                       footer=f"Mẫu số {form} · {dossier.code}", margins=margin)
+
+
+# --- the fee receipt (online payment) ------------------------------------------------------------------
+
+RECEIPT_TITLE = "BIÊN LAI THU PHÍ, LỆ PHÍ"
+_DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+_GROUPS = ("", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ")
+
+
+def _three_digits(number: int, *, inner: bool) -> str:
+    """0–999 read in Vietnamese; ``inner``: a group after a higher one ("không trăm", "lẻ")."""
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words = []
+    if hundreds or inner:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append("lẻ")
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units:
+        if units == 1 and tens > 1:
+            words.append("mốt")
+        elif units == 4 and tens > 1:
+            words.append("tư")
+        elif units == 5 and tens > 0:
+            words.append("lăm")
+        else:
+            words.append(_DIGITS[units])
+    return " ".join(words)
+
+
+def amount_in_words(amount: int) -> str:
+    """8000 → "Tám nghìn đồng", 1050000 → "Một triệu không trăm năm mươi nghìn đồng" (Vietnamese
+    receipts write the total in words too)."""
+    amount = int(amount)
+    if amount == 0:
+        return "Không đồng"
+    groups = []
+    while amount:
+        groups.append(amount % 1000)
+        amount //= 1000
+    words = []
+    for index in range(len(groups) - 1, -1, -1):
+        if groups[index] == 0:
+            continue
+        words.append(_three_digits(groups[index], inner=index < len(groups) - 1))
+        if _GROUPS[index]:
+            words.append(_GROUPS[index])
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + " đồng"
+
+
+def render_payment_receipt(*, payment, base_url: str = DEFAULT_BASE_URL) -> bytes:
+    """The fee receipt (Biên lai thu phí, lệ phí, A5) of a paid online payment (``integrations.models.
+    Payment``): issued in the name of the receiving agency, whose one-stop counter collects the fees, with the
+    receipt number, payer, each fee, the total in figures and words, the gateway's transaction and time,
+    and a QR code to the dossier's public status page."""
+    dossier = payment.dossier
+    register_fonts()
+    with translation.override("vi"):
+        s = _Styles(9)
+        page = A5
+        margin = 12 * mm
+        width = page[0] - 2 * margin - 2 * FRAME_PADDING
+        agency = dossier.agency
+        story = [
+            _heading(agency, width, s),
+            Paragraph(esc(RECEIPT_TITLE), s.title),
+            Paragraph(f"Số: <b>{esc(payment.receipt_number)}</b>", s.center),
+            Spacer(1, 1 * mm),
+            _code_block(dossier, base_url, width, s),
+            Spacer(1, 2 * mm),
+            _line("Người nộp tiền", dossier.applicant_name, s),
+            _line("Số định danh cá nhân / mã số thuế", dossier.applicant_id_number, s),
+            _line("Địa chỉ", dossier.applicant_address, s),
+            _line("Nội dung thu", f"Phí, lệ phí giải quyết hồ sơ: {_procedure(dossier)}", s),
+            Spacer(1, 1.5 * mm),
+        ]
+        rows = [[Paragraph("STT", s.cell_head), Paragraph("Khoản thu", s.cell_head), Paragraph("Số tiền", s.cell_head)]]
+        right = ParagraphStyle("cell_right", parent=s.cell, alignment=TA_RIGHT)
+        for n, item in enumerate(payment.items or [], 1):
+            rows.append([Paragraph(str(n), s.cell_center), Paragraph(esc(item.get("name") or "Phí, lệ phí"), s.cell),
+                         Paragraph(esc(fmt_money(item.get("amount") or 0)), right)])
+        rows.append(["", Paragraph("<b>Tổng cộng</b>", s.cell), Paragraph(f"<b>{esc(fmt_money(payment.amount))}</b>", right)])
+        story.append(_grid(rows, [9 * mm, width * 0.62 - 9 * mm, width * 0.38], s))
+        story += [
+            Spacer(1, 2 * mm),
+            _line("Số tiền bằng chữ", amount_in_words(payment.amount), s),
+            _line("Hình thức thanh toán", "Trực tuyến, qua cổng thanh toán", s),
+            _line("Mã đơn hàng", payment.reference, s),
+            _line("Mã giao dịch", payment.transaction_no, s),
+            _line("Thời gian thanh toán", fmt_prose_datetime(payment.paid_at), s),
+            Spacer(1, 3 * mm),
+            Paragraph(
+                f"Biên lai điện tử do {esc(agency.name)} lập khi cổng thanh toán xác nhận giao dịch; "
+                "đối chiếu tình trạng hồ sơ bằng mã QR ở trên.", s.small,
+            ),
+        ]
+        title = f"{RECEIPT_TITLE} {payment.receipt_number}"
+        return _build(page, story, title=title, author=agency.name,
+                      footer=f"Biên lai {payment.receipt_number} · {dossier.code}", margins=margin)
 
 
 def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) -> bytes:

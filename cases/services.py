@@ -386,6 +386,37 @@ def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | 
         raise ActionRefused(_("Another official changed this dossier at the same moment: reload it and try again.")) from error
 
 
+def dossier_payment_settle(*, dossier_id: int, payment) -> DossierEvent:
+    """The payment gateway confirmed ``payment`` (an ``integrations.models.Payment``, its transaction number
+    set): confirm_payment taken by the system, with no actor. Returns the event.
+
+    The workflow's permission for confirm_payment (a reception clerk) is about people; here the gateway's
+    check code, verified by ``integrations.services.payment_callback`` before this is called, stands in for
+    the clerk and the proof. So the role is not checked (django-fsm does not check it when the transition is
+    called); the state is: the dossier must still wait for this very payment request (``payment.event``,
+    its latest), else ActionRefused and nothing changes. Locks the dossier, resumes its clock, marks it paid
+    online, appends the event (the portal's record and the applicant's "paid" notification go with it).
+    Runs in the caller's transaction, so the payment and the dossier are recorded together or not at all.
+    """
+    try:
+        with transaction.atomic():
+            dossier = _locked(dossier_id)
+            request = dossier.events.filter(action="request_payment").order_by("-seq").values_list("pk", flat=True).first()
+            if dossier.state != State.AWAITING_PAYMENT or request != payment.event_id:
+                raise ActionRefused(_("This dossier no longer waits for this payment."))
+            now = timezone.now()
+            from_state = dossier.state
+            data = {"proof": payment.transaction_no, "online": True, "reference": payment.reference,
+                    "amount": payment.amount}
+            dossier.confirm_payment()
+            _after(dossier, "confirm_payment", ActionInput(data=data), now, data, from_state)
+            dossier.paid_online = True
+            dossier.save()
+            return _event(dossier, action="confirm_payment", actor=None, from_state=from_state, data=data)
+    except (TransitionNotAllowed, ConcurrentTransition) as error:
+        raise ActionRefused(_("This dossier no longer waits for this payment.")) from error
+
+
 def _require_reason(payload: ActionInput, message: str) -> None:
     if not payload.reason.strip():
         raise ValidationError({"reason": message})

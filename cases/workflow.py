@@ -16,13 +16,16 @@ saves, appends the event and schedules side effects after commit.
 | complete_step      | processing (not the last step)                                | processing (next step)      | the step's role              |
 | transfer           | processing                                                    | processing (another agency) | specialist, leader           |
 | request_payment    | processing                                                    | awaiting_payment            | specialist                   |
-| confirm_payment    | awaiting_payment                                              | processing                  | reception clerk              |
+| confirm_payment    | awaiting_payment                                              | processing                  | reception clerk; the gateway*|
 | approve            | processing (last step)                                        | resolved (approved)         | leader                       |
 | deny               | processing                                                    | resolved (denied)           | leader                       |
 | extend             | received, processing, awaiting_payment                        | unchanged                   | specialist, leader           |
 | suspend            | processing, supplement_requested                              | suspended                   | leader                       |
 | withdraw           | submitted, received, processing, supplement_requested, awaiting_payment | withdrawn         | applicant, reception clerk   |
 | return_result      | resolved                                                      | returned                    | reception clerk              |
+
+* A person confirming a payment must be a reception clerk (the permission below); the payment gateway's
+  verified callback confirms it as the system, with no actor (``cases.services.dossier_payment_settle``).
 """
 
 from django.db import models

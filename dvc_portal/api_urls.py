@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("procedures.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("digitization.api.urls")),
+    path("", include("integrations.urls")),
 ]

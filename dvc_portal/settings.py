@@ -249,7 +249,10 @@ CELERY_BROKER_URL = REDIS_URL or ("filesystem://" if _FOLDER_BROKER else "memory
 if _FOLDER_BROKER:
     _broker_dir = VAR_DIR / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir),
+        "control_folder": str(VAR_DIR / "broker-control"),  # else kombu writes ./control in the checkout
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=DJANGO_ENV == "test" or (not REDIS_URL and not _FOLDER_BROKER)
@@ -306,6 +309,15 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default=f"{NATIONAL_PORTAL_URL.rstr
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default=NATIONAL_PORTAL_TOKEN)
 ZALO_GATEWAY_URL = env.str("ZALO_GATEWAY_URL", default=f"{NATIONAL_PORTAL_URL.rstrip('/')}/zalo/send")
 ZALO_GATEWAY_TOKEN = env.str("ZALO_GATEWAY_TOKEN", default=NATIONAL_PORTAL_TOKEN)
+
+# --- Online payment ------------------------------------------------------------------------------------
+# The payment gateway (integrations/payment_gateway.py): INIT at PAYMENT_GATEWAY_URL + /init, check codes
+# with PAYMENT_SECRET (SHA-256). make run uses the mock portal process's gateway and the same development
+# secret; production offers no online payment until a secret is set. The gateway sends the payer back to,
+# and calls back, addresses under PORTAL_BASE_URL (/ho-so/thanh-toan/ket-qua/, /api/v1/payments/callback/).
+PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default=f"{NATIONAL_PORTAL_URL.rstrip('/')}/payment")
+PAYMENT_MERCHANT_CODE = env.str("PAYMENT_MERCHANT_CODE", default="DVCDN")
+PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="" if IS_PRODUCTION else "mock-payment-dev-secret")
 
 # --- Portal ------------------------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công")

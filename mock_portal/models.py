@@ -1,7 +1,10 @@
 """What the mock national portal stores: every distinct record it accepted, how many times each came
-again, and the fault settings of its control endpoint."""
+again, the fault settings of its control endpoint, the messages of its SMS and Zalo gateways, and the
+orders of its payment gateway."""
 
 from django.db import models
+
+from .gateway import INIT_FIELDS
 
 
 class Record(models.Model):
@@ -69,3 +72,54 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.to}"
+
+
+class PaymentOrder(models.Model):
+    """An order the mock payment gateway accepted (INIT) and how it was settled: paid ("00") or cancelled by
+    the payer ("24"), once; and whether the province's portal acknowledged the result it was sent.
+
+    The fields of the INIT request are kept as sent: the same order initiated again with the same fields
+    gets the same payment page, with other fields it is refused."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ thanh toán"
+        PAID = "paid", "Đã thanh toán"
+        CANCELLED = "cancelled", "Đã hủy"
+
+    merchant_code = models.CharField(max_length=20)
+    order_id = models.CharField(max_length=40)
+    amount = models.PositiveBigIntegerField()
+    order_info = models.CharField(max_length=255)
+    return_url = models.CharField(max_length=500)
+    callback_url = models.CharField(max_length=500)
+    create_date = models.CharField(max_length=14)
+    token = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    inits = models.PositiveIntegerField(default=1, help_text="How many times it was initiated (repeats included).")
+    response_code = models.CharField(max_length=2, blank=True)
+    transaction_no = models.CharField(max_length=20, blank=True)
+    pay_date = models.CharField(max_length=14, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    callback_at = models.DateTimeField(null=True, blank=True)
+    callback_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The portal's HTTP status.")
+    callback_answer = models.TextField(blank=True)
+    callback_ok = models.BooleanField(null=True, help_text="The portal acknowledged the result (RspCode 00 or 02).")
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant_code", "order_id"], name="payment_order_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.merchant_code} {self.order_id}"
+
+    def init_fields(self) -> dict:
+        return {name: getattr(self, name) for name in INIT_FIELDS}
+
+    def result(self) -> dict:
+        """What the payer's result says (without its check code)."""
+        return {"merchant_code": self.merchant_code, "order_id": self.order_id, "amount": self.amount,
+                "response_code": self.response_code, "transaction_no": self.transaction_no,
+                "pay_date": self.pay_date}

@@ -43,6 +43,14 @@ MOCK_PORTAL_CATALOG = env.list(
              str(BASE_DIR / "procedures/fixtures/demo_catalog_extra.json")],
 )
 
+# The payment gateway (/payment/...): the merchant code and the secret of the check codes, the portal's
+# PAYMENT_MERCHANT_CODE and PAYMENT_SECRET.
+MOCK_PAYMENT_MERCHANT = env.str("MOCK_PAYMENT_MERCHANT", default="DVCDN")
+MOCK_PAYMENT_SECRET = env.str("MOCK_PAYMENT_SECRET", default="mock-payment-dev-secret")
+# The address a payer's browser reaches it at, for the payment pages it hands out. Empty: the address the
+# INIT request came to (right for `make run`; docker compose reaches it as mock-portal:8100, browsers do not).
+MOCK_PORTAL_PUBLIC_URL = env.str("MOCK_PORTAL_PUBLIC_URL", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

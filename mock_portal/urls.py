@@ -16,4 +16,6 @@ urlpatterns = [
     path("sms/send", views.sms, name="sms"),
     path("zalo/send", views.zalo, name="zalo"),
     path("messages", views.messages, name="messages"),
+    path("payment/init", views.payment_init, name="payment-init"),
+    path("payment/pay/<str:token>", views.payment_page, name="payment-page"),
 ]

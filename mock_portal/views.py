@@ -6,28 +6,38 @@
 - ``GET /api/LayDanhSachTTHC`` and ``GET /api/LayThuTuc?MaTTHC=``: the national procedure catalog, in the
   JSON shape ``import_catalog`` reads.
 - ``GET|POST /_faults/``: the failure rate, latency and outage the API answers with.
+- ``POST /payment/init``, ``GET|POST /payment/pay/<token>``: the payment gateway (see ``gateway``): an order
+  signed with the shared secret gets a payment page; paying or cancelling there settles it once, tells the
+  portal (a signed server-to-server callback) and sends the payer back (the same fields on the return URL).
 - ``GET /``: what it has received. ``GET /healthz/``: alive.
 
-Every API call and the control endpoint need ``Authorization: Bearer <MOCK_PORTAL_TOKEN>``.
+Every API call and the control endpoint need ``Authorization: Bearer <MOCK_PORTAL_TOKEN>``; the payment
+gateway needs no token (its requests carry a check code instead), and the faults apply to its INIT too.
 """
 
 import hmac
 import json
 import random
+import secrets
 import time
 from functools import lru_cache, wraps
 from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import gateway
 from . import vocabulary as v
-from .models import Faults, Message, Record
+from .models import Faults, Message, PaymentOrder, Record
 
 
 def _json(payload: dict, status: int = 200) -> JsonResponse:
@@ -40,6 +50,18 @@ def _authorized(request) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+def _fault() -> JsonResponse | None:
+    """The configured faults: an outage (503), a delay, a share of failures (503); None to answer normally."""
+    faults = Faults.current()
+    if faults.outage:
+        return _json(v.answer(v.UNAVAILABLE, "Hệ thống đang bảo trì, vui lòng thử lại sau."), 503)
+    if faults.latency_ms:
+        time.sleep(faults.latency_ms / 1000)
+    if faults.failure_rate and random.random() < faults.failure_rate:  # noqa: S311 - fault injection, not security
+        return _json(v.answer(v.UNAVAILABLE, "Lỗi xử lý tạm thời, vui lòng gửi lại."), 503)
+    return None
+
+
 def api(view):
     """Token first (401), then the configured faults (outage 503, latency, a share of failures 503)."""
 
@@ -48,14 +70,8 @@ def api(view):
     def wrapper(request, *args, **kwargs):
         if not _authorized(request):
             return _json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
-        faults = Faults.current()
-        if faults.outage:
-            return _json(v.answer(v.UNAVAILABLE, "Hệ thống đang bảo trì, vui lòng thử lại sau."), 503)
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000)
-        if faults.failure_rate and random.random() < faults.failure_rate:  # noqa: S311 - fault injection, not security
-            return _json(v.answer(v.UNAVAILABLE, "Lỗi xử lý tạm thời, vui lòng gửi lại."), 503)
-        return view(request, *args, **kwargs)
+        fault = _fault()
+        return fault if fault is not None else view(request, *args, **kwargs)
 
     return wrapper
 
@@ -226,12 +242,126 @@ def home(request):
         .order_by("-last")[:200]
     )
     totals = Record.objects.aggregate(records=Count("id"), repeats=Sum("duplicates"))
+    payments = list(PaymentOrder.objects.all()[:50])
+    for payment in payments:
+        payment.money = gateway.money(payment.amount)
     return render(request, "mock_portal/home.html", {
         "rows": rows, "totals": totals, "faults": Faults.current(),
         "by_kind": dict(Record.objects.values_list("kind").annotate(n=Count("id"))),
         "messages": Message.objects.all()[:50],
+        "payments": payments,
     })
 
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- the payment gateway -------------------------------------------------------------------------------
+
+CALLBACK_TIMEOUT_SECONDS = 5  # a portal that does not answer in time is recorded as not acknowledging
+
+
+def _public_url(request) -> str:
+    return settings.MOCK_PORTAL_PUBLIC_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/")
+
+
+@csrf_exempt
+@require_POST
+def payment_init(request):
+    """INIT: a signed order (``gateway.init_errors``) gets its payment page's address; the same order sent
+    again with the same fields gets the same page, with other fields it is refused (400)."""
+    fault = _fault()
+    if fault is not None:
+        return fault
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
+    errors = gateway.init_errors(body, merchant_code=settings.MOCK_PAYMENT_MERCHANT, secret=settings.MOCK_PAYMENT_SECRET)
+    if errors:
+        return _json(v.answer(v.INVALID, " ".join(errors), errors=errors), 400)
+    fields = {name: body[name] if name == "amount" else str(body[name]) for name in gateway.INIT_FIELDS}
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().filter(
+            merchant_code=fields["merchant_code"], order_id=fields["order_id"]
+        ).first()
+        if order is None:
+            order = PaymentOrder.objects.create(**fields, token=secrets.token_urlsafe(24))
+        elif order.init_fields() != fields:
+            return _json(v.answer(
+                v.INVALID, f"Mã đơn hàng {fields['order_id']} đã được khởi tạo với thông tin khác."), 400)
+        else:
+            PaymentOrder.objects.filter(pk=order.pk).update(inits=F("inits") + 1)
+    url = _public_url(request) + reverse("payment-page", args=[order.token])
+    return _json(v.answer(v.OK, "Thành công", payment_url=url))
+
+
+def _signed(order: PaymentOrder) -> dict:
+    result = order.result()
+    return {**result, "check_code": gateway.result_check_code(result, settings.MOCK_PAYMENT_SECRET)}
+
+
+def _return_address(order: PaymentOrder) -> str:
+    separator = "&" if "?" in order.return_url else "?"
+    return order.return_url + separator + urlencode(_signed(order))
+
+
+def _settle(pk: int, *, paid: bool) -> tuple[PaymentOrder, bool]:
+    """Pay or cancel the order if it is still pending; whether this call settled it (an order is settled once)."""
+    with transaction.atomic():
+        order = PaymentOrder.objects.select_for_update().get(pk=pk)
+        if order.status != PaymentOrder.Status.PENDING:
+            return order, False
+        now = timezone.now()
+        order.status = PaymentOrder.Status.PAID if paid else PaymentOrder.Status.CANCELLED
+        order.response_code = gateway.PAID if paid else gateway.CANCELLED
+        order.transaction_no = str(20_000_000 + order.pk) if paid else "0"
+        order.pay_date = timezone.localtime(now).strftime(gateway.DATE_FORMAT)
+        order.settled_at = now
+        order.save()
+    return order, True
+
+
+def _report(order: PaymentOrder) -> None:
+    """The server-to-server callback: the signed result, POSTed as JSON to the order's callback_url. The
+    portal's answer is recorded; a portal that is down or refuses does not stop the payer's return."""
+    try:
+        response = httpx.post(order.callback_url, json=_signed(order), timeout=CALLBACK_TIMEOUT_SECONDS)
+    except httpx.HTTPError as error:
+        status, answer, ok = None, f"{type(error).__name__}: {error}", False
+    else:
+        status, answer = response.status_code, response.text[:1000]
+        try:
+            code = str(response.json().get("RspCode", ""))
+        except (ValueError, AttributeError):
+            code = ""
+        ok = response.status_code == 200 and code in ("00", "02")
+    PaymentOrder.objects.filter(pk=order.pk).update(
+        callback_at=timezone.now(), callback_status=status, callback_answer=answer, callback_ok=ok
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def payment_page(request, token):
+    """The payer's page (like a bank's): the order and two buttons. POST ``action=pay|cancel`` settles a
+    pending order, calls the portal back, and sends the browser to the return URL with the signed result; a
+    settled order is not settled again (the browser goes back with the result it already has)."""
+    order = PaymentOrder.objects.filter(token=token).first()
+    if order is None:
+        return render(request, "mock_portal/payment.html", {"missing": True}, status=404)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("pay", "cancel"):
+            return render(request, "mock_portal/payment.html",
+                          {"order": order, "amount": gateway.money(order.amount), "invalid": True}, status=400)
+        order, settled = _settle(order.pk, paid=action == "pay")
+        if settled:
+            _report(order)
+        return redirect(_return_address(order))
+    settled = order.status != PaymentOrder.Status.PENDING
+    return render(request, "mock_portal/payment.html", {
+        "order": order, "amount": gateway.money(order.amount),
+        "return_address": _return_address(order) if settled else "",
+    })

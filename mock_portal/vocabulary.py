@@ -115,3 +115,30 @@ def message_errors(body) -> list[str]:
     if len(str(body.get("reference", ""))) > 100:
         errors.append("Mã tham chiếu dài quá 100 ký tự.")
     return errors
+
+
+# MucDoHaiLong, the three answers of a citizen's rating (Decision 766): 1 very satisfied, 2 satisfied,
+# 3 not satisfied.
+SATISFACTION = {1: "Rất hài lòng", 2: "Hài lòng", 3: "Không hài lòng"}
+RATING_REQUIRED = ("MaHoSo", "MucDoHaiLong", "ThoiDiemDanhGia")
+
+
+def rating_errors(record) -> list[str]:
+    """Why a rating (DanhGiaHoSo) is refused (empty: accepted). A rating names the dossier, one of the three
+    answers, when it was given, and optionally the criteria the province asks (TieuChi: [{MaTieuChi,
+    MucDoHaiLong}]) and a comment (NoiDung)."""
+    if not isinstance(record, dict):
+        return ["Bản ghi đánh giá phải là một đối tượng JSON."]
+    errors = _missing(record, RATING_REQUIRED)
+    if record.get("MucDoHaiLong") not in (None, "") and not _int_in(record["MucDoHaiLong"], SATISFACTION):
+        errors.append("MucDoHaiLong phải là 1 (rất hài lòng), 2 (hài lòng) hoặc 3 (không hài lòng).")
+    if record.get("ThoiDiemDanhGia") not in (None, "") and parse_date(record["ThoiDiemDanhGia"]) is None:
+        errors.append("ThoiDiemDanhGia phải có dạng yyyyMMddHHmmss.")
+    criteria = record.get("TieuChi", [])
+    if not isinstance(criteria, list) or not all(
+        isinstance(c, dict) and c.get("MaTieuChi") and _int_in(c.get("MucDoHaiLong"), SATISFACTION) for c in criteria
+    ):
+        errors.append("TieuChi phải là danh sách {MaTieuChi, MucDoHaiLong} với MucDoHaiLong từ 1 đến 3.")
+    if len(str(record.get("NoiDung", ""))) > 2000:
+        errors.append("NoiDung dài quá 2000 ký tự.")
+    return errors

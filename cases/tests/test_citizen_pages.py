@@ -361,7 +361,8 @@ def test_withdrawing_asks_for_a_reason_and_confirmation(an, office):
     assert url not in an.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
 
 
-def test_payment_panel_shows_the_fees_and_says_online_payment_is_not_there_yet(an, office):
+def test_payment_panel_shows_the_fees_and_without_a_gateway_says_to_pay_at_the_counter(an, office, settings):
+    settings.PAYMENT_SECRET = ""  # no gateway configured (production's default)
     dossier = submitted(office)
     dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
     dossier_act(dossier=dossier, action="forward", actor=office["clerk"])

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,11 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from digitization.models import DocumentAccess
 from digitization.selectors import dossier_result, reuse_offers, store_document
 from digitization.services import access_record
+from integrations import payment_gateway
+from integrations import services as payments
+from integrations.models import Payment
 from procedures.models import Procedure
+from procedures.templatetags.portal import vnd
 
 from .. import services
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
 from ..models import Dossier, DossierDocument
+from ..printing import render_payment_receipt
 from ..selectors import dossier_for, own_dossiers, public_lookup
 from ..workflow import State
 
@@ -393,6 +398,9 @@ def _timeline(dossier, user):
         event.fees = event.data.get("fees") or []
         event.new_due = event.data.get("new_due_at")
         event.agency_name = event.data.get("agency_name", "")
+        if event.action == "confirm_payment" and event.data.get("online"):
+            event.label = _("Paid online")
+            event.who = _("Payment gateway")
     return events
 
 
@@ -419,7 +427,8 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
                                requested=[i.get("document", "") for i in supplement.supplement_items] if supplement else ()),
         "supplement": supplement, "can_supplement": can_supplement,
         "note_form": note_form or SupplementNoteForm(), "supplement_errors": supplement_errors or [],
-        "payment": payment, "fees_total": fees_total,
+        "payment": payment, "fees_total": fees_total, "online_payment": payment_gateway.is_configured(),
+        "receipts": list(dossier.payments.filter(status=Payment.Status.PAID).order_by("paid_at")),
         "can_withdraw": _can(dossier, request.user, "withdraw"),
         "next_step": NEXT_STEPS.get(dossier.state, ""),
         "result": _visible_result(request.user, dossier),
@@ -517,6 +526,69 @@ def withdraw(request, pk):
     if form.errors:
         form.fields["reason"].widget.attrs["aria-invalid"] = "true"
     return render(request, "cases/citizen/withdraw.html", {"dossier": dossier, "form": form})
+
+
+# --- online payment ------------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def pay(request, pk):
+    """Pay the fees online: to the gateway's page, or back to the dossier with why not."""
+    dossier = _own_or_404(request.user, pk)
+    try:
+        url = payments.payment_start(dossier=dossier, user=request.user)
+    except payment_gateway.GatewayError:
+        messages.error(request, _(
+            "The payment gateway cannot be reached right now. Nothing was charged: try again in a few minutes, "
+            "or pay at the counter."))
+        return redirect("cases:dossier", pk=pk)
+    except (services.ActionRefused, PermissionDenied) as refused:
+        messages.error(request, str(refused))
+        return redirect("cases:dossier", pk=pk)
+    return redirect(url)
+
+
+@require_GET
+def payment_return(request):
+    """Where the gateway sends the payer back, with the signed result: recorded like the gateway's own
+    callback (whichever comes first records it), then the dossier's page says how it went. No login is
+    needed to record it: the check code is the proof, and the dossier's page asks for the login."""
+    try:
+        result = payments.payment_callback(fields=request.GET.dict())
+    except payments.PaymentRefused:
+        messages.error(request, _("The payment result could not be verified: nothing was recorded. If you were "
+                                  "charged, the agency is told by the gateway; check your dossier again later."))
+        return redirect("cases:my-dossiers")
+    payment = result.payment
+    if payment.status == Payment.Status.PAID:
+        messages.success(request, _("Your payment of %(amount)s đồng was received (receipt %(number)s). Processing "
+                                    "of your dossier resumes.") % {"amount": vnd(payment.amount),
+                                                                    "number": payment.receipt_number})
+    elif result.outcome == "late":
+        messages.warning(request, _("The payment was made, but this dossier no longer waits for it. The agency "
+                                    "will contact you about a refund."))
+    else:
+        messages.warning(request, _("The payment was not completed (the gateway answered %(code)s). Nothing was "
+                                    "charged: you can try again.") % {"code": payment.response_code or "-"})
+    return redirect("cases:dossier", pk=payment.dossier_id)
+
+
+@login_required
+@require_GET
+def payment_receipt(request, pk, reference):
+    """The fee receipt (PDF) of a paid online payment, to the applicant and the officials of the dossier."""
+    dossier = dossier_for(request.user, pk)
+    if dossier is None:
+        raise Http404
+    payment = Payment.objects.filter(dossier=dossier, reference=reference, status=Payment.Status.PAID).first()
+    if payment is None:
+        raise Http404
+    payment.dossier = dossier
+    pdf = render_payment_receipt(payment=payment, base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bien-lai-{payment.receipt_number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- public lookup -------------------------------------------------------------------------------------

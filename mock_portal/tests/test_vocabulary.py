@@ -35,3 +35,14 @@ def test_a_message_needs_a_vietnamese_mobile_number_and_a_text():
     assert v.message_errors({"phone": "84905123456", "message": "ok"}) == []
     assert v.message_errors({"phone": "0236123456", "message": "ok"}) == ["Số điện thoại di động không hợp lệ."]
     assert v.message_errors("0905123456") == ["Nội dung gửi phải là một đối tượng JSON."]
+
+
+def test_a_rating_names_the_dossier_one_of_three_answers_and_when():
+    rating = {"MaHoSo": "000.11.31.H48-261124-0001", "MucDoHaiLong": 1, "ThoiDiemDanhGia": "20261124090000",
+              "TieuChi": [{"MaTieuChi": "THOI_GIAN", "MucDoHaiLong": 2}], "NoiDung": "Cán bộ hướng dẫn tận tình"}
+    assert v.rating_errors(rating) == []
+    assert v.rating_errors({**rating, "MucDoHaiLong": 4}) == [
+        "MucDoHaiLong phải là 1 (rất hài lòng), 2 (hài lòng) hoặc 3 (không hài lòng)."]
+    assert v.rating_errors({**rating, "TieuChi": [{"MaTieuChi": "THOI_GIAN"}]}) == [
+        "TieuChi phải là danh sách {MaTieuChi, MucDoHaiLong} với MucDoHaiLong từ 1 đến 3."]
+    assert v.rating_errors({"MucDoHaiLong": 3}) == ["Thiếu trường bắt buộc MaHoSo.", "Thiếu trường bắt buộc ThoiDiemDanhGia."]

@@ -1,0 +1,148 @@
+"""Fixtures of the online payment tests: the office of the dossier tests, a dossier waiting for its fees,
+the mock portal (its payment gateway) as a real process with a test secret, the portal pointed at it, and a
+gateway result signed as the gateway signs it (computed here with hashlib, not with the code under test).
+
+Imported by the test module (``from .payment_fixtures import *``), not a conftest: this folder's conftest
+belongs to the outbox tests."""
+
+import hashlib
+import importlib
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
+from cases.tests.conftest import PDF
+from cases.tests.conftest import office as _office
+
+__all__ = ["office", "gateway", "payment_settings", "notification_templates", "awaiting"]
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "test-payment-secret-" + os.urandom(4).hex()
+MERCHANT = "DVCDN"
+TOKEN = "test-token-" + os.urandom(4).hex()
+PORTAL = "https://dichvucong.danang.gov.vn"
+FEES = [{"name": "Lệ phí đăng ký khai sinh", "amount": 5000}, {"name": "Phí cấp bản sao trích lục", "amount": 3000}]
+TOTAL = 8000
+
+office = _office  # the same office as the dossier tests
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Gateway:
+    """The running mock portal: its address, and (for assertions only) its database read directly."""
+
+    url: str
+    database: Path
+    log: Path
+
+    def orders(self) -> list[dict]:
+        """Every payment order it holds, oldest first."""
+        with sqlite3.connect(self.database, timeout=20) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(row) for row in db.execute("SELECT * FROM mock_portal_paymentorder ORDER BY id")]
+
+    def order(self, order_id: str) -> dict | None:
+        return next((o for o in self.orders() if o["order_id"] == order_id), None)
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory) -> Gateway:
+    """The mock portal started as `make run` starts it, on a free port with a scratch database, with this
+    module's payment secret and portal token."""
+    folder = tmp_path_factory.mktemp("mock-gateway")
+    database = folder / "mock.sqlite3"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "MOCK_PORTAL_", "MOCK_PAYMENT_", "DATABASE_URL"))}
+    env.update(DJANGO_SETTINGS_MODULE="mock_portal.settings", MOCK_PORTAL_TOKEN=TOKEN,
+               MOCK_PORTAL_DATABASE_URL=f"sqlite:///{database}", MOCK_PAYMENT_SECRET=SECRET,
+               MOCK_PAYMENT_MERCHANT=MERCHANT)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)  # noqa: S603
+    port = free_port()
+    log = folder / "server.log"
+    with open(log, "w") as output:
+        server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,  # noqa: S603
+                                  env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{url}/healthz/", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the mock portal did not start: " + log.read_text()[-2000:])
+        yield Gateway(url=url, database=database, log=log)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture
+def payment_settings(settings, gateway):
+    """The portal's payment settings pointed at ``gateway``."""
+    settings.PAYMENT_GATEWAY_URL = f"{gateway.url}/payment"
+    settings.PAYMENT_SECRET = SECRET
+    settings.PAYMENT_MERCHANT_CODE = MERCHANT
+    settings.PORTAL_BASE_URL = PORTAL
+    return settings
+
+
+@pytest.fixture
+def notification_templates(db):
+    """The notification wording of migration 0002 (a transactional test's flush removes it)."""
+    importlib.import_module("integrations.migrations.0002_message_templates").seed(apps, None)
+
+
+@pytest.fixture
+def awaiting(office, notification_templates):
+    """A dossier the citizen filed online, received, forwarded, and asked by the specialist for FEES."""
+    return await_payment(office)
+
+
+def await_payment(office):
+    """A new dossier of the citizen, filed online and driven to awaiting_payment (FEES asked)."""
+    citizen = office["citizen"]
+    draft = dossier_draft_create(user=citizen, procedure=office["birth"], agency=office["ward"])
+    form = office["birth"].current_version.documents.order_by("order").first()
+    dossier_document_add(dossier=draft, actor=citizen, requirement=form,
+                         uploaded=SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf"))
+    dossier = dossier_submit(dossier=draft, actor=citizen)
+    dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
+    dossier_act(dossier=dossier, action="forward", actor=office["clerk"])
+    dossier_act(dossier=dossier, action="request_payment", actor=office["specialist"],
+                payload=ActionInput(data={"fees": FEES}))
+    dossier.refresh_from_db()
+    return dossier
+
+
+def signed(order_id: str, *, amount=TOTAL, response_code="00", transaction_no="20000001",
+           pay_date="20261124093512", merchant=MERCHANT, secret=SECRET) -> dict:
+    """A gateway result with its check code, computed as the protocol says."""
+    fields = {"merchant_code": merchant, "order_id": order_id, "amount": amount, "response_code": response_code,
+              "transaction_no": transaction_no, "pay_date": pay_date}
+    joined = "|".join([*(str(fields[k]) for k in fields), secret])
+    return {**fields, "check_code": hashlib.sha256(joined.encode()).hexdigest()}

@@ -1,0 +1,9 @@
+"""API routes of the integrations, mounted under /api/v1/: the payment gateway's callback."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("payments/callback/", views.PaymentCallbackView.as_view(), name="api-payment-callback"),
+]
