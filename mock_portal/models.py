@@ -8,7 +8,8 @@ from .gateway import INIT_FIELDS
 
 
 class Record(models.Model):
-    """One accepted record: a dossier sync (DongBoHoSoMC) or a progress record (CapNhatTienDoHoSoMC).
+    """One accepted record: a dossier sync (DongBoHoSoMC), a progress record (CapNhatTienDoHoSoMC) or a citizen's
+    rating of the service (DanhGiaHoSo; ``status`` holds its MucDoHaiLong).
 
     ``digest`` is the SHA-256 of the record's canonical JSON: the same record sent twice is stored once
     and ``duplicates`` counts the repeats."""
@@ -16,6 +17,7 @@ class Record(models.Model):
     class Kind(models.TextChoices):
         SYNC = "DongBoHoSoMC", "Đồng bộ hồ sơ"
         PROGRESS = "CapNhatTienDoHoSoMC", "Cập nhật tiến độ"
+        RATING = "DanhGiaHoSo", "Đánh giá mức độ hài lòng"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     ma_ho_so = models.CharField(max_length=60, db_index=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("_faults/", views.faults, name="faults"),
     path("api/DongBoHoSoMC", views.sync, name="sync"),
     path("api/CapNhatTienDoHoSoMC", views.progress, name="progress"),
+    path("api/DanhGiaHoSo", views.rating, name="rating"),
     path("api/TraCuuHoSo", views.lookup, name="lookup"),
     path("api/LayDanhSachTTHC", views.catalog, name="catalog"),
     path("api/LayThuTuc", views.procedure, name="procedure"),

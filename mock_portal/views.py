@@ -2,7 +2,8 @@
 
 - ``POST /api/DongBoHoSoMC`` and ``POST /api/CapNhatTienDoHoSoMC``: a record, or a list of records; each
   is checked (``vocabulary``), stored once by its digest, and a repeat is counted, not stored again.
-- ``GET /api/TraCuuHoSo?MaHoSo=``: the dossier's latest sync and its progress records, in order.
+- ``POST /api/DanhGiaHoSo``: a citizen's rating (MucDoHaiLong 1–3, criteria, comment), stored the same way.
+- ``GET /api/TraCuuHoSo?MaHoSo=``: the dossier's latest sync, its progress records in order, its latest rating.
 - ``GET /api/LayDanhSachTTHC`` and ``GET /api/LayThuTuc?MaTTHC=``: the national procedure catalog, in the
   JSON shape ``import_catalog`` reads.
 - ``GET|POST /_faults/``: the failure rate, latency and outage the API answers with.
@@ -97,7 +98,9 @@ def _store(kind: str, records: list, check) -> JsonResponse:
     with transaction.atomic():
         for record in records:
             key = v.digest(record)
-            status = record.get("TrangThaiHoSo") if kind == Record.Kind.SYNC else record.get("TrangThai")
+            status = {Record.Kind.SYNC: "TrangThaiHoSo", Record.Kind.PROGRESS: "TrangThai",
+                      Record.Kind.RATING: "MucDoHaiLong"}[kind]
+            status = record.get(status)
             try:
                 with transaction.atomic():
                     Record.objects.create(kind=kind, ma_ho_so=str(record["MaHoSo"]), digest=key, data=record,
@@ -126,6 +129,14 @@ def sync(request):
 @api
 def progress(request):
     return _receive(request, Record.Kind.PROGRESS, v.progress_errors)
+
+
+@require_POST
+@api
+def rating(request):
+    """A citizen's rating of a dossier's handling (or a list of them); a changed rating is a new record, the
+    lookup shows the latest."""
+    return _receive(request, Record.Kind.RATING, v.rating_errors)
 
 
 def _send(request, channel: str) -> JsonResponse:
@@ -179,6 +190,7 @@ def lookup(request):
     return _json(v.answer(v.OK, "Thành công", data={
         **syncs[-1].data,
         "TienDoXuLy": [r.data for r in records if r.kind == Record.Kind.PROGRESS],
+        "DanhGia": next((r.data for r in reversed(records) if r.kind == Record.Kind.RATING), None),
         "SoLanDongBo": len(syncs),
     }))
 

@@ -108,6 +108,22 @@ def test_a_dossier_is_stored_once_however_often_it_comes_and_its_progress_in_ord
     assert "<td>1.001193</td>" in page  # the procedure code as sent, not read back as a number
 
 
+def test_a_rating_is_stored_once_checked_and_the_latest_shows_in_the_lookup(portal):
+    code = "000.11.31.H48-261124-0911"
+    call(portal, "POST", "/api/DongBoHoSoMC", json=sync_record(code))
+    rating = {"MaHoSo": code, "MucDoHaiLong": 3, "ThoiDiemDanhGia": "20261126080000",
+              "TieuChi": [{"MaTieuChi": "THOI_GIAN", "MucDoHaiLong": 3}], "NoiDung": "Phải đi lại nhiều lần"}
+    assert call(portal, "POST", "/api/DanhGiaHoSo", json=rating).json()["results"][0]["stored"] is True
+    assert call(portal, "POST", "/api/DanhGiaHoSo", json=rating).json()["results"][0]["duplicate"] is True
+    changed = {**rating, "MucDoHaiLong": 2, "ThoiDiemDanhGia": "20261126090000"}
+    assert call(portal, "POST", "/api/DanhGiaHoSo", json=changed).json()["results"][0]["stored"] is True
+    refused = call(portal, "POST", "/api/DanhGiaHoSo", json={**rating, "MucDoHaiLong": 5})
+    assert refused.status_code == 400 and "MucDoHaiLong" in refused.json()["errors"][0]["errors"][0]
+    assert call(portal, "POST", "/api/DanhGiaHoSo", token="wrong", json=rating).status_code == 401
+    found = call(portal, "GET", "/api/TraCuuHoSo", params={"MaHoSo": code}).json()["data"]
+    assert found["DanhGia"] == changed and found["TienDoXuLy"] == []
+
+
 def test_a_bad_record_is_refused_with_its_reasons_and_a_batch_is_stored_all_or_nothing(portal):
     bad = sync_record("000.11.31.H48-261124-0903", status=4, NgayTiepNhan="24/11/2026", KenhThucHien=7)
     bad.pop("ChuHoSo")
