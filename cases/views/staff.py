@@ -22,6 +22,7 @@ from digitization.forms import staff_section
 from digitization.models import DocumentAccess
 from digitization.selectors import failed_for_staff
 from digitization.services import access_record
+from integrations.selectors import portal_sync
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
 
@@ -218,6 +219,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             "paused_days": round(dossier.paused_minutes / per_day, 1) if dossier.paused_minutes else 0,
             "steps": dossier.steps(),
             "is_overdue": dossier.is_overdue,
+            "portal": portal_sync(dossier),
         },
         status=status,
     )
