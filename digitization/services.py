@@ -60,8 +60,9 @@ def _queue(document_ids: list[int]) -> None:
         for pk in document_ids:
             try:
                 digitize.apply_async(args=[pk], task_id=f"digitize-{pk}-{timezone.now():%Y%m%d%H%M%S%f}")
-            except Exception:  # the broker is down: the sweeper queues it later
+            except Exception:  # the broker is down: the sweeper queues these later
                 logger.warning("could not queue digitization %s; the sweeper will", pk, exc_info=True)
+                break  # each try waits out the publish retries: do not make the clerk wait once per file
 
     transaction.on_commit(send)
 

@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import random
 import time
+import unicodedata
 
 from django.conf import settings
 from django.db import transaction
@@ -152,6 +153,12 @@ def _context(dossier: Dossier, event: DossierEvent) -> dict:
     }
 
 
+def unaccented(text: str) -> str:
+    """Vietnamese without its marks, as SMS is sent here: a GSM-7 part holds 160 characters, a Unicode one 70."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _render(text: str, context: dict) -> str:
     return Template(text).render(Context(context, autoescape=False)).strip()
 
@@ -163,6 +170,7 @@ def _notify(dossier: Dossier, event: DossierEvent, topic: str) -> list[Delivery]
         return []
     context = _context(dossier, event)
     subject, body, short = (_render(t, context) for t in (template.subject, template.body, template.short))
+    short = unaccented(short)  # what is filled in (a name, "ngày", "đồng") too
     user = dossier.owner
     if user is not None:
         Notification.objects.get_or_create(
@@ -285,7 +293,8 @@ def backoff_seconds(attempts: int) -> float:
 def deliver(*, delivery_id: int) -> str | None:
     """Deliver one delivery, then (ordered consumers) the dossier's next ones while they succeed.
 
-    Returns the last outcome ("delivered", "retry", "dead") or None when there was nothing to do.
+    Returns the last outcome ("delivered", "retry", "dead", "overtaken": failed after another worker took
+    over its lease) or None when there was nothing to do.
     """
     outcome, current = None, delivery_id
     for _ in range(CHAIN_LIMIT):
@@ -333,12 +342,19 @@ def _failed(delivery: Delivery, error: "channels.Failed", duration_ms: int) -> s
     with transaction.atomic():
         Attempt.objects.create(delivery=delivery, ok=False, status_code=error.status, response=str(error)[:4000],
                                duration_ms=duration_ms)
-        Delivery.objects.filter(pk=delivery.pk).update(
+        # Only while this worker still holds its lease: one that outlived it (the delivery was leased again,
+        # or delivered, meanwhile) must not make the delivery pending or dead again.
+        held = Delivery.objects.filter(
+            pk=delivery.pk, status=Delivery.Status.PENDING, claimed_until=delivery.claimed_until
+        ).update(
             status=Delivery.Status.DEAD if dead else Delivery.Status.PENDING,
             next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
             claimed_until=None,
             last_error=str(error)[:4000],
         )
+    if not held:
+        logger.warning("delivery %s failed after its lease was taken over: left to the new holder", delivery.pk)
+        return "overtaken"
     if dead:
         logger.error("delivery %s given up after %s attempts: %s", delivery.pk, delivery.attempts, error)
         return "dead"

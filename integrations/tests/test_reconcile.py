@@ -1,23 +1,13 @@
 """portal_reconcile against the mock portal as a real process: what the portal lacks is re-sent (progress
 records exactly as first sent), what it has is left alone, and running it twice stores nothing new."""
 
-import httpx
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from cases.services import ActionInput, dossier_act, dossier_intake
-from cases.tests.conftest import office  # noqa: F401 - a fixture
 from integrations import services
 from integrations.models import Consumer, Delivery
-
-from .mock_process import TOKEN, mock_portal  # noqa: F401 - a fixture
-
-
-def _lookup(url, code):
-    answer = httpx.get(f"{url}/api/TraCuuHoSo", params={"MaHoSo": code},
-                       headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
-    return answer.json().get("data")
 
 
 def _deliver_all():
@@ -37,11 +27,11 @@ def test_reconcile_resends_what_the_portal_lacks_and_nothing_twice(office, mock_
     # The second dossier's deliveries were "lost": marked delivered without reaching the portal.
     # (Until now the portal was a closed port: every delivery waits; attempts recorded.)
     Delivery.objects.filter(dossier=lost).update(status="delivered")
-    settings.NATIONAL_PORTAL_URL, settings.NATIONAL_PORTAL_TOKEN = mock_portal, TOKEN
+    settings.NATIONAL_PORTAL_URL, settings.NATIONAL_PORTAL_TOKEN = mock_portal.url, mock_portal.token
     Delivery.objects.update(next_attempt_at=timezone.now())
     _deliver_all()
-    assert _lookup(mock_portal, lost.code) is None
-    before = _lookup(mock_portal, synced.code)
+    assert mock_portal.lookup(lost.code) is None
+    before = mock_portal.lookup(synced.code)
     assert [p["SoThuTu"] for p in before["TienDoXuLy"]] == [1, 2, 3]
 
     call_command("portal_reconcile", "--dry-run")
@@ -52,7 +42,7 @@ def test_reconcile_resends_what_the_portal_lacks_and_nothing_twice(office, mock_
     assert "2 hồ sơ" in out and "1 khớp" in out and "1 đã gửi lại" in out
     resent = Delivery.objects.get(topic="reconcile")  # queued after commit: delivered already (eager tasks)
     assert resent.dossier == lost and resent.status == "delivered" and len(resent.payload["progress"]) == 3
-    after = _lookup(mock_portal, lost.code)
+    after = mock_portal.lookup(lost.code)
     assert after["TrangThaiHoSo"] == 8 and [p["SoThuTu"] for p in after["TienDoXuLy"]] == [1, 2, 3]
     # The progress records are the ones first written (the same digest: the portal would not store them twice).
     first = Delivery.objects.filter(dossier=lost, event__isnull=False).order_by("id")
@@ -61,4 +51,4 @@ def test_reconcile_resends_what_the_portal_lacks_and_nothing_twice(office, mock_
     call_command("portal_reconcile")
     assert "2 khớp" in capsys.readouterr().out
     assert not Delivery.objects.filter(status="pending").exists()
-    assert _lookup(mock_portal, synced.code)["TienDoXuLy"] == before["TienDoXuLy"]
+    assert mock_portal.lookup(synced.code)["TienDoXuLy"] == before["TienDoXuLy"]

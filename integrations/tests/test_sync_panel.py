@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from cases.services import dossier_intake
-from cases.tests.conftest import office  # noqa: F401 - a fixture
 from integrations.models import Delivery
 from integrations.selectors import portal_sync
 
