@@ -18,7 +18,10 @@ $BIN/python manage.py load_demo
 children=()
 trap 'kill -TERM "${children[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM
-DJANGO_SETTINGS_MODULE=mock_portal.settings $BIN/python manage.py runserver "127.0.0.1:$MOCK_PORTAL_PORT" --noreload &
+# gunicorn, as docker compose runs it: Django's runserver answers a kept-alive connection ~40 ms late, which
+# the worker's deliveries would feel on every call.
+DJANGO_SETTINGS_MODULE=mock_portal.settings $BIN/gunicorn mock_portal.wsgi:application \
+  --bind "127.0.0.1:$MOCK_PORTAL_PORT" --workers 1 --worker-class gthread --threads 4 --timeout 90 &
 children+=($!)
 $BIN/celery -A dvc_portal worker --beat --pool=solo --loglevel=warning \
   --schedule var/celerybeat-schedule --hostname "dvc-local@%h" &

@@ -127,10 +127,15 @@ class Worker:
 def _forget_connections(app) -> None:
     """Celery keeps its broker connection pool and producer pool once made: drop them so the next publish
     connects to ``app.conf.broker_url`` as it is now."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # The producer pools are kombu's, global and keyed by connection: one built on a pool closed above would
+    # hand later publishes (eager ones too: Celery acquires a producer to pick the serializer) a closed pool.
+    pools.reset()
 
 
 @contextmanager
