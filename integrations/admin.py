@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
 from cases.printing import ACTION_NAMES
 
+from . import services
 from .models import Attempt, Delivery, MessageTemplate, Notification, Payment, Topic
 
 TOPIC_NAMES = {**dict(Topic.choices), "digitized": _("Re-sync after digitization"), "reconcile": _("Re-sync after reconciliation")}

@@ -19,21 +19,37 @@ The outbox's guarantees:
 import datetime as dt
 import logging
 import random
+import secrets
 import time
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cases.models import Dossier, DossierEvent
+from procedures.models import Agency
 
-from . import channels
-from .models import ORDERED, Attempt, Consumer, Delivery, MessageTemplate, Notification, NotificationPreference, Topic
-from .portal_records import dossier_record, progress_record
+from . import channels, payment_gateway
+from .models import (
+    ORDERED,
+    Attempt,
+    Consumer,
+    Delivery,
+    MessageTemplate,
+    Notification,
+    NotificationPreference,
+    Payment,
+    Topic,
+)
+from .portal_records import DATE_FORMAT, dossier_record, national_date, progress_record
 
 logger = logging.getLogger(__name__)
 
@@ -400,21 +416,7 @@ def delivery_retry(*, deliveries, actor=None) -> int:
 # - **All or nothing.** A paid result records the payment (transaction, time, receipt number), moves the
 #   dossier on (cases.services.dossier_payment_settle) and writes the outbox's deliveries in one
 #   transaction, with the rows locked in one order: payment, dossier, receiving agency.
-# These imports stay with the section they serve (cases.services imports this module: cases.services itself
-# is imported where it is called).
-
-import secrets  # noqa: E402
-from collections.abc import Mapping  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
-
-from procedures.models import Agency  # noqa: E402
-
-from . import payment_gateway  # noqa: E402
-from .models import Payment  # noqa: E402
-from .portal_records import DATE_FORMAT, national_date  # noqa: E402
+# (cases.services imports this module: cases.services itself is imported where it is called.)
 
 
 class PaymentRefused(Exception):

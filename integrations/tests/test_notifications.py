@@ -15,7 +15,6 @@ from cases.tests.test_citizen_pages import upload
 from integrations import services
 from integrations.models import Consumer, Delivery, MessageTemplate, Notification, NotificationPreference, Topic
 
-
 PHONE = "0905123456"
 
 
