@@ -30,7 +30,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     # The outbox (see, filter, retry: a retry is a change), notification wording, payments (read-only).
     | {"integrations.view_delivery", "integrations.change_delivery", "integrations.view_attempt",
        "integrations.view_messagetemplate", "integrations.change_messagetemplate",
-       "integrations.view_notification", "integrations.view_payment"},
+       "integrations.view_notification", "integrations.view_payment"}
+    | {"satisfaction.view_rating", "satisfaction.view_followup"},
 }
 
 

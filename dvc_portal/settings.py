@@ -319,6 +319,10 @@ PAYMENT_GATEWAY_URL = env.str("PAYMENT_GATEWAY_URL", default=f"{NATIONAL_PORTAL_
 PAYMENT_MERCHANT_CODE = env.str("PAYMENT_MERCHANT_CODE", default="DVCDN")
 PAYMENT_SECRET = env.str("PAYMENT_SECRET", default="" if IS_PRODUCTION else "mock-payment-dev-secret")
 
+# --- Satisfaction ------------------------------------------------------------------------------------
+# A citizen may change their rating of a dossier for this many days after giving it.
+RATING_CHANGE_DAYS = env.int("RATING_CHANGE_DAYS", default=7)
+
 # --- Portal ------------------------------------------------------------------------------------
 PORTAL_NAME = env.str("PORTAL_NAME", default="Cổng Dịch vụ công")
 PORTAL_PROVINCE = env.str("PORTAL_PROVINCE", default="Thành phố Đà Nẵng")

@@ -33,9 +33,12 @@ def _portal(delivery: Delivery) -> Answer:
     portal = NationalPortal(timeout=settings.GATEWAY_TIMEOUT_SECONDS)
     answers = []
     try:
-        answers.append(portal.sync(delivery.payload["sync"]))
+        if delivery.payload.get("sync"):
+            answers.append(portal.sync(delivery.payload["sync"]))
         if delivery.payload.get("progress"):  # one record, or a list (reconciliation)
             answers.append(portal.progress(delivery.payload["progress"]))
+        if delivery.payload.get("rating"):
+            answers.append(portal.rate(delivery.payload["rating"]))
     except PortalError as error:
         # "1" is the portal refusing the record itself: the same record will be refused again.
         raise Failed(str(error), status=error.status, permanent=error.code == "1") from error

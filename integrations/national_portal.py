@@ -71,6 +71,10 @@ class NationalPortal:
         """CapNhatTienDoHoSoMC: a progress record (or a list), stored once likewise."""
         return self._call("POST", "/api/CapNhatTienDoHoSoMC", json=record)
 
+    def rate(self, record: dict) -> dict:
+        """DanhGiaHoSo: a citizen's rating of a dossier's handling."""
+        return self._call("POST", "/api/DanhGiaHoSo", json=record)
+
     def lookup(self, code: str) -> dict | None:
         """TraCuuHoSo: the portal's latest record of a dossier with its progress, or None if it has none."""
         try:

@@ -109,6 +109,12 @@ def _locked(dossier_id: int) -> Dossier:
     )
 
 
+def rating_publish(*, dossier: Dossier, record: dict) -> Delivery:
+    """A citizen's rating (DanhGiaHoSo) for the portal, in the dossier's queue after its status records.
+    Call inside the rating's transaction, with the dossier locked."""
+    return _write([Delivery(consumer=Consumer.PORTAL, dossier=dossier, topic="rating", payload={"rating": record})])[0]
+
+
 def _write(deliveries: list[Delivery]) -> list[Delivery]:
     if not deliveries:
         return []

@@ -19,6 +19,7 @@ from integrations import services as payments
 from integrations.models import Payment
 from procedures.models import Procedure
 from procedures.templatetags.portal import vnd
+from satisfaction.selectors import rating_panel
 
 from .. import services
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
@@ -432,6 +433,7 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
         "can_withdraw": _can(dossier, request.user, "withdraw"),
         "next_step": NEXT_STEPS.get(dossier.state, ""),
         "result": _visible_result(request.user, dossier),
+        "rating_panel": rating_panel(dossier, request.user),
     }, status=status)
 
 

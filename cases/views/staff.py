@@ -25,6 +25,7 @@ from digitization.services import access_record
 from integrations.selectors import portal_sync
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
+from satisfaction.selectors import staff_rating
 
 from .. import services
 from ..models import Delivery, DossierDocument
@@ -220,6 +221,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             "steps": dossier.steps(),
             "is_overdue": dossier.is_overdue,
             "portal": portal_sync(dossier),
+            "rating": staff_rating(dossier),
         },
         status=status,
     )
