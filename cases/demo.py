@@ -140,6 +140,24 @@ def _staff(prefix: str) -> dict:
     return {role: users.get(name) for role, name in names.items()}
 
 
+# The demo's ratings: every other dossier that is over gets one (all three answers appear, and a
+# dissatisfied one opens a follow-up); the rest wait for the citizen, so the demo shows the form too.
+RATINGS = [
+    (1, {"THOI_GIAN": 1, "THAI_DO": 1, "HUONG_DAN": 1}, "Cán bộ hướng dẫn tận tình, trả kết quả sớm."),
+    (2, {"THOI_GIAN": 2, "SO_LAN_DI_LAI": 2}, ""),
+    (3, {"SO_LAN_DI_LAI": 3, "HUONG_DAN": 3}, "Phải đi lại hai lần vì hướng dẫn ban đầu chưa đầy đủ."),
+]
+
+
+def _rate(dossier: Dossier, i: int) -> None:
+    from satisfaction.services import RATEABLE, rating_submit
+
+    if dossier.owner is None or dossier.state not in RATEABLE or i % 2:
+        return
+    level, criteria, comment = RATINGS[(i // 2) % len(RATINGS)]
+    rating_submit(dossier=dossier, user=dossier.owner, level=level, criteria=criteria, comment=comment)
+
+
 @transaction.atomic
 def demo_dossiers_load() -> int:
     """Create the demo dossiers once; returns how many were made."""
@@ -185,6 +203,7 @@ def demo_dossiers_load() -> int:
             actor = _actor(action, staff, dossier)
             services.dossier_act(dossier=dossier, action=action, actor=actor, payload=_payload(action, dossier))
         dossier.refresh_from_db()
+        _rate(dossier, i)
         if story.endswith("-late"):
             _backdate(dossier, 21)
         elif story.startswith(("returned", "refused", "withdrawn", "resolved")):
