@@ -6,7 +6,6 @@ Imported by the test module (``from .payment_fixtures import *``), not a conftes
 belongs to the outbox tests."""
 
 import hashlib
-import importlib
 import os
 import sqlite3
 import subprocess
@@ -17,14 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from cases.tests.conftest import office as _office
 
-__all__ = ["office", "gateway", "payment_settings", "notification_templates", "awaiting"]
+__all__ = ["office", "gateway", "payment_settings", "awaiting"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-payment-secret-" + os.urandom(4).hex()
@@ -112,13 +110,7 @@ def payment_settings(settings, gateway):
 
 
 @pytest.fixture
-def notification_templates(db):
-    """The notification wording of migration 0002 (a transactional test's flush removes it)."""
-    importlib.import_module("integrations.migrations.0002_message_templates").seed(apps, None)
-
-
-@pytest.fixture
-def awaiting(office, notification_templates):
+def awaiting(office, templates):
     """A dossier the citizen filed online, received, forwarded, and asked by the specialist for FEES."""
     return await_payment(office)
 

@@ -5,7 +5,6 @@ pages, and the whole round trip with the gateway calling a live portal back."""
 
 import datetime as dt
 import re
-import threading
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -14,7 +13,7 @@ import pypdfium2
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils import timezone
 from cases.models import Dossier, DossierEvent
 from cases.printing import amount_in_words
 from cases.services import ActionInput, ActionRefused, dossier_act
+from cases.tests.test_concurrency import run_together
 from integrations import payment_gateway, services
 from integrations.models import Consumer, Delivery, Notification, Payment, Topic
 from mock_portal import gateway as mock_gateway
@@ -442,31 +442,9 @@ def test_a_payment_for_a_request_no_longer_open_is_kept_for_a_refund_and_changes
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
 
 
-def run_together(functions):
-    """Start every function at the same moment in its own thread (own connection); collect outcomes."""
-    barrier = threading.Barrier(len(functions))
-    outcomes = [None] * len(functions)
-
-    def runner(i, function):
-        try:
-            barrier.wait()
-            outcomes[i] = function()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_the_callback_and_the_return_at_the_same_moment_record_the_payment_once(office, payment_settings, notification_templates):
+def test_the_callback_and_the_return_at_the_same_moment_record_the_payment_once(office, payment_settings, templates):
     dossier = await_payment(office)
     services.payment_start(dossier=dossier, user=office["citizen"])
     reference = Payment.objects.get(dossier=dossier).reference
@@ -478,7 +456,7 @@ def test_the_callback_and_the_return_at_the_same_moment_record_the_payment_once(
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_payments_settled_at_the_same_moment_never_share_or_skip_a_receipt_number(office, payment_settings, notification_templates):
+def test_payments_settled_at_the_same_moment_never_share_or_skip_a_receipt_number(office, payment_settings, templates):
     references = []
     for _ in range(6):
         dossier = await_payment(office)
@@ -565,7 +543,7 @@ def test_the_pages_offer_payment_then_show_the_receipt(client, office, awaiting,
 
 @pytest.mark.django_db(transaction=True)
 def test_a_citizen_pays_at_the_gateway_and_the_gateway_calls_the_live_portal_back(
-    client, live_server, gateway, payment_settings, office, notification_templates
+    client, live_server, gateway, payment_settings, office, templates
 ):
     payment_settings.PORTAL_BASE_URL = live_server.url  # where the gateway sends the payer back and calls back
     payment_settings.NATIONAL_PORTAL_URL = gateway.url  # the portal's records go to the same mock portal
