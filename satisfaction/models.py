@@ -18,7 +18,7 @@ class Level(models.IntegerChoices):
 class Criterion(models.TextChoices):
     """What the province asks about, each answered with a level (TieuChi)."""
 
-    TIME = "THOI_GIAN", _("Processing time")
+    TIME = "THOI_GIAN", _("Time taken to resolve it")
     ATTITUDE = "THAI_DO", _("Officials' attitude")
     GUIDANCE = "HUONG_DAN", _("Clarity of the guidance")
     TRIPS = "SO_LAN_DI_LAI", _("Number of trips needed")
