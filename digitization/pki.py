@@ -7,9 +7,11 @@ through DER. Validity is decided on pyHanko's ``bottom_line`` (intact, valid and
 turns false.
 """
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -147,8 +149,20 @@ def sign_pdf(pdf: bytes, *, key_pem: bytes, cert_pem: str, chain_pem: str = "", 
         reason=reason or None, location=location or None,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    output = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+    output = _off_the_event_loop(signers.PdfSigner(meta, signer=signer).sign_pdf, writer)
     return output.getvalue()
+
+
+def _off_the_event_loop(function, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which run their coroutines with ``asyncio.run``: that
+    refuses to start where an event loop already runs in this thread (an ASGI server, a Playwright session),
+    so there it runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 @dataclass(frozen=True)
@@ -187,7 +201,9 @@ def signature_check(pdf: bytes, *, trust_roots_pem: list[str]) -> SignatureCheck
         return SignatureCheck(signed=False)
     roots = [_asn1_cert(c) for pem in trust_roots_pem for c in pem_certificates(pem)]
     try:
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=roots, allow_fetching=False))
+        status = _off_the_event_loop(
+            validate_pdf_signature, signatures[0], ValidationContext(trust_roots=roots, allow_fetching=False)
+        )
     except Exception as error:  # a malformed signature is a "no", whatever pyHanko raises for it
         logger.info("signature could not be validated: %s", error)
         return SignatureCheck(signed=True, problem=str(error)[:200])

@@ -93,7 +93,7 @@ def test_pyhanko_itself_says_the_same(keys, signed):
     def validate(pdf: bytes):
         signature = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures[0]
         context = ValidationContext(trust_roots=[_asn1(authority.cert_pem)], allow_fetching=False)
-        return signature, validate_pdf_signature(signature, context)
+        return signature, pki._off_the_event_loop(validate_pdf_signature, signature, context)
 
     signature, status = validate(signed)
     assert status.bottom_line and status.intact and status.valid and status.trusted
@@ -209,3 +209,18 @@ def test_trust_comes_from_the_portal_roots_and_a_missing_file_is_not_authentic(i
     issued.file.storage.delete(issued.file.name)
     missing = selectors.verify_code(issued.code, issued.verify_key)
     assert missing.found and missing.problem == "file-missing" and not missing.authentic
+
+
+def test_signing_and_checking_work_where_an_event_loop_runs(keys, unsigned):
+    """pyHanko runs its coroutines with asyncio.run, which refuses inside a running loop (an ASGI server, a
+    browser test earlier in the same process): the portal's calls still work there."""
+    import asyncio
+
+    authority, agency = keys
+
+    async def inside_a_loop():
+        pdf = pki.sign_pdf(unsigned, key_pem=agency.key_pem, cert_pem=agency.cert_pem.decode(),
+                           chain_pem=authority.cert_pem.decode())
+        return pki.signature_check(pdf, trust_roots_pem=[authority.cert_pem.decode()])
+
+    assert asyncio.run(inside_a_loop()).ok
