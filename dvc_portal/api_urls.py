@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("cases.api.urls")),
     path("", include("digitization.api.urls")),
     path("", include("integrations.urls")),
+    path("", include("satisfaction.api.urls")),
 ]

@@ -302,6 +302,12 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "integrations.tasks.sweep", "schedule": OUTBOX_SWEEP_SECONDS}
 
+# --- The Decision 766 index (satisfaction/index766.py) ------------------------------------------------
+# The current month, quarter and year are recomputed for every agency this often; leaders can also
+# recompute on demand from the dashboard.
+INDEX766_REFRESH_SECONDS = env.int("INDEX766_REFRESH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["index766-refresh"] = {"task": "satisfaction.tasks.index_refresh", "schedule": INDEX766_REFRESH_SECONDS}
+
 # --- Notifications -----------------------------------------------------------------------------------
 # SMS and Zalo (ZNS) gateways: POST {"phone", "message", "reference"} with a bearer token. make run uses
 # the mock portal process, which records each message once per reference.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("tra-cuu/", include("cases.views.lookup_urls")),
     path("thong-bao/", include("integrations.notification_urls")),
     path("danh-gia/", include("satisfaction.urls")),
+    path("", include("satisfaction.index_urls")),
     path("", include("digitization.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

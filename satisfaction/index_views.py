@@ -1,0 +1,324 @@
+"""The Decision 766 index on screen: the leaders' live dashboard, the drill-down to the rows behind a
+figure, and the public disclosure page; every table exports to CSV and XLSX (``?xuat=csv|xlsx``)."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from procedures.models import Agency, StaffRole
+
+from . import index766 as ix
+from . import services
+from .exports import table_response
+
+WATCHERS = (StaffRole.LEADER, StaffRole.ADMINISTRATOR)
+# The officials' page of a feedback, linked from the drill-down (named by satisfaction.urls).
+FEEDBACK_STAFF_URL = "satisfaction:feedback-staff"
+EXPORTS = ("csv", "xlsx")
+
+
+# --- who sees what ---------------------------------------------------------------------------------------
+def watched_agencies(user) -> list[Agency]:
+    """The agencies whose index (and the rows behind it) ``user`` may see: a leader's or administrator's
+    agencies, each with its sub-agencies; every root for a superuser."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return list(Agency.get_root_nodes())
+    agencies = list(Agency.objects.filter(staff_memberships__user=user, staff_memberships__role__in=WATCHERS)
+                    .distinct().order_by("path"))
+    # Keep the topmost of nested ones.
+    return [a for a in agencies if not any(a.path.startswith(b.path) and a.pk != b.pk for b in agencies)]
+
+
+def _may_watch(watched, agency) -> bool:
+    return any(agency.path.startswith(a.path) for a in watched)
+
+
+def _agency_from(request, watched=None) -> Agency:
+    code = request.GET.get("agency", "").strip()
+    if code:
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise Http404(_("No agency has this code."))
+        return agency
+    if watched:
+        return watched[0]
+    root = Agency.get_root_nodes().first()
+    if root is None:
+        raise Http404(_("No agency is configured yet."))
+    return root
+
+
+def _period_from(request) -> ix.Period:
+    try:
+        return ix.period_parse(request.GET.get("period") or ix.period_current("year").code)
+    except ValueError as error:
+        raise Http404(str(error)) from error
+
+
+def period_choices(now=None) -> list[ix.Period]:
+    """This year with its quarters and months so far, and last year's."""
+    now = timezone.localtime(now or timezone.now())
+    out = []
+    for year in (now.year, now.year - 1):
+        out.append(ix.period_parse(str(year)))
+        last_month = now.month if year == now.year else 12
+        out += [ix.period_parse(f"{year}-Q{q}") for q in range((last_month - 1) // 3 + 1, 0, -1)]
+        out += [ix.period_parse(f"{year}-{m:02d}") for m in range(last_month, 0, -1)]
+    return out
+
+
+# --- tables, shared by the pages and their exports -------------------------------------------------------
+def _pct(value):
+    return "" if value is None else value
+
+
+def indicator_table(result: dict) -> tuple[list[str], list[list]]:
+    columns = [_("Group"), _("Code"), _("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)"),
+               _("Full points from (%)"), _("Points"), _("Maximum"), _("Formula")]
+    rows = []
+    for group in result["groups"]:
+        for i in group["indicators"]:
+            rows.append([group["name"], i["code"], i["name"], i["numerator"], i["denominator"], _pct(i["rate"]),
+                         i["threshold"], _pct(i["points"]), i["max"], i["formula"]])
+    return columns, rows
+
+
+def ranking_table(ranking: list[dict]) -> tuple[list[str], list[list]]:
+    columns = [_("Rank"), _("Agency code"), _("Agency"), _("Score")] + [g[1] for g in _group_names()]
+    rows = []
+    for n, r in enumerate(ranking, 1):
+        groups = {g["code"]: g["points"] for g in r["data"].get("groups", [])}
+        rows.append([n if r["score"] is not None else "", r["agency"].code, r["agency"].name, _pct(r["score"])]
+                    + [_pct(groups.get(code)) for code, _name in _group_names()])
+    return columns, rows
+
+
+def _group_names():
+    return [(code, str(name)) for code, name, _max in ix.GROUPS]
+
+
+def _export(request, *, title: str, filename: str, table: tuple[list[str], list[list]]):
+    fmt = request.GET.get("xuat")
+    if fmt not in EXPORTS:
+        return None
+    columns, rows = table
+    return table_response(title=title, filename=filename, columns=columns, rows=rows, fmt=fmt)
+
+
+def _ranking(agency: Agency, period: ix.Period) -> list[dict]:
+    """The agencies directly under ``agency`` by score (best first, no data last)."""
+    children = list(agency.get_children())
+    found = ix.snapshots(children, [period])
+    rows = []
+    for child in children:
+        snap = found.get((child.pk, period.code))
+        rows.append({"agency": child, "score": snap.score if snap else None, "data": snap.data if snap else {}})
+    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency"].name))
+    return rows
+
+
+def _trend(agency: Agency, period: ix.Period) -> list[dict]:
+    """The monthly score of ``agency`` over the twelve months up to the end of ``period`` (or now)."""
+    end = min(timezone.localtime(), period.end - dt.timedelta(seconds=1))
+    end = timezone.localtime(end)
+    months = []
+    year, month = end.year, end.month
+    for _i in range(12):
+        months.append(ix.period_parse(f"{year}-{month:02d}"))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    months.reverse()
+    found = ix.snapshots([agency], months)
+    out = []
+    for p in months:
+        snap = found.get((agency.pk, p.code))
+        groups = {g["code"]: g for g in (snap.data.get("groups", []) if snap else [])}
+        out.append({"period": p.code, "label": f"{p.code[5:]}/{p.code[:4]}",
+                    "score": float(snap.score) if snap and snap.score is not None else None,
+                    "groups": {c: (groups[c]["points"] if c in groups else None) for c, _n in _group_names()}})
+    return out
+
+
+# --- the leaders' dashboard ------------------------------------------------------------------------------
+@login_required
+def dashboard(request):
+    watched = watched_agencies(request.user)
+    if not watched:
+        raise PermissionDenied(_("This page is for leaders and administrators."))
+    agency = _agency_from(request, watched)
+    if not _may_watch(watched, agency):
+        raise PermissionDenied(_("You do not lead this agency."))
+    period = _period_from(request)
+    snap = ix.snapshots([agency], [period])[(agency.pk, period.code)]
+    result = snap.data
+    table = request.GET.get("bang", "chi-so")
+    ranking = _ranking(agency, period)
+    worst = ix.worst_procedures(agency, period)
+    stem = f"chi-so-766-{agency.code}-{period.code}"
+    if table == "xep-hang":
+        export = _export(request, title=_("Ranking of agencies"), filename=f"{stem}-xep-hang",
+                         table=ranking_table(ranking))
+    elif table == "thu-tuc":
+        export = _export(request, title=_("Procedures with the most late dossiers"), filename=f"{stem}-thu-tuc",
+                         table=([_("Procedure code"), _("Procedure"), _("Late"), _("Resolved or overdue"),
+                                 _("On time (%)")],
+                                [[w["code"], w["name"], w["late"], w["decided"], w["rate"]] for w in worst]))
+    elif table == "xu-huong":
+        export = _export(request, title=_("Trend by month"), filename=f"{stem}-xu-huong",
+                         table=([_("Month"), _("Score")] + [n for _c, n in _group_names()],
+                                [[t["label"], _pct(t["score"])] + [_pct(t["groups"][c]) for c, _n in _group_names()]
+                                 for t in _trend(agency, period)]))
+    else:
+        export = _export(request, title=_("Decision 766 index"), filename=stem, table=indicator_table(result))
+    if export is not None:
+        return export
+    trend = _trend(agency, period)
+    return render(request, "satisfaction/index/dashboard.html", {
+        "agency": agency, "period": period, "periods": period_choices(), "snapshot": snap, "result": result,
+        "watched": _agency_options(watched), "ranking": ranking, "worst": worst, "trend": trend,
+        "charts": {
+            "groups": [{"code": g["code"], "name": g["name"], "points": g["points"], "max": g["available"]}
+                       for g in result["groups"]],
+            "trend": [{"label": t["label"], "score": t["score"]} for t in trend],
+            "ranking": [{"name": r["agency"].name, "score": float(r["score"]) if r["score"] is not None else None}
+                        for r in ranking],
+        },
+        "api_url": reverse("index766-api") + f"?agency={agency.code}&period={period.code}",
+    })
+
+
+def _agency_options(watched) -> list[dict]:
+    """Each watched agency and its sub-agencies, in tree order and indented, for the agency picker."""
+    out = []
+    for root in watched:
+        for a in Agency.get_tree(root):
+            out.append({"code": a.code, "label": "· " * (a.depth - root.depth) + a.name})
+    return out
+
+
+@login_required
+@require_POST
+def refresh(request):
+    """Recompute now (on demand): the chosen period and the current month, quarter and year, every agency."""
+    watched = watched_agencies(request.user)
+    if not watched:
+        raise PermissionDenied(_("This page is for leaders and administrators."))
+    try:
+        period = ix.period_parse(request.POST.get("period", ""))
+    except ValueError as error:
+        raise Http404(str(error)) from error
+    now = timezone.now()
+    codes = {period.code} | {ix.period_current(k, now).code for k in ("month", "quarter", "year")}
+    services.index_refresh(periods=sorted(codes), now=now)
+    agency = request.POST.get("agency", "")
+    return redirect(reverse("index766-dashboard") + f"?agency={agency}&period={period.code}")
+
+
+# --- the rows behind a figure ----------------------------------------------------------------------------
+ROW_COLUMNS = {
+    "dossiers": lambda: [_("Dossier code"), _("Procedure"), _("Applicant"), _("Received"), _("Appointment date"),
+                         _("Resolved"), _("State")],
+    "feedback": lambda: [_("Feedback code"), _("Title"), _("Sent"), _("Accept or reject by"), _("Answer by"),
+                         _("Answered or rejected"), _("State")],
+    "deliveries": lambda: [_("Dossier code"), _("What"), _("Created"), _("Delivered"), _("Status"), _("Attempts")],
+    "procedures": lambda: [_("Procedure code"), _("Procedure"), _("Processing time (working days)")],
+}
+
+
+def _local(moment):
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _row(source: str, obj) -> list:
+    if source == "dossiers":
+        return [obj.code, obj.version.name, obj.applicant_name, _local(obj.received_at), _local(obj.due_at),
+                _local(obj.resolved_at), obj.get_state_display()]
+    if source == "feedback":
+        return [obj.code, obj.title, _local(obj.submitted_at), _local(obj.accept_due_at), _local(obj.answer_due_at),
+                _local(obj.finished_at), obj.get_state_display()]
+    if source == "deliveries":
+        return [obj.dossier.code if obj.dossier else "", obj.topic, _local(obj.created_at), _local(obj.delivered_at),
+                obj.get_status_display(), obj.attempts]
+    version = obj.current_version
+    return [obj.code, version.name if version else "", version.processing_days if version else ""]
+
+
+def _rows_queryset(indicator: ix.Indicator, period: ix.Period, agency: Agency, missing: bool):
+    qs = indicator.rows(ix.window(period), missing=missing).filter(
+        **{f"{indicator.source.agency_path}__startswith": agency.path}
+    )
+    source = indicator.source.name
+    if source == "dossiers":
+        return qs.select_related("version").order_by("due_at", "pk")
+    if source == "feedback":
+        return qs.order_by("answer_due_at", "pk")
+    if source == "deliveries":
+        return qs.select_related("dossier").order_by("created_at", "pk")
+    return qs.select_related("current_version").distinct().order_by("code")
+
+
+@login_required
+def drilldown(request):
+    watched = watched_agencies(request.user)
+    if not watched:
+        raise PermissionDenied(_("This page is for leaders and administrators."))
+    agency = _agency_from(request, watched)
+    if not _may_watch(watched, agency):
+        raise PermissionDenied(_("You do not lead this agency."))
+    period = _period_from(request)
+    indicator = ix.BY_CODE.get(request.GET.get("indicator", ""))
+    if indicator is None:
+        raise Http404(_("No such indicator."))
+    missing = request.GET.get("missing") == "1"
+    qs = _rows_queryset(indicator, period, agency, missing)
+    source = indicator.source.name
+    procedure = request.GET.get("procedure", "").strip()
+    if procedure:
+        path = {"dossiers": "procedure__code", "feedback": "procedure__code", "deliveries": "dossier__procedure__code",
+                "procedures": "code"}[source]
+        qs = qs.filter(**{path: procedure})
+    columns = ROW_COLUMNS[source]()
+    fmt = request.GET.get("xuat")
+    if fmt in EXPORTS:
+        return table_response(
+            title=f"{indicator.code} {indicator.name}", filename=f"chi-so-766-{agency.code}-{period.code}-{indicator.code}",
+            columns=columns, rows=(_row(source, o) for o in qs.iterator(chunk_size=2000)), fmt=fmt,
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "satisfaction/index/drilldown.html", {
+        "agency": agency, "period": period, "indicator": indicator, "missing": missing, "source": source,
+        "procedure": procedure, "feedback_url": FEEDBACK_STAFF_URL,
+        "columns": columns, "page": page, "rows": [(o, _row(source, o)) for o in page.object_list],
+    })
+
+
+# --- the public page -------------------------------------------------------------------------------------
+def public(request):
+    """Scores per agency for a period, for everyone (công khai): no drill-down, no personal data."""
+    period = _period_from(request)
+    agency = _agency_from(request)
+    agencies = [agency, *agency.get_descendants()]
+    found = ix.snapshots(agencies, [period])
+    rows = []
+    for a in agencies:
+        snap = found.get((a.pk, period.code))
+        rows.append({"agency": a, "score": snap.score if snap else None, "data": snap.data if snap else {}})
+    top, rest = rows[0], sorted(rows[1:], key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency"].name))
+    export = _export(request, title=_("Decision 766 index"), filename=f"chi-so-766-cong-khai-{period.code}",
+                     table=ranking_table([top, *rest]))
+    if export is not None:
+        return export
+    return render(request, "satisfaction/index/public.html", {
+        "agency": agency, "period": period, "periods": period_choices(), "top": top, "rows": rest,
+        "group_names": _group_names(),
+        "chart": [{"name": r["agency"].name, "score": float(r["score"])} for r in rest if r["score"] is not None][:20],
+    })
