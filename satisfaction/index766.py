@@ -9,7 +9,8 @@ Points: a rate at or above the indicator's threshold (80%; 50% for the online-do
 indicator's full points, below it the points scale linearly: ``points × rate / threshold``. An indicator
 with nothing to count (denominator 0) is left out of both the points earned and the points available, so an
 agency without online payments is neither rewarded nor punished for it. The score is
-``100 × points earned / points available``.
+``100 × points earned / points available``; a period in which nothing was done (only the catalog's standing
+indicator has data) has no score.
 
 Counts add up, so an agency's figures with its sub-agencies are the sums of its subtree's own (the roll-up
 runs over agencies, not dossiers).
@@ -177,7 +178,9 @@ def _dossier_annotations() -> dict:
         "ix_portal_owed": Exists(portal.exclude(status=Delivery.Status.DELIVERED)),
         "ix_result": Exists(results),
         "ix_files": Exists(files),
-        "ix_undigitized": Exists(files.exclude(digitized__status=DigitizedDocument.Status.DONE)),
+        # A file reused from the data store is already digitized there.
+        "ix_undigitized": Exists(files.exclude(source=DossierDocument.Source.REUSE)
+                                 .exclude(digitized__status=DigitizedDocument.Status.DONE)),
         "ix_reused": Exists(files.filter(source=DossierDocument.Source.REUSE)),
         "ix_paid": Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action="confirm_payment")),
         "ix_person": Exists(CitizenProfile.objects.filter(id_number=OuterRef("applicant_id_number"))),
@@ -265,6 +268,8 @@ class Indicator:
     # Counted apart and subtracted from the numerator (the dossier-satisfaction formula subtracts two rates).
     penalty: Callable[[Window], Q] | None = None
     threshold: Decimal = FULL
+    # A standing indicator measures the catalog, not the period's work: alone it gives no score.
+    standing: bool = False
 
     def rows(self, w: Window, *, missing: bool = False) -> QuerySet:
         """The rows behind the figure: the denominator, or only those that did not count (``missing``)."""
@@ -287,7 +292,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "T1", "transparency", _("Procedures published in full"), 6, PROCEDURES,
         _("procedures in force with their documents, legal basis and processing time published "
           "/ procedures in force"),
-        lambda w: Q(pk__isnull=False), _t1_num,
+        lambda w: Q(pk__isnull=False), _t1_num, standing=True,
     ),
     Indicator(
         "T2", "transparency", _("Dossiers synced to the national portal"), 6, DOSSIERS,
@@ -334,7 +339,8 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "D2", "digitization", _("Dossiers digitized"), 4, DOSSIERS,
-        _("dossiers received whose every file is digitized / dossiers received with files"),
+        _("dossiers received whose every file is digitized (or reused from the data store) / dossiers received "
+          "with files"),
         lambda w: received(w) & Q(ix_files=True), lambda w: Q(ix_undigitized=False),
     ),
     Indicator(
@@ -471,7 +477,7 @@ def indicator_result(indicator: Indicator, n: int, d: int, p: int = 0) -> dict:
 
 def score(counts: Counts) -> dict:
     """Groups, indicators, points and the total from one agency's (or field's, or procedure's) counts."""
-    groups, earned, available = [], Decimal(0), Decimal(0)
+    groups, earned, available, active = [], Decimal(0), Decimal(0), False
     for code, name, group_max in GROUPS:
         items = [
             indicator_result(i, *counts.get(i.code, (0, 0, 0))) for i in INDICATORS if i.group == code
@@ -480,12 +486,14 @@ def score(counts: Counts) -> dict:
         g_available = sum((r["max"] for r in items if r["points"] is not None), 0)
         earned += g_points
         available += g_available
+        active = active or any(r["points"] is not None and not BY_CODE[r["code"]].standing for r in items)
         groups.append({
             "code": code, "name": str(name), "max": group_max, "computed_max": sum(r["max"] for r in items),
             "available": g_available, "points": float(_q(g_points)) if g_available else None,
             "indicators": items,
         })
-    total = float(_q(100 * earned / available)) if available else None
+    # A period with nothing done in it (no dossier, feedback or status update counted) has no score.
+    total = float(_q(100 * earned / available)) if available and active else None
     return {"groups": groups, "points": float(_q(earned)), "available": int(available), "score": total}
 
 

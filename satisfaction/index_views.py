@@ -32,7 +32,7 @@ def watched_agencies(user) -> list[Agency]:
     if not user.is_authenticated:
         return []
     if user.is_superuser:
-        return list(Agency.get_root_nodes())
+        return list(Agency.objects.get_root_nodes())
     agencies = list(Agency.objects.filter(staff_memberships__user=user, staff_memberships__role__in=WATCHERS)
                     .distinct().order_by("path"))
     # Keep the topmost of nested ones.
@@ -52,7 +52,7 @@ def _agency_from(request, watched=None) -> Agency:
         return agency
     if watched:
         return watched[0]
-    root = Agency.get_root_nodes().first()
+    root = Agency.objects.get_root_nodes().first()
     if root is None:
         raise Http404(_("No agency is configured yet."))
     return root
@@ -117,7 +117,7 @@ def _export(request, *, title: str, filename: str, table: tuple[list[str], list[
 
 def _ranking(agency: Agency, period: ix.Period) -> list[dict]:
     """The agencies directly under ``agency`` by score (best first, no data last)."""
-    children = list(agency.get_children())
+    children = list(Agency.objects.get_children(agency))
     found = ix.snapshots(children, [period])
     rows = []
     for child in children:
@@ -200,7 +200,7 @@ def _agency_options(watched) -> list[dict]:
     """Each watched agency and its sub-agencies, in tree order and indented, for the agency picker."""
     out = []
     for root in watched:
-        for a in Agency.get_tree(root):
+        for a in Agency.objects.get_tree(root):
             out.append({"code": a.code, "label": "· " * (a.depth - root.depth) + a.name})
     return out
 
@@ -306,7 +306,7 @@ def public(request):
     """Scores per agency for a period, for everyone (công khai): no drill-down, no personal data."""
     period = _period_from(request)
     agency = _agency_from(request)
-    agencies = [agency, *agency.get_descendants()]
+    agencies = [agency, *Agency.objects.get_descendants(agency)]
     found = ix.snapshots(agencies, [period])
     rows = []
     for a in agencies:

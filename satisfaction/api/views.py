@@ -28,7 +28,7 @@ def _period(value: str | None) -> ix.Period:
 
 
 def _agency(code: str | None) -> Agency:
-    agency = Agency.objects.filter(code=code).first() if code else Agency.get_root_nodes().first()
+    agency = Agency.objects.filter(code=code).first() if code else Agency.objects.get_root_nodes().first()
     if agency is None:
         raise NotFound(_("No agency has this code."))
     return agency
@@ -64,7 +64,7 @@ class IndexView(APIView):
             **snap.data,
         }
         if by == "agency":
-            children = list(agency.get_children())
+            children = list(Agency.objects.get_children(agency))
             found = ix.snapshots(children, [period])
             body["sub_agencies"] = [
                 {"code": c.code, "name": c.name,

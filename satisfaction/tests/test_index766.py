@@ -1,0 +1,349 @@
+"""The Decision 766 index against a world small enough to count by hand.
+
+March 2025, judged at the end of the month. Ward A (Hải Châu) has seven dossiers of procedure X (offered
+fully online, published in full); the Department of Justice B has one of procedure Y (information only, its
+legal basis missing). Every expected figure below is worked out in a comment from the rows, so a reader can
+check it without running anything. Rule: points = max × min(1, rate / threshold), threshold 80% (50% for
+O1); an indicator with nothing to count is left out; score = 100 × points earned / points available.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Business, StaffMembership, User
+from accounts.services import citizen_register
+from cases.models import Channel, Dossier, DossierDocument, DossierEvent
+from digitization.models import DigitizedDocument
+from integrations.models import Delivery
+from procedures.models import Field, LegalDocument
+from satisfaction import index766 as ix
+from satisfaction.models import Feedback, IndexSnapshot, Rating
+from satisfaction.services import index_refresh
+from tests.catalog_data import add_procedure, build_agencies
+
+TZ = timezone.get_fixed_timezone(7 * 60)
+MARCH = ix.period_parse("2025-03")
+END = MARCH.end
+
+
+def at(day: int, hour: int = 9, month: int = 3) -> dt.datetime:
+    return dt.datetime(2025, month, day, hour, tzinfo=TZ)
+
+
+def dossier(world, n, *, agency="A", channel=Channel.ONLINE, received, due, resolved=None, outcome="approved",
+            state=None, applicant="079090000000", **fields):
+    procedure = world["X"] if agency == "A" else world["Y"]
+    return Dossier.objects.create(
+        code=f"T-{agency}{n}", procedure=procedure, version=procedure.current_version, applicant_name=f"Người {n}",
+        applicant_id_number=applicant, channel=channel, agency=world[agency], submitted_at=received,
+        received_at=received, due_at=due, resolved_at=resolved, outcome=outcome if resolved else "",
+        state=state or ("returned" if resolved else "processing"), **fields,
+    )
+
+
+def event(d, seq, action="receive", when=None):
+    return DossierEvent.objects.create(dossier=d, seq=seq, action=action, at=when or d.received_at,
+                                       from_state="", to_state=d.state)
+
+
+def portal(d, seq, created, delivered=None):
+    return Delivery.objects.create(
+        consumer="portal", dossier=d, event=event(d, seq, when=created), topic="receive", payload={},
+        created_at=created, delivered_at=delivered, status="delivered" if delivered else "pending",
+    )
+
+
+def result(d):
+    return DigitizedDocument.objects.create(
+        kind="result", status="done", dossier=d, owner_id_number=d.applicant_id_number, owner_name=d.applicant_name,
+        document_type="GKS", document_type_name="Giấy khai sinh", procedure_code=d.procedure.code,
+    )
+
+
+def feedback(world, n, *, sent, accept_due, answer_due, state, accepted=None, finished=None, level=None,
+             rated=None, dossier=None, kind="feedback"):
+    return Feedback.objects.create(
+        code=f"PAKN-T-{n}", agency=world["A"], dossier=dossier, sender_name="Người gửi", sender_phone="0905000000",
+        title="Phản ánh", content="Nội dung", kind=kind, state=state, submitted_at=sent, accept_due_at=accept_due,
+        request_info_due_at=accept_due, answer_due_at=answer_due, accepted_at=accepted, finished_at=finished,
+        answer_level=level, answer_rated_at=rated,
+    )
+
+
+@pytest.fixture
+def world(db):
+    province, justice, ward = build_agencies()
+    field = Field.objects.create(code="HT", name="Hộ tịch")
+    x = add_procedure(code="1.001193", name="Đăng ký khai sinh", field=field, levels=[], agencies=[ward])
+    y = add_procedure(code="1.009974", name="Cấp giấy phép", field=field, levels=[], agencies=[justice], online="info")
+    LegalDocument.objects.filter(version=y.current_version).delete()  # Y is not published in full
+    w = {"P": province, "A": ward, "B": justice, "X": x, "Y": y}
+    person = citizen_register(
+        username="an", password="mat-khau-rat-dai-1", email="an@example.com", full_name="Nguyễn Văn An",
+        id_number="048090001234", date_of_birth=dt.date(1990, 5, 12), gender="male",
+    )
+    Business.objects.create(name="Công ty TNHH Sáu", tax_code="0401234567")
+
+    # A1: online, resolved 7 March before its date (10 March); result; its applicant has an account (in the
+    # store); rated very satisfied; both status updates reached the portal within the hour.
+    a1 = dossier(w, 1, received=at(3), due=at(10), resolved=at(7), applicant=person.citizen_profile.id_number)
+    result(a1)
+    Rating.objects.create(dossier=a1, user=person, agency=ward, level=1)
+    portal(a1, 1, at(3), at(3, 10))
+    portal(a1, 2, at(7), at(7, 10))
+    # A2: at the counter, resolved 14 March after its date (11 March): late; no result; rated not satisfied
+    # and complained about; fees paid at the counter; its status update still pending; one scanned file,
+    # digitized.
+    a2 = dossier(w, 2, channel=Channel.COUNTER, received=at(4), due=at(11), resolved=at(14))
+    Rating.objects.create(dossier=a2, user=person, agency=ward, level=3)
+    event(a2, 1, "confirm_payment", at(6))
+    portal(a2, 2, at(4))
+    scan = DossierDocument.objects.create(dossier=a2, original_name="a.pdf", content_type="application/pdf",
+                                          size=1, sha256="0" * 64, source="scan")
+    DigitizedDocument.objects.create(kind="component", status="done", dossier=a2, component=scan,
+                                     owner_id_number="079090000000", owner_name="Người 2", document_type="TK",
+                                     document_type_name="Tờ khai", procedure_code="1.001193")
+    # A3: online, extended with an apology (late), resolved 18 March; result; no account; paid online;
+    # status updates delivered two days late; one file reused from the store, one upload not digitized.
+    a3 = dossier(w, 3, received=at(5), due=at(20), resolved=at(18), extended_at=at(10), paid_online=True)
+    result(a3)
+    event(a3, 1, "confirm_payment", at(8))
+    portal(a3, 2, at(5), at(7))
+    portal(a3, 3, at(18), at(20))
+    DossierDocument.objects.create(dossier=a3, original_name="r.pdf", content_type="application/pdf", size=1,
+                                   sha256="1" * 64, source="reuse")
+    DossierDocument.objects.create(dossier=a3, original_name="u.pdf", content_type="application/pdf", size=1,
+                                   sha256="2" * 64, source="upload")
+    # A4: online, due 20 March, still being processed at the end of March: overdue, so late.
+    dossier(w, 4, received=at(6), due=at(20))
+    # A5: online, due 5 April: not decided in March (counts only where "received" is the denominator).
+    dossier(w, 5, received=at(7), due=at(5, month=4))
+    # A6: online, on time, result, filed by a business (its tax code: in the business's store).
+    a6 = dossier(w, 6, received=at(8), due=at(15), resolved=at(13), applicant="0401234567")
+    result(a6)
+    # A7: online, resolved before its date but asked for a supplement twice: late.
+    a7 = dossier(w, 7, received=at(9), due=at(16), resolved=at(12), supplement_count=2)
+    result(a7)
+    # Outside March, not counted: received and resolved in February; a draft.
+    dossier(w, 8, received=at(3, month=2), due=at(10, month=2), resolved=at(9, month=2))
+    Dossier.objects.create(procedure=x, version=x.current_version, applicant_name="Nháp", applicant_id_number="1",
+                           agency=ward, state="draft")
+    # B1: at Justice, procedure Y (not offered online), denied on its very date (17 March): on time.
+    dossier(w, 1, agency="B", channel=Channel.COUNTER, received=at(10), due=at(17), resolved=at(17),
+            outcome="denied")
+
+    # Feedback to A. F1: accepted on time, answered on time, rated satisfied. F2: accepted late (10 > 7
+    # March), answered in time, rated not satisfied. F3: rejected on time. F4: never accepted, overdue since
+    # 24 March. F5: a complaint about A2, being handled, answer due in April (not due in March).
+    feedback(w, 1, sent=at(2), accept_due=at(4), answer_due=at(21), state="answered", accepted=at(3),
+             finished=at(20), level=2, rated=at(22))
+    feedback(w, 2, sent=at(5), accept_due=at(7), answer_due=at(26), state="answered", accepted=at(10),
+             finished=at(25), level=3, rated=at(27))
+    feedback(w, 3, sent=at(10), accept_due=at(12), answer_due=at(31), state="rejected", finished=at(11))
+    feedback(w, 4, sent=at(20), accept_due=at(24), answer_due=at(10, month=4), state="submitted")
+    feedback(w, 5, sent=at(15), accept_due=at(17), answer_due=at(10, month=4), state="accepted", accepted=at(16),
+             dossier=a2)
+    return w
+
+
+def _score(world, key):
+    totals = ix.roll_up(ix.count(ix.window(MARCH, now=at(20, month=11))))
+    return ix.score(totals[world[key].pk])
+
+
+def _points(result):
+    return {i["code"]: (i["numerator"], i["denominator"], i["points"]) for g in result["groups"] for i in g["indicators"]}
+
+
+def test_ward_a_by_hand(world):
+    r = _score(world, "A")
+    assert _points(r) == {
+        "T1": (1, 1, 6.0),      # X published in full: 1/1
+        "T2": (2, 7, 2.14),     # synced: A1, A3 of 7 received; 6 × (2/7) / 0.8 = 2.142…
+        "T3": (2, 5, 3.0),      # A1's two within the hour; A2 pending, A3's two after 2 days: 6 × 0.4 / 0.8
+        "P1": (2, 6, 8.33),     # decided: A1 A2 A3 A6 A7 + A4 overdue; on time A1 A6: 20 × (1/3) / 0.8 = 8.333…
+        "O1": (6, 7, 6.0),      # online 6 of 7 (A2 at the counter): 85.7% ≥ 50%
+        "O2": (4, 4, 6.0),      # online approved A1 A3 A6 A7, all with a result
+        "M1": (1, 2, 6.25),     # paid: A2 (counter), A3 (online): 10 × 0.5 / 0.8
+        "D1": (4, 5, 6.0),      # approved A1 A2 A3 A6 A7; results for all but A2: 80%
+        "D2": (1, 2, 2.5),      # with files A2 (digitized), A3 (an upload not digitized): 4 × 0.5 / 0.8
+        "D3": (1, 7, 0.36),     # A3 reused: 2 × (1/7) / 0.8 = 0.357…
+        "D4": (2, 4, 2.5),      # results A1 (account), A3 (none), A6 (business), A7 (none): 4 × 0.5 / 0.8
+        "S1": (2, 4, 3.75),     # due in March: F1 F2 F3 finished + F4 overdue; on time F1 F3: 6 × 0.5 / 0.8
+        "S2": (1, 2, 3.75),     # rated: F1 satisfied, F2 not: 6 × 0.5 / 0.8
+        "S3": (1, 6, 1.25),     # 100% − (4 late of 6 + 1 disliked (A2: rating and complaint) of 6) = 1/6:
+                                # 6 × (1/6) / 0.8 = 1.25
+    }
+    groups = {g["code"]: (g["points"], g["available"]) for g in r["groups"]}
+    assert groups == {
+        "transparency": (11.14, 18), "progress": (8.33, 20), "online": (12.0, 12), "payment": (6.25, 10),
+        "digitization": (11.36, 16), "satisfaction": (8.75, 18),
+    }
+    # 11.14 + 8.33 + 12 + 6.25 + 11.36 + 8.75 = 57.83 of 94 available: 100 × 57.83 / 94 = 61.52…
+    assert (r["points"], r["available"], r["score"]) == (57.83, 94, 61.52)
+
+
+def test_justice_b_by_hand_without_ratings_or_feedback(world):
+    r = _score(world, "B")
+    points = _points(r)
+    assert points["T1"] == (0, 1, 0.0)   # Y lacks its legal basis
+    assert points["T2"] == (0, 1, 0.0)   # nothing reached the portal
+    assert points["P1"] == (1, 1, 20.0)  # resolved on its very date: on time
+    assert points["D3"] == (0, 1, 0.0)
+    assert points["S3"] == (1, 1, 6.0)   # 100% − (0% + 0%)
+    for code in ("T3", "O1", "O2", "M1", "D1", "D2", "D4", "S1", "S2"):
+        assert points[code][1:] == (0, None), code  # nothing to count: left out
+    # 0 + 0 + 20 + 0 + 6 = 26 of 6 + 6 + 20 + 2 + 6 = 40: 65.00
+    assert (r["points"], r["available"], r["score"]) == (26.0, 40, 65.0)
+
+
+def test_province_adds_up_its_agencies(world):
+    r = _score(world, "P")
+    points = _points(r)
+    assert points["T1"] == (1, 2, 3.75)   # 6 × 0.5 / 0.8
+    assert points["T2"] == (2, 8, 1.88)   # 6 × 0.25 / 0.8 = 1.875
+    assert points["P1"] == (3, 7, 10.71)  # 20 × (3/7) / 0.8 = 10.714…
+    assert points["D3"] == (1, 8, 0.31)   # 2 × 0.125 / 0.8 = 0.3125
+    assert points["S3"] == (2, 7, 2.14)   # (3 on time − 1 disliked) / 7: 6 × (2/7) / 0.8 = 2.142…
+    # transparency 3.75 + 1.88 + 3 = 8.63; progress 10.71; online 12; payment 6.25;
+    # digitization 6 + 2.5 + 0.31 + 2.5 = 11.31; satisfaction 3.75 + 3.75 + 2.14 = 9.64: 58.54 of 94
+    assert (r["points"], r["available"], r["score"]) == (58.54, 94, 62.28)
+
+
+def test_by_field_and_procedure_split_the_same_counts(world):
+    by_procedure = {row["code"]: row for row in ix.breakdown(world["P"], MARCH, "procedure")}
+    assert _points(by_procedure["1.001193"])["P1"] == (2, 6, 8.33)  # X is all of A's dossiers
+    assert _points(by_procedure["1.009974"])["P1"] == (1, 1, 20.0)
+    by_field = ix.breakdown(world["P"], MARCH, "field")
+    assert len(by_field) == 1 and _points(by_field[0])["P1"] == (3, 7, 10.71)
+    worst = ix.worst_procedures(world["P"], MARCH)
+    assert [(w["code"], w["late"], w["decided"]) for w in worst] == [("1.001193", 4, 6)]
+
+
+def test_drilldown_rows_are_the_counted_ones(world):
+    w = ix.window(MARCH, now=at(20, month=11))
+    p1 = ix.BY_CODE["P1"]
+    late = p1.rows(w, missing=True).filter(agency__path__startswith=world["A"].path)
+    assert sorted(late.values_list("code", flat=True)) == ["T-A2", "T-A3", "T-A4", "T-A7"]
+    assert p1.rows(w).filter(agency__path__startswith=world["A"].path).count() == 6
+    s3 = ix.BY_CODE["S3"]
+    assert sorted(s3.rows(w, missing=True).values_list("code", flat=True)) == ["T-A2", "T-A3", "T-A4", "T-A7"]
+    s1 = ix.BY_CODE["S1"]
+    assert sorted(s1.rows(w, missing=True).values_list("code", flat=True)) == ["PAKN-T-2", "PAKN-T-4"]
+
+
+def test_no_dossiers_no_score(db):
+    province, _justice, _ward = build_agencies()
+    r = ix.score(ix.roll_up(ix.count(ix.window(MARCH)))[province.pk])
+    assert r["score"] is None and r["available"] == 0
+
+
+def test_only_the_catalog_gives_no_score(world):
+    # January 2025: nothing happened, only the standing catalog indicator T1 has data.
+    january = ix.period_parse("2025-01")
+    r = ix.score(ix.roll_up(ix.count(ix.window(january)))[world["A"].pk])
+    assert _points(r)["T1"] == (1, 1, 6.0)
+    assert r["score"] is None
+
+
+def test_waiting_on_the_citizen_is_not_overdue(world):
+    # Both due 12 March and open at the end of March; one waits for a supplement (its clock stopped).
+    waiting = dossier(world, 20, received=at(28, month=2), due=at(12), state="supplement_requested",
+                      paused_at=at(11))
+    running = dossier(world, 21, received=at(28, month=2), due=at(12))
+    late = ix.BY_CODE["P1"].rows(ix.window(MARCH, now=at(20, month=11)), missing=True)
+    assert running in late and waiting not in late
+
+
+def test_refresh_stores_snapshots_and_replaces_them(world, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):  # 4 aggregates, the agencies, the upsert and its transaction
+        written = index_refresh(periods=["2025-03"], now=at(20, month=11))
+    assert written == 3
+    snap = IndexSnapshot.objects.get(agency=world["A"], period="2025-03")
+    assert snap.score == Decimal("61.52")
+    Rating.objects.filter(level=3).update(level=2)  # A2 rated satisfied after all, but still complained about
+    index_refresh(periods=["2025-03"], now=at(20, month=11))
+    snap.refresh_from_db()
+    assert _points(snap.data)["S3"] == (1, 6, 1.25)
+    Feedback.objects.filter(code="PAKN-T-5").update(kind="question")  # not a complaint: S3 = (2 − 0) / 6
+    index_refresh(periods=["2025-03"], now=at(20, month=11))
+    snap.refresh_from_db()
+    assert IndexSnapshot.objects.filter(period="2025-03").count() == 3
+    assert _points(snap.data)["S3"] == (2, 6, 2.5)
+
+
+def test_periods():
+    assert ix.period_parse("2025-Q1").start == dt.datetime(2025, 1, 1, tzinfo=timezone.get_default_timezone())
+    assert ix.period_parse("2025-q4").end == dt.datetime(2026, 1, 1, tzinfo=timezone.get_default_timezone())
+    assert [p.code for p in ix.period_parse("2025-Q2").months()] == ["2025-04", "2025-05", "2025-06"]
+    for bad in ("2025-13", "25", "2025-Q5", "", "1999"):
+        with pytest.raises(ValueError):
+            ix.period_parse(bad)
+
+
+# --- pages and API ---------------------------------------------------------------------------------------
+def _leader(agency, username="lead"):
+    user = User.objects.create_user(username=username, password="x-password-123")
+    StaffMembership.objects.create(user=user, agency=agency, role="leader")
+    return user
+
+
+def test_api_returns_groups_numerators_points_and_total(world, client):
+    index_refresh(periods=["2025-03"], now=at(20, month=11))
+    body = client.get("/api/v1/index766/", {"agency": world["A"].code, "period": "2025-03"}).json()
+    assert body["agency"]["code"] == world["A"].code and body["period"]["code"] == "2025-03"
+    assert (body["score"], body["points"], body["available"]) == (61.52, 57.83, 94)
+    p1 = next(i for g in body["groups"] for i in g["indicators"] if i["code"] == "P1")
+    assert (p1["numerator"], p1["denominator"], p1["points"], p1["max"]) == (2, 6, 8.33, 20)
+    province = client.get("/api/v1/index766/", {"period": "2025-03"}).json()
+    assert {a["code"]: a["score"] for a in province["sub_agencies"]} == {world["A"].code: 61.52, world["B"].code: 65.0}
+    by_procedure = client.get("/api/v1/index766/", {"period": "2025-03", "by": "procedure"}).json()
+    assert {p["code"] for p in by_procedure["procedure"]} == {"1.001193", "1.009974"}
+
+
+def test_api_refuses_bad_input(world, client):
+    assert client.get("/api/v1/index766/", {"period": "2025-13"}).status_code == 400
+    assert client.get("/api/v1/index766/", {"by": "colour"}).status_code == 400
+    assert client.get("/api/v1/index766/", {"agency": "999.99.99.H48"}).status_code == 404
+    assert client.post("/api/v1/index766/refresh/", {"period": "2025-03"}).status_code in (401, 403)
+
+
+def test_citizen_sees_only_the_public_page(world, client):
+    client.force_login(User.objects.get(username="an"))
+    assert client.get("/chi-so-766/").status_code == 403
+    assert client.get("/chi-so-766/chi-tiet/", {"indicator": "P1"}).status_code == 403
+    client.logout()
+    assert client.get("/chi-so-766/").status_code == 302  # to the login page
+    page = client.get("/cong-khai/chi-so-766/", {"period": "2025-03"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ủy ban nhân dân phường Hải Châu" in html and "T-A1" not in html and "Người 1" not in html
+
+
+def test_leader_drills_down_only_into_their_agency(world, client):
+    client.force_login(_leader(world["A"]))
+    late = client.get("/chi-so-766/chi-tiet/", {"agency": world["A"].code, "period": "2025-03", "indicator": "P1",
+                                               "missing": "1"})
+    assert late.status_code == 200
+    assert [o.code for o, _cells in late.context["rows"]] == ["T-A2", "T-A7", "T-A3", "T-A4"]  # by due date, then filed
+    assert client.get("/chi-so-766/chi-tiet/", {"agency": world["B"].code, "period": "2025-03",
+                                                "indicator": "P1"}).status_code == 403
+    assert client.get("/chi-so-766/", {"agency": world["P"].code}).status_code == 403
+    csv = client.get("/chi-so-766/chi-tiet/", {"agency": world["A"].code, "period": "2025-03", "indicator": "P1",
+                                               "missing": "1", "xuat": "csv"})
+    assert csv.status_code == 200 and "T-A4" in csv.content.decode("utf-8-sig")
+
+
+def test_dashboard_costs_a_fixed_number_of_queries(world, client, django_assert_max_num_queries):
+    client.force_login(_leader(world["P"]))
+    index_refresh(periods=["2025-03"], now=at(20, month=11))
+    client.get("/chi-so-766/", {"period": "2025-03"})  # computes the trend's months once
+    with django_assert_max_num_queries(16):
+        page = client.get("/chi-so-766/", {"period": "2025-03"})
+    assert page.status_code == 200
+    assert [r["agency"].code for r in page.context["ranking"]] == [world["B"].code, world["A"].code]  # 65 > 61.52
+    xlsx = client.get("/chi-so-766/", {"period": "2025-03", "xuat": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
