@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.selectors import staff_agency_ids
 from procedures.models import Agency, StaffRole
 
 from . import index766 as ix
@@ -297,6 +298,8 @@ def drilldown(request):
     return render(request, "satisfaction/index/drilldown.html", {
         "agency": agency, "period": period, "indicator": indicator, "missing": missing, "source": source,
         "procedure": procedure, "feedback_url": FEEDBACK_STAFF_URL,
+        # Dossiers the leader's own agencies hold open on the dossier page; a sub-agency's are listed only.
+        "openable": staff_agency_ids(request.user),
         "columns": columns, "page": page, "rows": [(o, _row(source, o)) for o in page.object_list],
     })
 
