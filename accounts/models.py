@@ -35,6 +35,11 @@ class User(AbstractUser):
     def is_official(self) -> bool:
         return self.staff_memberships.exists()
 
+    @property
+    def watches_index(self) -> bool:
+        """A leader or administrator somewhere (or a superuser): sees the Decision 766 dashboard."""
+        return self.is_superuser or self.staff_memberships.filter(role__in=["leader", "administrator"]).exists()
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("Male")

@@ -372,6 +372,7 @@ def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | 
             from_state = dossier.state
             data = dict(payload.data)
             _before(dossier, action, payload, now, data)
+            _record_step(dossier, action, now, data)
             getattr(dossier, action)()
             _after(dossier, action, payload, now, data, from_state)
             dossier.save()
@@ -466,6 +467,31 @@ def _before(dossier: Dossier, action: str, payload: ActionInput, now, data: dict
             raise ValidationError({"agency": _("Choose another agency to transfer the dossier to.")})
         data["agency_name"] = target.name
         dossier._transfer_to = target
+
+
+# Actions by which an official hands a dossier on from the step it is at.
+STEP_HANDLING_ACTIONS = ("complete_step", "transfer", "approve", "deny")
+
+
+def _record_step(dossier: Dossier, action: str, now, data: dict) -> None:
+    """On the event of a step-handling action, the step as it was before the transition moves on: which
+    one, at which agency, its due time, and whether it was handled late. Written over whatever the caller
+    sent under these keys; the accountability report (``satisfaction.accountability``) counts them. With no
+    step deadline there is no ``late`` key: neither late nor on time."""
+    if action not in STEP_HANDLING_ACTIONS:
+        return
+    step, due = dossier.current_step, dossier.step_due_at
+    data.pop("late", None)
+    data.update({
+        "step_id": step.pk if step else None,
+        "step_order": step.order if step else None,
+        "step_name": step.name if step else "",
+        "step_role": step.role if step else "",
+        "step_agency": dossier.holder_id,
+        "step_due_at": due.isoformat() if due else None,
+    })
+    if due is not None:
+        data["late"] = now > due
 
 
 def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict, from_state: str) -> None:
