@@ -20,7 +20,7 @@ urlpatterns = [
     path("ho-so/", include("cases.urls")),
     path("tra-cuu/", include("cases.views.lookup_urls")),
     path("thong-bao/", include("integrations.notification_urls")),
-    path("danh-gia/", include("satisfaction.urls")),
+    path("", include("satisfaction.urls")),
     path("", include("satisfaction.index_urls")),
     path("", include("digitization.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -206,6 +206,9 @@ class FeedbackSequence(models.Model):
     year = models.PositiveSmallIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"PAKN-{self.year}: {self.last}"
+
 
 class IndexSnapshot(models.Model):
     """The Decision 766 index of one agency (with its sub-agencies) for one period, as last computed.
