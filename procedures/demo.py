@@ -122,7 +122,9 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
     featured = Procedure.objects.filter(code__in=FEATURED, is_featured=False).update(is_featured=True)
     accounts = demo_accounts_load(agencies=agencies, password=DEMO_PASSWORD)
     from cases.demo import demo_dossiers_load
+    from cases.demo_history import history
     from digitization.demo import demo_store_load
+    from satisfaction.demo import feedback_demo
 
     store = demo_store_load()
     dossiers = demo_dossiers_load()
@@ -135,4 +137,6 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
         "accounts": accounts,
         "dossiers": dossiers,
         "data store dossiers": store,
+        "feedback": feedback_demo(),
+        "history dossiers": history(),  # a year of past dossiers for the 766 dashboard's trend
     }

@@ -128,16 +128,20 @@ def _ranking(agency: Agency, period: ix.Period) -> list[dict]:
     return rows
 
 
+def _trend_months(period: ix.Period) -> list[dict]:
+    """The twelve months up to the end of ``period`` (or now), oldest first."""
+    end = timezone.localtime(min(timezone.now(), period.end - dt.timedelta(seconds=1)))
+    months, year, month = [], end.year, end.month
+    for _i in range(12):
+        parsed = ix.period_parse(f"{year}-{month:02d}")
+        months.append({"period": parsed.code, "parsed": parsed})
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
 def _trend(agency: Agency, period: ix.Period) -> list[dict]:
     """The monthly score of ``agency`` over the twelve months up to the end of ``period`` (or now)."""
-    end = min(timezone.localtime(), period.end - dt.timedelta(seconds=1))
-    end = timezone.localtime(end)
-    months = []
-    year, month = end.year, end.month
-    for _i in range(12):
-        months.append(ix.period_parse(f"{year}-{month:02d}"))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    months.reverse()
+    months = [p["parsed"] for p in _trend_months(period)]
     found = ix.snapshots([agency], months)
     out = []
     for p in months:
@@ -218,7 +222,8 @@ def refresh(request):
     except ValueError as error:
         raise Http404(str(error)) from error
     now = timezone.now()
-    codes = {period.code} | {ix.period_current(k, now).code for k in ("month", "quarter", "year")}
+    # The chosen period, what beat keeps fresh, and the twelve months the dashboard's trend shows.
+    codes = {period.code, *services.index_current_periods(now)} | {p["period"] for p in _trend_months(period)}
     services.index_refresh(periods=sorted(codes), now=now)
     agency = request.POST.get("agency", "")
     return redirect(reverse("index766-dashboard") + f"?agency={agency}&period={period.code}")

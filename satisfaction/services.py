@@ -132,6 +132,16 @@ def follow_up_close(*, follow_up: FollowUp, actor, outcome: str) -> FollowUp:
 
 
 # --- the Decision 766 index ------------------------------------------------------------------------------
+def index_current_periods(now: dt.datetime) -> list[str]:
+    """What beat keeps fresh: this month, quarter and year, and last month (status updates, digitizations and
+    ratings of its dossiers still arrive in the first days of the next)."""
+    from . import index766 as ix
+
+    current = ix.period_current("month", now)
+    previous = ix.period_current("month", current.start - dt.timedelta(days=1))
+    return [current.code, previous.code, ix.period_current("quarter", now).code, ix.period_current("year", now).code]
+
+
 def index_refresh(*, periods: list[str] | None = None, now: dt.datetime | None = None) -> int:
     """Compute the 766 index of every agency (each with its sub-agencies) for ``periods`` (default: the
     current month, quarter and year) and store it, replacing what was there. Returns the snapshots written.
@@ -143,7 +153,7 @@ def index_refresh(*, periods: list[str] | None = None, now: dt.datetime | None =
     from .models import IndexSnapshot
 
     now = now or timezone.now()
-    codes = periods or [ix.period_current(kind, now).code for kind in ("month", "quarter", "year")]
+    codes = periods or index_current_periods(now)
     written = 0
     for code in codes:
         period = ix.period_parse(code)

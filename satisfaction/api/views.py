@@ -89,6 +89,6 @@ class IndexRefreshView(APIView):
             raise PermissionDenied(_("Only leaders and administrators can recompute the index."))
         period = _period(request.data.get("period") or request.query_params.get("period"))
         now = timezone.now()
-        codes = sorted({period.code} | {ix.period_current(k, now).code for k in ("month", "quarter", "year")})
+        codes = sorted({period.code, *services.index_current_periods(now)})
         written = services.index_refresh(periods=codes, now=now)
         return Response({"periods": codes, "snapshots": written, "computed_at": timezone.localtime(now).isoformat()})

@@ -347,3 +347,15 @@ def test_dashboard_costs_a_fixed_number_of_queries(world, client, django_assert_
     assert [r["agency"].code for r in page.context["ranking"]] == [world["B"].code, world["A"].code]  # 65 > 61.52
     xlsx = client.get("/chi-so-766/", {"period": "2025-03", "xuat": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_recompute_now_refreshes_the_trend_months(world, client):
+    assert client.post("/chi-so-766/tinh-lai/", {"period": "2025-03"}).status_code == 302  # to log in
+    client.force_login(User.objects.get(username="an"))
+    assert client.post("/chi-so-766/tinh-lai/", {"period": "2025-03"}).status_code == 403
+    assert not IndexSnapshot.objects.exists()
+    client.force_login(_leader(world["A"]))
+    answer = client.post("/chi-so-766/tinh-lai/", {"period": "2025-03", "agency": world["A"].code})
+    assert answer.status_code == 302 and "period=2025-03" in answer["Location"]
+    months = {f"2024-{m:02d}" for m in range(4, 13)} | {"2025-01", "2025-02", "2025-03"}
+    assert months <= set(IndexSnapshot.objects.filter(agency=world["A"]).values_list("period", flat=True))
