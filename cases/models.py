@@ -110,6 +110,9 @@ class Dossier(DossierWorkflow):
             ),
             models.Index(fields=["owner", "-created_at"], name="dossier_owner"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+            # The 766 index (satisfaction/index766.py): the dossiers received or resolved in a period.
+            models.Index(fields=["received_at"], name="dossier_received"),
+            models.Index(fields=["resolved_at"], name="dossier_resolved"),
         ]
         permissions = [("view_agency_dossiers", "Can see the dossiers of their agency")]
 
@@ -209,6 +212,8 @@ class DossierDocument(models.Model):
         verbose_name = _("dossier document")
         verbose_name_plural = _("dossier documents")
         ordering = ["requirement__order", "uploaded_at"]
+        # The 766 index's probes of a dossier's files and where they came from, from the index alone.
+        indexes = [models.Index(fields=["dossier"], include=["source"], name="document_by_dossier")]
 
     def __str__(self):
         return self.original_name
@@ -236,6 +241,10 @@ class DossierEvent(models.Model):
         verbose_name_plural = _("dossier events")
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")]
+        # The 766 index's online-payment probe (M1): did the dossier pay a fee.
+        indexes = [
+            models.Index(fields=["dossier"], name="dossier_event_payment", condition=models.Q(action="confirm_payment")),
+        ]
 
     def __str__(self):
         return f"{self.dossier} #{self.seq} {self.action}"

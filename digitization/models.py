@@ -124,6 +124,10 @@ class DigitizedDocument(models.Model):
         indexes = [
             models.Index(fields=["owner_id_number", "status", "-created_at"], name="store_by_owner"),
             models.Index(fields=["status", "created_at"], name="digitization_queue"),
+            # The 766 index's probes (satisfaction/index766.py), answered from the index alone: a dossier's
+            # signed electronic result, and whether each of its files is digitized.
+            models.Index(fields=["dossier"], name="digitized_result_done", condition=models.Q(kind="result", status="done")),
+            models.Index(fields=["component"], include=["status"], name="digitized_component_status"),
         ]
 
     def __str__(self):

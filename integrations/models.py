@@ -68,6 +68,15 @@ class Delivery(models.Model):
                 condition=~models.Q(status="delivered"),
             ),
             models.Index(fields=["status", "consumer"], name="delivery_status"),
+            # The 766 index (satisfaction/index766.py): a period's status updates to the portal (T3), read from
+            # the index alone, and whether a dossier's statuses reached it (T2).
+            models.Index(
+                fields=["created_at"], include=["dossier", "status", "delivered_at"], name="delivery_portal_actions",
+                condition=models.Q(consumer="portal", event__isnull=False),
+            ),
+            models.Index(
+                fields=["dossier"], name="delivery_portal_delivered", condition=models.Q(consumer="portal", status="delivered"),
+            ),
         ]
 
     def __str__(self):

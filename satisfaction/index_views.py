@@ -3,6 +3,7 @@ figure, and the public disclosure page; every table exports to CSV and XLSX (``?
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -116,14 +117,18 @@ def _export(request, *, title: str, filename: str, table: tuple[list[str], list[
     return table_response(title=title, filename=filename, columns=columns, rows=rows, fmt=fmt)
 
 
+def _scored(agency: Agency, snap) -> dict:
+    """An agency's row in a ranking: its score, or no data (computed, nothing to count), or ``computing``
+    (not stored yet, asked of the workers)."""
+    return {"agency": agency, "score": snap.score if snap else None, "data": snap.data if snap else {},
+            "computing": snap is None}
+
+
 def _ranking(agency: Agency, period: ix.Period) -> list[dict]:
     """The agencies directly under ``agency`` by score (best first, no data last)."""
     children = list(Agency.objects.get_children(agency))
     found = ix.snapshots(children, [period])
-    rows = []
-    for child in children:
-        snap = found.get((child.pk, period.code))
-        rows.append({"agency": child, "score": snap.score if snap else None, "data": snap.data if snap else {}})
+    rows = [_scored(child, found.get((child.pk, period.code))) for child in children]
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency"].name))
     return rows
 
@@ -147,7 +152,7 @@ def _trend(agency: Agency, period: ix.Period) -> list[dict]:
     for p in months:
         snap = found.get((agency.pk, p.code))
         groups = {g["code"]: g for g in (snap.data.get("groups", []) if snap else [])}
-        out.append({"period": p.code, "label": f"{p.code[5:]}/{p.code[:4]}",
+        out.append({"period": p.code, "label": f"{p.code[5:]}/{p.code[:4]}", "computing": snap is None,
                     "score": float(snap.score) if snap and snap.score is not None else None,
                     "groups": {c: (groups[c]["points"] if c in groups else None) for c, _n in _group_names()}})
     return out
@@ -163,7 +168,14 @@ def dashboard(request):
     if not _may_watch(watched, agency):
         raise PermissionDenied(_("You do not lead this agency."))
     period = _period_from(request)
-    snap = ix.snapshots([agency], [period])[(agency.pk, period.code)]
+    snap = ix.snapshots([agency], [period]).get((agency.pk, period.code))
+    api_url = reverse("index766-api") + f"?agency={agency.code}&period={period.code}"
+    if snap is None:
+        # Never computed: the workers are at it; the page waits for the API to have it, then reloads.
+        return render(request, "satisfaction/index/dashboard.html", {
+            "agency": agency, "period": period, "periods": period_choices(), "computing": True,
+            "watched": _agency_options(watched), "api_url": api_url,
+        })
     result = snap.data
     table = request.GET.get("bang", "chi-so")
     ranking = _ranking(agency, period)
@@ -176,7 +188,7 @@ def dashboard(request):
         export = _export(request, title=_("Procedures with the most late dossiers"), filename=f"{stem}-thu-tuc",
                          table=([_("Procedure code"), _("Procedure"), _("Late"), _("Resolved or overdue"),
                                  _("On time (%)")],
-                                [[w["code"], w["name"], w["late"], w["decided"], w["rate"]] for w in worst]))
+                                [[w["code"], w["name"], w["late"], w["decided"], w["rate"]] for w in worst or []]))
     elif table == "xu-huong":
         export = _export(request, title=_("Trend by month"), filename=f"{stem}-xu-huong",
                          table=([_("Month"), _("Score")] + [n for _c, n in _group_names()],
@@ -190,6 +202,7 @@ def dashboard(request):
     return render(request, "satisfaction/index/dashboard.html", {
         "agency": agency, "period": period, "periods": period_choices(), "snapshot": snap, "result": result,
         "watched": _agency_options(watched), "ranking": ranking, "worst": worst, "trend": trend,
+        "trend_computing": sum(1 for t in trend if t["computing"]),
         "charts": {
             "groups": [{"code": g["code"], "name": g["name"], "points": g["points"], "max": g["available"]}
                        for g in result["groups"]],
@@ -197,7 +210,7 @@ def dashboard(request):
             "ranking": [{"name": r["agency"].name, "score": float(r["score"]) if r["score"] is not None else None}
                         for r in ranking],
         },
-        "api_url": reverse("index766-api") + f"?agency={agency.code}&period={period.code}",
+        "api_url": api_url,
     })
 
 
@@ -213,7 +226,9 @@ def _agency_options(watched) -> list[dict]:
 @login_required
 @require_POST
 def refresh(request):
-    """Recompute now (on demand): the chosen period and the current month, quarter and year, every agency."""
+    """Recompute (on demand): ask the workers for the chosen period, the current month, quarter and year,
+    and the twelve months of the trend, every agency, with the splits stored for them. A page never waits
+    for it: at a province's scale it takes minutes."""
     watched = watched_agencies(request.user)
     if not watched:
         raise PermissionDenied(_("This page is for leaders and administrators."))
@@ -224,7 +239,10 @@ def refresh(request):
     now = timezone.now()
     # The chosen period, what beat keeps fresh, and the twelve months the dashboard's trend shows.
     codes = {period.code, *services.index_current_periods(now)} | {p["period"] for p in _trend_months(period)}
-    services.index_refresh(periods=sorted(codes), now=now)
+    if services.index_request(sorted(codes)):
+        messages.info(request, _("Recomputing the index: the figures update themselves in a few minutes."))
+    else:
+        messages.info(request, _("The index is already being recomputed: the figures update themselves in a few minutes."))
     agency = request.POST.get("agency", "")
     return redirect(reverse("index766-dashboard") + f"?agency={agency}&period={period.code}")
 
@@ -316,10 +334,7 @@ def public(request):
     agency = _agency_from(request)
     agencies = [agency, *Agency.objects.get_descendants(agency)]
     found = ix.snapshots(agencies, [period])
-    rows = []
-    for a in agencies:
-        snap = found.get((a.pk, period.code))
-        rows.append({"agency": a, "score": snap.score if snap else None, "data": snap.data if snap else {}})
+    rows = [_scored(a, found.get((a.pk, period.code))) for a in agencies]
     top, rest = rows[0], sorted(rows[1:], key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency"].name))
     export = _export(request, title=_("Decision 766 index"), filename=f"chi-so-766-cong-khai-{period.code}",
                      table=ranking_table([top, *rest]))

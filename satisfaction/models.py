@@ -231,3 +231,27 @@ class IndexSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.agency} {self.period}"
+
+
+class IndexBreakdown(models.Model):
+    """The Decision 766 index of one agency's subtree for one period split by field or procedure, as last
+    computed: ``rows`` holds ``{"key": field or procedure id, "counts": {code: [numerator, denominator,
+    penalty]}}`` (scored when read). Computed when first asked for, then kept fresh with the snapshots."""
+
+    class By(models.TextChoices):
+        FIELD = "field", _("field")
+        PROCEDURE = "procedure", _("procedure")
+
+    agency = models.ForeignKey("procedures.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=10)
+    by = models.CharField(_("split by"), max_length=10, choices=By.choices)
+    rows = models.JSONField(_("counts"), default=list)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Decision 766 index breakdown")
+        verbose_name_plural = _("Decision 766 index breakdowns")
+        constraints = [models.UniqueConstraint(fields=["agency", "period", "by"], name="index_breakdown_unique")]
+
+    def __str__(self):
+        return f"{self.agency} {self.period} {self.by}"

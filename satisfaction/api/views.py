@@ -1,8 +1,10 @@
 """The Decision 766 index over the API: ``GET /api/v1/index766/?agency=&period=[&by=field|procedure]``.
 
 Public, as the disclosure page is: aggregate figures only, never a dossier. 400 for a bad period or
-dimension, 404 for an unknown agency. ``POST /api/v1/index766/refresh/`` recomputes on demand (leaders
-and administrators).
+dimension, 404 for an unknown agency. It serves what the workers stored: a period or split never computed
+is asked of them and answered ``202 Accepted`` with ``Retry-After`` until it is there, so a request never
+costs a count of the province's dossiers. ``POST /api/v1/index766/refresh/`` asks for a recompute (leaders
+and administrators), answered 202.
 """
 
 from django.utils import timezone
@@ -34,6 +36,17 @@ def _agency(code: str | None) -> Agency:
     return agency
 
 
+RETRY_SECONDS = 30
+
+
+def _computing(agency: Agency, period: ix.Period) -> Response:
+    return Response(
+        {"agency": {"code": agency.code, "name": agency.name}, "period": _period_json(period), "status": "computing",
+         "detail": _("The index for this period is being computed; ask again in a moment.")},
+        status=202, headers={"Retry-After": str(RETRY_SECONDS)},
+    )
+
+
 def _period_json(period: ix.Period) -> dict:
     return {"code": period.code, "label": period.label, "from": timezone.localtime(period.start).isoformat(),
             "to": timezone.localtime(period.end).isoformat()}
@@ -56,7 +69,9 @@ class IndexView(APIView):
         by = request.query_params.get("by") or "agency"
         if by not in ix.DIMENSIONS:
             raise ValidationError({"by": _("Split by field or procedure.")})
-        snap = ix.snapshots([agency], [period])[(agency.pk, period.code)]
+        snap = ix.snapshots([agency], [period]).get((agency.pk, period.code))
+        if snap is None:
+            return _computing(agency, period)
         body = {
             "agency": {"code": agency.code, "name": agency.name},
             "period": _period_json(period),
@@ -66,16 +81,22 @@ class IndexView(APIView):
         if by == "agency":
             children = list(Agency.objects.get_children(agency))
             found = ix.snapshots(children, [period])
-            body["sub_agencies"] = [
-                {"code": c.code, "name": c.name,
-                 "score": float(found[(c.pk, period.code)].score) if found[(c.pk, period.code)].score is not None else None}
-                for c in children
-            ]
+            body["sub_agencies"] = []
+            for child in children:
+                s = found.get((child.pk, period.code))
+                body["sub_agencies"].append({
+                    "code": child.code, "name": child.name, "computing": s is None,
+                    "score": float(s.score) if s is not None and s.score is not None else None,
+                })
         else:
+            split = ix.breakdown(agency, period, by)
+            if split is None:
+                return _computing(agency, period)
+            body[f"{by}_computed_at"] = timezone.localtime(split[0]["computed_at"]).isoformat() if split else None
             body[by] = [
                 {"code": row["code"], "name": row["name"], "score": row["score"], "points": row["points"],
                  "available": row["available"], "groups": row["groups"]}
-                for row in ix.breakdown(agency, period, by)
+                for row in split
             ]
         return Response(body)
 
@@ -83,12 +104,13 @@ class IndexView(APIView):
 class IndexRefreshView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={202: dict})
     def post(self, request):
         if not watched_agencies(request.user):
             raise PermissionDenied(_("Only leaders and administrators can recompute the index."))
         period = _period(request.data.get("period") or request.query_params.get("period"))
         now = timezone.now()
         codes = sorted({period.code, *services.index_current_periods(now)})
-        written = services.index_refresh(periods=codes, now=now)
-        return Response({"periods": codes, "snapshots": written, "computed_at": timezone.localtime(now).isoformat()})
+        asked = services.index_request(codes)
+        return Response({"periods": codes, "asked": asked, "status": "queued",
+                         "requested_at": timezone.localtime(now).isoformat()}, status=202)

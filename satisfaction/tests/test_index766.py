@@ -20,8 +20,9 @@ from digitization.models import DigitizedDocument
 from integrations.models import Delivery
 from procedures.models import Field, LegalDocument
 from satisfaction import index766 as ix
-from satisfaction.models import Feedback, IndexSnapshot, Rating
-from satisfaction.services import index_refresh
+from satisfaction.models import Feedback, IndexBreakdown, IndexSnapshot, Rating
+from satisfaction import services, tasks
+from satisfaction.services import index_breakdown_refresh, index_refresh
 from tests.catalog_data import add_procedure, build_agencies
 
 TZ = timezone.get_fixed_timezone(7 * 60)
@@ -259,7 +260,9 @@ def test_waiting_on_the_citizen_is_not_overdue(world):
 
 
 def test_refresh_stores_snapshots_and_replaces_them(world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):  # 4 aggregates, the agencies, the upsert and its transaction
+    # 4 aggregates in a transaction (+ jit off on PostgreSQL), the agencies, the upsert in its own, the
+    # stored splits of the period to refresh (none)
+    with django_assert_max_num_queries(12):
         written = index_refresh(periods=["2025-03"], now=at(20, month=11))
     assert written == 3
     snap = IndexSnapshot.objects.get(agency=world["A"], period="2025-03")
@@ -359,3 +362,67 @@ def test_recompute_now_refreshes_the_trend_months(world, client):
     assert answer.status_code == 302 and "period=2025-03" in answer["Location"]
     months = {f"2024-{m:02d}" for m in range(4, 13)} | {"2025-01", "2025-02", "2025-03"}
     assert months <= set(IndexSnapshot.objects.filter(agency=world["A"]).values_list("period", flat=True))
+
+
+# --- computed by the workers, never in a request ------------------------------------------------------------
+@pytest.fixture
+def no_workers(monkeypatch):
+    """Workers that are busy elsewhere: what is asked of them is recorded, not run."""
+    asked = []
+    monkeypatch.setattr(tasks.index_refresh, "delay", lambda **kw: asked.append(("refresh", kw)))
+    monkeypatch.setattr(tasks.index_breakdown, "delay", lambda **kw: asked.append(("breakdown", kw)))
+    yield asked
+    # Forget what was asked, as the workers would once done, so other tests in this process can ask again.
+    for kind, kw in asked:
+        for code in kw.get("periods") or [kw.get("period")]:
+            services.cache.delete(services._index_lock(code, kw.get("by", ""), kw.get("agency_id")))
+
+
+def test_pages_and_api_ask_the_workers_and_say_so(world, client, no_workers):
+    client.force_login(_leader(world["P"]))
+    page = client.get("/chi-so-766/", {"period": "2025-03"})
+    assert page.status_code == 200 and page.context["computing"]
+    assert "Chỉ số của kỳ này đang được tính" in page.content.decode()
+    assert not IndexSnapshot.objects.exists()  # nothing counted in the request
+    trend = [f"2024-{m:02d}" for m in range(4, 13)] + ["2025-01", "2025-02"]
+    assert no_workers == [("refresh", {"periods": sorted(["2025-03"])})]
+    # Asked once: reloading the page or polling the API does not queue the same work again.
+    client.get("/chi-so-766/", {"period": "2025-03"})
+    api = client.get("/api/v1/index766/", {"period": "2025-03"})
+    assert api.status_code == 202 and api["Retry-After"] == "30" and api.json()["status"] == "computing"
+    assert len(no_workers) == 1
+    public = client.get("/cong-khai/chi-so-766/", {"period": "2025-03"})
+    assert public.status_code == 200 and "đang được tính" in public.content.decode()
+
+    # The workers store the period; the page shows it, and asks for the split by procedure and the trend.
+    index_refresh(periods=["2025-03"], now=at(20, month=11))
+    page = client.get("/chi-so-766/", {"period": "2025-03"})
+    assert not page.context.get("computing") and page.context["worst"] is None
+    assert page.context["trend_computing"] == 11
+    assert ("breakdown", {"agency_id": world["P"].pk, "period": "2025-03", "by": "procedure"}) in no_workers
+    assert ("refresh", {"periods": sorted(trend)}) in no_workers
+    assert client.get("/api/v1/index766/", {"period": "2025-03", "by": "field"}).status_code == 202
+
+    # Stored splits are kept fresh with their period.
+    index_breakdown_refresh(agency_id=world["P"].pk, period="2025-03", by="procedure", now=at(20, month=11))
+    page = client.get("/chi-so-766/", {"period": "2025-03"})
+    assert [(w["code"], w["late"]) for w in page.context["worst"]] == [("1.001193", 4)]
+    index_refresh(periods=["2025-03"], now=at(21, month=11))
+    assert IndexBreakdown.objects.get(period="2025-03", by="procedure").computed_at == at(21, month=11)
+
+
+def test_beat_fills_in_the_recent_periods_never_computed(world):
+    now = at(10, month=4)
+    services.index_refresh(now=now)
+    stored = set(IndexSnapshot.objects.filter(agency=world["P"]).values_list("period", flat=True))
+    months = {f"2024-{m:02d}" for m in range(5, 13)} | {f"2025-{m:02d}" for m in range(1, 5)}
+    assert stored == months | {"2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2024", "2025"}
+    assert services.index_missing_periods(now) == []
+
+
+def test_api_refresh_queues_the_work(world, client, no_workers):
+    client.force_login(_leader(world["A"]))
+    answer = client.post("/api/v1/index766/refresh/", {"period": "2025-03"})
+    assert answer.status_code == 202 and answer.json()["status"] == "queued"
+    assert "2025-03" in no_workers[0][1]["periods"]
+    assert client.post("/api/v1/index766/refresh/", {"period": "2025-03"}).json()["asked"] == []
