@@ -58,6 +58,11 @@ class CitizenProfile(models.Model):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=15, blank=True, validators=[validate_phone])
     address = models.CharField(_("address"), max_length=500, blank=True)
+    # Electronic identity (VNeID, Decree 69/2024): set by a login through the national identity provider.
+    # The name, date of birth and gender then come from it, not from what the citizen typed.
+    vneid_subject = models.CharField(_("VNeID identifier"), max_length=100, unique=True, null=True, blank=True)
+    identity_verified_at = models.DateTimeField(_("identity verified with VNeID"), null=True, blank=True)
+    assurance_level = models.PositiveSmallIntegerField(_("identity assurance level"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("citizen profile")
@@ -65,6 +70,11 @@ class CitizenProfile(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.id_number})"
+
+    @property
+    def is_verified(self) -> bool:
+        """Identity verified by VNeID: the account's holder is the person of the ID number."""
+        return self.identity_verified_at is not None
 
     @property
     def masked_id_number(self) -> str:

@@ -6,6 +6,7 @@ nothing behind. Public registration never touches staff memberships, groups, ``i
 ``is_superuser``: only ``staff_*`` functions do, and only the admin calls them.
 """
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -775,3 +776,119 @@ def login_lockout_clear(*, username: str) -> int:
     from axes.utils import reset
 
     return reset(username=username)
+
+
+# --- Electronic identity (VNeID) ---------------------------------------------------------------------------
+#
+# A login through VNeID (accounts.vneid checks the token) vouches for a person by their ID number. The
+# portal's account of that person is found by the identity's stable identifier, then by ID number, never by
+# name. A new person gets an account (no password: they log in with VNeID); an account already linked logs
+# in; an account with a password and the same ID number is linked only once its holder has also proved its
+# password (``vneid_link``), so that neither a stolen password nor a borrowed identity alone takes it over.
+
+
+@dataclasses.dataclass(frozen=True)
+class VNeIDSignIn:
+    """What a verified identity leads to: log ``user`` in, or ask for ``link_to``'s password first."""
+
+    user: User | None = None
+    link_to: User | None = None
+    created: bool = False
+
+
+def _vneid_conflict() -> ValidationError:
+    return ValidationError(_("This ID number's account is linked to another VNeID identity. Contact the "
+                             "one-stop desk with your ID card so the link can be checked."))
+
+
+def _vneid_apply(profile: CitizenProfile, identity) -> None:
+    """Mark ``profile`` verified by ``identity``: its name, birth date and gender are VNeID's from now on."""
+    profile.vneid_subject = identity.subject
+    profile.identity_verified_at = timezone.now()
+    profile.assurance_level = identity.assurance_level or None
+    profile.full_name = identity.full_name[:150]
+    if identity.date_of_birth:
+        profile.date_of_birth = identity.date_of_birth
+    if identity.gender:
+        profile.gender = identity.gender
+    if not profile.address:
+        profile.address = identity.address[:500]
+    profile.save(update_fields=["vneid_subject", "identity_verified_at", "assurance_level", "full_name",
+                                "date_of_birth", "gender", "address"])
+
+
+def _vneid_business(user: User, identity) -> Business | None:
+    """An identity that VNeID says represents an organization: the user acts for it (its business is
+    created from VNeID's details if the portal does not know it yet)."""
+    organization = identity.organization or {}
+    tax_code = _digits(str(organization.get("ma_so_thue", "")))
+    if organization.get("vai_tro") != "nguoi_dai_dien" or not tax_code:
+        return None
+    try:
+        validate_tax_code(tax_code)
+    except ValidationError:
+        return None
+    business, _created = Business.objects.get_or_create(tax_code=tax_code, defaults={
+        "name": _text(str(organization.get("ten", "")))[:255] or tax_code,
+        "address": _text(str(organization.get("dia_chi", "")))[:500], "representative": identity.full_name[:150],
+    })
+    membership, created = BusinessMembership.objects.get_or_create(
+        user=user, business=business, defaults={"is_representative": True})
+    if not created and not membership.is_representative:
+        membership.is_representative = True
+        membership.save(update_fields=["is_representative"])
+    return business
+
+
+def _vneid_username(id_number: str) -> str:
+    base = f"vneid-{id_number}"
+    taken = set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    return next(name for name in (base, *(f"{base}-{n}" for n in range(2, 100))) if name not in taken)
+
+
+def vneid_sign_in(*, identity) -> VNeIDSignIn:
+    """What the verified ``identity`` (an ``accounts.vneid.Identity``) leads to; creates the account of a
+    person new to the portal. ``ValidationError`` (and no change) when the identity conflicts with an
+    account's link."""
+    with transaction.atomic():
+        linked = (CitizenProfile.objects.select_for_update().select_related("user")
+                  .filter(vneid_subject=identity.subject).first())
+        if linked is not None:
+            if linked.id_number != identity.id_number:
+                raise _vneid_conflict()
+            _vneid_apply(linked, identity)
+            _vneid_business(linked.user, identity)
+            return VNeIDSignIn(user=linked.user)
+        existing = (CitizenProfile.objects.select_for_update().select_related("user")
+                    .filter(id_number=identity.id_number).first())
+        if existing is not None:
+            if existing.vneid_subject:
+                raise _vneid_conflict()
+            return VNeIDSignIn(link_to=existing.user)
+        if identity.date_of_birth is None:
+            raise ValidationError(_("VNeID did not give your date of birth, so an account cannot be opened."))
+        user = User(username=_vneid_username(identity.id_number))
+        user.set_unusable_password()
+        user.save()
+        profile = CitizenProfile(user=user, id_number=identity.id_number, full_name=identity.full_name[:150],
+                                 date_of_birth=identity.date_of_birth)
+        profile.save()
+        _vneid_apply(profile, identity)
+        _vneid_business(user, identity)
+        return VNeIDSignIn(user=user, created=True)
+
+
+def vneid_link(*, user: User, identity) -> User:
+    """Link ``user``'s password account to the verified ``identity``, once its holder has proved the
+    password (the caller authenticated it). Re-checks what ``vneid_sign_in`` found, under lock."""
+    with transaction.atomic():
+        profile = CitizenProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None or profile.id_number != identity.id_number:
+            raise ValidationError(_("This account is not the account of your ID number."))
+        if profile.vneid_subject and profile.vneid_subject != identity.subject:
+            raise _vneid_conflict()
+        if CitizenProfile.objects.filter(vneid_subject=identity.subject).exclude(pk=profile.pk).exists():
+            raise _vneid_conflict()
+        _vneid_apply(profile, identity)
+        _vneid_business(user, identity)
+    return user

@@ -1,15 +1,17 @@
 """Account pages: registration, login, logout, passwords, profile."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, profile, registration
+from .views import auth, profile, registration, vneid
 
 app_name = "accounts"
 
 urlpatterns = [
     path("dang-nhap/", auth.LoginView.as_view(), name="login"),
-    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dang-xuat/", vneid.LogoutView.as_view(), name="logout"),
+    path("vneid/", vneid.start, name="vneid"),
+    path("vneid/xac-thuc/", vneid.callback, name="vneid-callback"),
+    path("vneid/lien-ket/", vneid.link, name="vneid-link"),
     path("dang-ky/", registration.register, name="register"),
     path("dang-ky/doanh-nghiep/", registration.register_business, name="register_business"),
     path("ho-so-ca-nhan/", profile.profile, name="profile"),

@@ -95,6 +95,15 @@ class Dossier(DossierWorkflow):
     paid_online = models.BooleanField(
         _("fees paid online"), default=False, help_text=_("Set when the payment gateway confirmed the fees.")
     )
+    # Identity and national databases (TaiKhoanDuocXacThucVoiVNeID, DSKetNoiCSDL in the portal's record).
+    applicant_verified = models.BooleanField(
+        _("filed from a VNeID-verified account"), default=False,
+        help_text=_("The applicant's account was verified with VNeID when the dossier was filed."),
+    )
+    national_databases = models.JSONField(
+        _("national databases used"), default=list, blank=True,
+        help_text=_("The national databases the applicant's details came from, with when and what."),
+    )
 
     class Meta:
         verbose_name = _("dossier")

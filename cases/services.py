@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
+from accounts import population
 from digitization import services as digitization
 from digitization.selectors import reusable_documents
 from integrations import services as outbox
@@ -84,19 +85,30 @@ def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str
 
 
 def _applicant(user, business) -> dict:
-    """The applicant's snapshot on a dossier: the business (if the user acts for it) or the citizen."""
+    """The applicant's snapshot on a dossier: the business (if the user acts for it) or the citizen.
+
+    A citizen whose account is verified with VNeID files with their name and permanent residence as the
+    national population database holds them (asked here, not taken from the form), and the dossier records
+    that database; if it cannot be reached, the profile's details are used and no database is recorded."""
     profile = getattr(user, "citizen_profile", None)
+    verified = bool(profile is not None and profile.is_verified)
+    databases = []
     if business is not None:
         if not user.business_memberships.filter(business=business).exists():
             raise PermissionDenied(_("You do not act for this business."))
         name, number, address = business.name, business.tax_code, business.address
     elif profile is not None:
         name, number, address = profile.full_name, profile.id_number, profile.address
+        record = population.for_user(user)
+        if record is not None:
+            name, address = record.full_name or name, record.permanent_residence or address
+            databases.append(record.provenance())
     else:
         raise ValidationError(_("Only a citizen or a business can file a dossier: complete your profile first."))
     return {
         "business": business, "applicant_name": name, "applicant_id_number": number, "applicant_address": address,
         "applicant_phone": getattr(profile, "phone", ""), "applicant_email": user.email,
+        "applicant_verified": verified, "national_databases": databases,
     }
 
 

@@ -288,6 +288,19 @@ NATIONAL_PORTAL_URL = env.str(
     "NATIONAL_PORTAL_URL", default="http://127.0.0.1:9" if DJANGO_ENV == "test" else "http://127.0.0.1:8100"
 )
 NATIONAL_PORTAL_TOKEN = env.str("NATIONAL_PORTAL_TOKEN", default="" if IS_PRODUCTION else "mock-portal-dev-token")
+
+# --- Electronic identity (VNeID) and the national population database -----------------------------------
+# "Đăng nhập bằng VNeID" is an OpenID Connect client of VNeID_ISSUER (make run: the mock identity provider in
+# the mock national services process). Empty issuer: the button is not shown (production's default until the
+# province is registered with the national provider).
+VNEID_ISSUER = env.str("VNEID_ISSUER", default="" if IS_PRODUCTION else f"{NATIONAL_PORTAL_URL.rstrip('/')}/vneid")
+VNEID_CLIENT_ID = env.str("VNEID_CLIENT_ID", default="dvc-portal")
+VNEID_CLIENT_SECRET = env.str("VNEID_CLIENT_SECRET", default="" if IS_PRODUCTION else "mock-vneid-dev-secret")
+# Lookups by ID number in the population database (CSDL quốc gia về dân cư), for verified accounts' forms.
+POPULATION_DB_URL = env.str(
+    "POPULATION_DB_URL", default="" if IS_PRODUCTION else f"{NATIONAL_PORTAL_URL.rstrip('/')}/api/CSDLDanCu"
+)
+POPULATION_DB_TOKEN = env.str("POPULATION_DB_TOKEN", default=NATIONAL_PORTAL_TOKEN)
 # How long a call to the portal or a message gateway may take before it counts as a failed attempt.
 GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=15)
 

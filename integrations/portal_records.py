@@ -108,6 +108,8 @@ def dossier_record(dossier: Dossier) -> dict:
         "KetQuaXuLy": dossier.outcome,
         "SoLanBoSung": dossier.supplement_count,
         "ThanhToanTrucTuyen": 1 if dossier.paid_online else 0,
+        "TaiKhoanDuocXacThucVoiVNeID": 1 if dossier.applicant_verified else 0,
+        "DSKetNoiCSDL": [{"MaCSDL": db["code"], "TenCSDL": db["name"]} for db in dossier.national_databases],
         "TaiLieuNop": _documents(dossier),
         "DanhSachLePhi": _fees(dossier),
         "DanhSachGiayToKetQua": _results(dossier),

@@ -236,7 +236,12 @@ def feedback_new(request):
         return redirect_to_login(request.get_full_path())
     procedure, dossier = _subject_from_query(request)
     user = request.user if request.user.is_authenticated else None
-    form = FeedbackForm(request.POST or None, user=user, procedure=procedure, dossier=dossier)
+    initial = {}
+    if request.GET.get("chu-de") == "dan-cu":
+        # From the submission wizard: the population database's record of the citizen looks wrong.
+        initial = {"title": _("My record in the national population database is wrong"),
+                   "content": _("Which detail is wrong, and what it should be: ")}
+    form = FeedbackForm(request.POST or None, user=user, procedure=procedure, dossier=dossier, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

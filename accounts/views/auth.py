@@ -6,7 +6,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import services
+from .. import services, vneid
 from ..forms import LoginForm
 
 
@@ -16,6 +16,9 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "vneid_enabled": vneid.enabled()}
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import population
 from digitization.models import DocumentAccess
 from digitization.selectors import dossier_result, reuse_offers, store_document
 from digitization.services import access_record
@@ -176,7 +177,10 @@ def _applicant_form(request, version, data=None, initial=None):
 
 
 def _render_applicant(request, *, procedure, version, form, profile, businesses, dossier=None, status=200):
+    # A VNeID-verified citizen's details come from the population database, shown as such and not editable.
+    record = population.for_user(request.user) if profile is not None and profile.is_verified else None
     context = {
+        "population": record, "population_missing": bool(profile and profile.is_verified and record is None),
         "procedure": procedure, "version": version, "form": form, "profile": profile, "businesses": businesses,
         "dossier": dossier, "steps": _steps(dossier, "applicant") if dossier else _new_steps(),
         "can_apply": profile is not None or bool(businesses),

@@ -20,8 +20,8 @@ from digitization.models import DigitizedDocument
 from integrations.models import Delivery
 from procedures.models import Field, LegalDocument
 from satisfaction import index766 as ix
-from satisfaction.models import Feedback, IndexBreakdown, IndexSnapshot, Rating
 from satisfaction import services, tasks
+from satisfaction.models import Feedback, IndexBreakdown, IndexSnapshot, Rating
 from satisfaction.services import index_breakdown_refresh, index_refresh
 from tests.catalog_data import add_procedure, build_agencies
 
@@ -373,7 +373,7 @@ def no_workers(monkeypatch):
     monkeypatch.setattr(tasks.index_breakdown, "delay", lambda **kw: asked.append(("breakdown", kw)))
     yield asked
     # Forget what was asked, as the workers would once done, so other tests in this process can ask again.
-    for kind, kw in asked:
+    for _kind, kw in asked:
         for code in kw.get("periods") or [kw.get("period")]:
             services.cache.delete(services._index_lock(code, kw.get("by", ""), kw.get("agency_id")))
 
