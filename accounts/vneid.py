@@ -28,20 +28,29 @@ def enabled() -> bool:
 
 
 @functools.lru_cache(maxsize=4)
-def _client(issuer: str, client_id: str, secret: str):
+def _client(issuer: str, backchannel: str, client_id: str, secret: str):
     oauth = OAuth()
+    base = (backchannel or issuer).rstrip("/")
     oauth.register(
         "vneid", client_id=client_id, client_secret=secret,
-        server_metadata_url=f"{issuer.rstrip('/')}/.well-known/openid-configuration",
+        server_metadata_url=f"{base}/.well-known/openid-configuration",
         client_kwargs={"scope": SCOPE, "code_challenge_method": "S256",
                        "default_timeout": settings.GATEWAY_TIMEOUT_SECONDS},
     )
-    return oauth.vneid
+    app = oauth.vneid
+    if backchannel:
+        # The server's calls go over the back channel; the browser's (login, logout) stay on the issuer.
+        metadata = app.load_server_metadata()
+        for key in ("token_endpoint", "jwks_uri", "userinfo_endpoint"):
+            if str(metadata.get(key, "")).startswith(issuer.rstrip("/")):
+                metadata[key] = base + metadata[key][len(issuer.rstrip("/")):]
+    return app
 
 
 def client():
     """The Authlib client of the configured provider (its discovery document is read once per process)."""
-    return _client(settings.VNEID_ISSUER, settings.VNEID_CLIENT_ID, settings.VNEID_CLIENT_SECRET)
+    return _client(settings.VNEID_ISSUER, settings.VNEID_BACKCHANNEL_URL, settings.VNEID_CLIENT_ID,
+                   settings.VNEID_CLIENT_SECRET)
 
 
 class Refused(Exception):
@@ -106,8 +115,12 @@ def complete(request) -> Identity:
             raise Refused(_("You cancelled the login with VNeID."), "cancelled")
         raise Refused(_("VNeID could not log you in (%(error)s). Try again.") % {"error": request.GET["error"]},
                       "provider")
+    # Authlib checks the issuer from the discovery document but the audience only through ``azp``: a token
+    # for another service that names this portal as its authorized party would pass. Both are pinned here.
+    required = {"iss": {"essential": True, "values": [settings.VNEID_ISSUER.rstrip("/")]},
+                "aud": {"essential": True, "values": [settings.VNEID_CLIENT_ID]}}
     try:
-        token = client().authorize_access_token(request)
+        token = client().authorize_access_token(request, claims_options=required)
     except MismatchingStateError as error:
         raise Refused(_("This login link has expired or was already used. Start the login with VNeID again."),
                       "state") from error

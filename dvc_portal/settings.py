@@ -294,6 +294,10 @@ NATIONAL_PORTAL_TOKEN = env.str("NATIONAL_PORTAL_TOKEN", default="" if IS_PRODUC
 # the mock national services process). Empty issuer: the button is not shown (production's default until the
 # province is registered with the national provider).
 VNEID_ISSUER = env.str("VNEID_ISSUER", default="" if IS_PRODUCTION else f"{NATIONAL_PORTAL_URL.rstrip('/')}/vneid")
+# Where the portal's server reaches the provider when that differs from the browsers' address (docker compose:
+# http://mock-portal:8100/vneid): discovery, token, keys and userinfo go there; the ID tokens' issuer is still
+# VNEID_ISSUER. Empty: the issuer's address.
+VNEID_BACKCHANNEL_URL = env.str("VNEID_BACKCHANNEL_URL", default="")
 VNEID_CLIENT_ID = env.str("VNEID_CLIENT_ID", default="dvc-portal")
 VNEID_CLIENT_SECRET = env.str("VNEID_CLIENT_SECRET", default="" if IS_PRODUCTION else "mock-vneid-dev-secret")
 # Lookups by ID number in the population database (CSDL quốc gia về dân cư), for verified accounts' forms.

@@ -1,6 +1,7 @@
 """What the mock national portal stores: every distinct record it accepted, how many times each came
-again, the fault settings of its control endpoint, the messages of its SMS and Zalo gateways, and the
-orders of its payment gateway."""
+again, the fault settings of its control endpoint, the messages of its SMS and Zalo gateways, the
+orders of its payment gateway, and the people and organizations of its population database (whom its
+mock VNeID signs in)."""
 
 from django.db import models
 
@@ -125,3 +126,56 @@ class PaymentOrder(models.Model):
         return {"merchant_code": self.merchant_code, "order_id": self.order_id, "amount": self.amount,
                 "response_code": self.response_code, "transaction_no": self.transaction_no,
                 "pay_date": self.pay_date}
+
+
+class Organization(models.Model):
+    """An organization as the mock national services know it (tổ chức, doanh nghiệp): its tax code (mã số
+    thuế: 10 digits, 13 for a branch), its name and its head office (trụ sở chính)."""
+
+    tax_code = models.CharField(max_length=13, unique=True)
+    name = models.CharField(max_length=255)
+    head_office = models.CharField(max_length=255)
+
+    def __str__(self):
+        return f"{self.tax_code} {self.name}"
+
+
+class Citizen(models.Model):
+    """A person of the mock national population database (Cơ sở dữ liệu quốc gia về dân cư; a công dân),
+    known by the 12-digit personal identification number (số định danh cá nhân).
+
+    A household (hộ gia đình) is its head and the people whose ``household_head`` is that head, each with
+    their relation to the head (quan hệ với chủ hộ); a person with no ``household_head`` heads their own.
+    ``has_vneid``: the person holds a level-2 VNeID account and can sign in at the mock VNeID (a child may be
+    in the database without one). ``represents``: the organization whose legal representative (người đại
+    diện theo pháp luật) the person is, which VNeID tells the portal about at sign-in."""
+
+    class Gender(models.TextChoices):
+        MALE = "male", "Nam"
+        FEMALE = "female", "Nữ"
+
+    id_number = models.CharField(max_length=12, unique=True)
+    full_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    gender = models.CharField(max_length=6, choices=Gender.choices)
+    ethnicity = models.CharField(max_length=40, default="Kinh")
+    nationality = models.CharField(max_length=40, default="Việt Nam")
+    permanent_address = models.CharField(max_length=255)
+    current_address = models.CharField(max_length=255)
+    household_head = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="household_members")
+    relation_to_head = models.CharField(max_length=30, default="Chủ hộ")
+    has_vneid = models.BooleanField(default=True)
+    represents = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="representatives")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.id_number} {self.full_name}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return f"{self.id_number[:3]}******{self.id_number[-3:]}"

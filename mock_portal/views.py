@@ -10,6 +10,11 @@
 - ``POST /payment/init``, ``GET|POST /payment/pay/<token>``: the payment gateway (see ``gateway``): an order
   signed with the shared secret gets a payment page; paying or cancelling there settles it once, tells the
   portal (a signed server-to-server callback) and sends the payer back (the same fields on the return URL).
+- ``GET /api/CSDLDanCu/CongDan?SoDinhDanh=``: a person of the national population database (CSDL quốc gia
+  về dân cư), with their household.
+- ``GET|POST /vneid/dang-nhap/``: the mock VNeID's sign-in page: pick a demo identity or type one (added to
+  the population database). The OpenID Connect endpoints under ``/vneid/`` are django-oauth-toolkit's
+  (urls.py); ``oidc`` says what their tokens tell.
 - ``GET /``: what it has received. ``GET /healthz/``: alive.
 
 Every API call and the control endpoint need ``Authorization: Bearer <MOCK_PORTAL_TOKEN>``; the payment
@@ -27,17 +32,20 @@ from urllib.parse import urlencode
 
 import httpx
 from django.conf import settings
+from django.contrib.auth import login
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import gateway
+from . import gateway, selectors, services
 from . import vocabulary as v
+from .forms import DeclaredIdentityForm
 from .models import Faults, Message, PaymentOrder, Record
 
 
@@ -377,3 +385,57 @@ def payment_page(request, token):
         "order": order, "amount": gateway.money(order.amount),
         "return_address": _return_address(order) if settled else "",
     })
+
+
+# --- the population database and VNeID ------------------------------------------------------------------
+
+
+@require_GET
+@api
+def population_citizen(request):
+    """CongDan: the person with SoDinhDanh, their household and its head; 400 for a malformed number, 404
+    for an unknown one."""
+    number = request.GET.get("SoDinhDanh", "").strip()
+    error = v.id_number_error(number)
+    if error:
+        return _json(v.answer(v.INVALID, f"SoDinhDanh không hợp lệ: {error}"), 400)
+    record = selectors.citizen_record(number)
+    if record is None:
+        return _json(v.answer(v.NOT_FOUND, f"Không tìm thấy công dân có số định danh {number} trong CSDL quốc gia "
+                                           "về dân cư."), 404)
+    return _json(v.answer(v.OK, "Thành công", data=record))
+
+
+def _local_path(value: str | None) -> str | None:
+    """``value`` if it is a path on this site (where to go after signing in), never another site's address."""
+    if value and value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts=None):
+        return value
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def vneid_login(request):
+    """The sign-in page: POST ``pick=<number>`` signs in as a demo identity, POST ``declare`` with the form
+    signs in as the identity typed (``services.citizen_declare``); then on to ``next`` (a local path only:
+    the authorize step that sent the browser here)."""
+    next_path = _local_path(request.POST.get("next") or request.GET.get("next"))
+    form = DeclaredIdentityForm(request.POST if "declare" in request.POST else None)
+    citizen, pick_error = None, ""
+    if request.method == "POST" and "pick" in request.POST:
+        citizen = selectors.citizen_get(request.POST["pick"])
+        if citizen is None or not citizen.has_vneid:
+            citizen = None
+            pick_error = "Danh tính đã chọn không có tài khoản định danh điện tử."
+    elif form.is_bound and form.is_valid():
+        try:
+            citizen = services.citizen_declare(**form.cleaned_data)
+        except services.Refused as refused:
+            form.add_error(refused.field, refused.message)
+    if citizen is not None:
+        login(request, services.vneid_account_get(citizen=citizen), backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(next_path or reverse("vneid-login"))
+    signed_in = selectors.citizen_get(request.user.username) if request.user.is_authenticated else None
+    return render(request, "mock_portal/vneid_login.html", {
+        "citizens": selectors.citizens_with_vneid(), "form": form, "next": next_path or "", "pick_error": pick_error,
+        "signed_in": signed_in,
+    }, status=400 if (pick_error or form.errors) else 200)

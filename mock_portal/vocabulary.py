@@ -1,5 +1,6 @@
 """The national vocabulary the mock portal checks, as the real one does: a dossier sync (DongBoHoSoMC) and
-a progress record (CapNhatTienDoHoSoMC), with their answers ({"error_code": "0", "message": ...}).
+a progress record (CapNhatTienDoHoSoMC), with their answers ({"error_code": "0", "message": ...}); and the
+numbers of the population database (personal identification numbers, tax codes).
 
 Pure functions on dicts, no database: the portal's own tests use them too. Messages are Vietnamese, as
 the national portal's are. Dates are ``yyyyMMddHHmmss`` in Asia/Ho_Chi_Minh.
@@ -142,3 +143,23 @@ def rating_errors(record) -> list[str]:
     if len(str(record.get("NoiDung", ""))) > 2000:
         errors.append("NoiDung dài quá 2000 ký tự.")
     return errors
+
+
+# The national population database (CSDL quốc gia về dân cư) and VNeID: a personal identification number
+# (số định danh cá nhân) is 12 digits; a tax code (mã số thuế) 10, or 13 for a branch (written with or
+# without the dash before its last three digits). ASCII digits only: \d would take any script's digits.
+ID_NUMBER = re.compile(r"[0-9]{12}")
+TAX_CODE = re.compile(r"[0-9]{10}(?:[0-9]{3})?")
+
+
+def id_number_error(value) -> str | None:
+    """Why ``value`` is not a personal identification number (None: it is one)."""
+    if not ID_NUMBER.fullmatch(str(value or "")):
+        return "Số định danh cá nhân phải gồm đúng 12 chữ số."
+    return None
+
+
+def tax_code(value) -> str | None:
+    """``value`` as a tax code of 10 or 13 digits, spaces and the branch dash dropped (None: not one)."""
+    digits = str(value or "").replace(" ", "").replace("-", "")
+    return digits if TAX_CODE.fullmatch(digits) else None

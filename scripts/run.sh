@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: migrate, load the demo, then three processes side by side, all stopped together (Ctrl+C, or a
 # signal to this script):
-# - the mock National Public Service Portal (mock_portal/, its own settings and database) on 127.0.0.1:8100;
+# - the mock national services (mock_portal/, its own settings and database) on 127.0.0.1:8100: the National
+#   Public Service Portal, the mock VNeID (its portal client registered at each start) and the population
+#   database;
 # - a Celery worker with beat: with no REDIS_URL it reads the tasks the portal queues in var/broker/;
 # - the portal on $HOST:$PORT.
 set -euo pipefail
@@ -13,6 +15,10 @@ PORT="${PORT:-8000}"
 MOCK_PORTAL_PORT="${MOCK_PORTAL_PORT:-8100}"
 mkdir -p var
 DJANGO_SETTINGS_MODULE=mock_portal.settings $BIN/python manage.py migrate --noinput -v0
+# The portal's client at the mock VNeID: where it may send browsers back to follows HOST and PORT, unless set.
+MOCK_VNEID_REDIRECT_URIS="${MOCK_VNEID_REDIRECT_URIS:-http://$HOST:$PORT/tai-khoan/vneid/xac-thuc/ http://localhost:$PORT/tai-khoan/vneid/xac-thuc/}" \
+MOCK_VNEID_LOGOUT_URIS="${MOCK_VNEID_LOGOUT_URIS:-http://$HOST:$PORT/ http://localhost:$PORT/}" \
+  DJANGO_SETTINGS_MODULE=mock_portal.settings $BIN/python manage.py vneid_client -v0
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py load_demo
 children=()

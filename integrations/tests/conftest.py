@@ -6,8 +6,6 @@ import importlib
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +18,7 @@ from django.apps import apps
 # allowed in the root conftest).
 from digitization.tests.conftest import desk, intake, office  # noqa: F401
 
-from .live import free_port, wait_until
+from .live import manage, mock_env, mock_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,18 +70,14 @@ class MockPortal:
 
 
 def _mock_env(token: str, database: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MOCK_PORTAL_", "DATABASE_URL"))}
-    env.update(DJANGO_SETTINGS_MODULE="mock_portal.settings", MOCK_PORTAL_TOKEN=token,
-               MOCK_PORTAL_DATABASE_URL=f"sqlite:///{database}")
-    return env
+    return mock_env(MOCK_PORTAL_TOKEN=token, MOCK_PORTAL_DATABASE_URL=f"sqlite:///{database}")
 
 
 @pytest.fixture(scope="session")
 def mock_portal_database(tmp_path_factory) -> Path:
     """An empty, migrated database of the mock portal, copied for each one started."""
     database = tmp_path_factory.mktemp("mock-portal-template") / "mock.sqlite3"
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], cwd=ROOT,  # noqa: S603
-                   env=_mock_env("unused", database), check=True, timeout=120)
+    manage(_mock_env("unused", database), "migrate", "--noinput", "-v0")
     return database
 
 
@@ -106,33 +100,11 @@ def mock_portal(portal_token, mock_portal_database, tmp_path) -> MockPortal:
     store = Path(tempfile.mkdtemp(prefix="mock-portal-", dir=shm)) if shm.is_dir() and os.access(shm, os.W_OK) else folder
     database = store / "mock.sqlite3"
     shutil.copy(mock_portal_database, database)
-    port = free_port()
     log = folder / "server.log"
-    with open(log, "w") as output:
-        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "gunicorn", "mock_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--worker-class", "gthread", "--threads", "8", "--timeout", "90"],
-            cwd=ROOT, env=_mock_env(portal_token, database), stdout=output, stderr=subprocess.STDOUT,
-        )
-    portal = MockPortal(url=f"http://127.0.0.1:{port}", token=portal_token, database=database, log=log)
-
-    def healthy() -> bool:
-        try:
-            return httpx.get(f"{portal.url}/healthz/", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     try:
-        if not wait_until(healthy, timeout=30, interval=0.1):
-            pytest.fail("the mock portal did not start: " + log.read_text()[-2000:])
-        yield portal
+        with mock_process(_mock_env(portal_token, database), log, threads=8) as url:
+            yield MockPortal(url=url, token=portal_token, database=database, log=log)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
         if store != folder:
             shutil.rmtree(store, ignore_errors=True)
 

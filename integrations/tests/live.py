@@ -1,6 +1,7 @@
-"""Processes for the outbox's live tests: a private redis-server on a free port (stopped and started again
-at will, never the shared one on 6379), a real Celery worker, and this process's Celery app pointed at
-the private broker for the length of a test."""
+"""Processes for the live tests: the mock national services (portal, payment gateway, VNeID, population
+database) under gunicorn, a private redis-server on a free port (stopped and started again at will, never the
+shared one on 6379), a real Celery worker, and this process's Celery app pointed at the private broker for
+the length of a test."""
 
 import os
 import shutil
@@ -32,6 +33,57 @@ def wait_until(predicate: Callable[[], object], *, timeout: float, interval: flo
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)
+
+
+def mock_env(**variables: str) -> dict:
+    """The environment of a mock national services process: this one's without the portal's or the mocks'
+    settings, with ``variables`` (its database, token, secrets)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DJANGO_", "MOCK_PORTAL_", "MOCK_PAYMENT_", "MOCK_VNEID_", "DATABASE_URL"))}
+    env.update(DJANGO_SETTINGS_MODULE="mock_portal.settings", **variables)
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    """``manage.py args`` with ``env`` (the mock's: migrate, vneid_client); its output."""
+    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True,  # noqa: S603
+                          capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
+@contextmanager
+def mock_process(env: dict, log: Path, *, threads: int = 4) -> Iterator[str]:
+    """The mock national services as docker compose starts them (gunicorn: Django's runserver answers a
+    kept-alive connection ~40 ms late), on a free port, for the block; its address. Threads let it hold a
+    slow call and still answer the fault controls."""
+    port = free_port()
+    with open(log, "w") as output:
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "gunicorn", "mock_portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", "1", "--worker-class", "gthread", "--threads", str(threads), "--timeout", "90"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        import httpx
+
+        try:
+            return httpx.get(f"{url}/healthz/", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        if not wait_until(healthy, timeout=30, interval=0.1):
+            raise RuntimeError("the mock did not start: " + log.read_text()[-2000:])
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def _stop_group(process: subprocess.Popen, sig: int, timeout: float = 20) -> None:

@@ -8,19 +8,16 @@ belongs to the outbox tests."""
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from cases.tests.conftest import office as _office
+from integrations.tests.live import manage, mock_env, mock_process
 
 __all__ = ["office", "gateway", "payment_settings", "awaiting"]
 
@@ -67,36 +64,12 @@ def gateway(tmp_path_factory) -> Gateway:
     module's payment secret and portal token."""
     folder = tmp_path_factory.mktemp("mock-gateway")
     database = folder / "mock.sqlite3"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "MOCK_PORTAL_", "MOCK_PAYMENT_", "DATABASE_URL"))}
-    env.update(DJANGO_SETTINGS_MODULE="mock_portal.settings", MOCK_PORTAL_TOKEN=TOKEN,
-               MOCK_PORTAL_DATABASE_URL=f"sqlite:///{database}", MOCK_PAYMENT_SECRET=SECRET,
-               MOCK_PAYMENT_MERCHANT=MERCHANT)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)  # noqa: S603
-    port = free_port()
+    env = mock_env(MOCK_PORTAL_TOKEN=TOKEN, MOCK_PORTAL_DATABASE_URL=f"sqlite:///{database}",
+                   MOCK_PAYMENT_SECRET=SECRET, MOCK_PAYMENT_MERCHANT=MERCHANT)
+    manage(env, "migrate", "--noinput", "-v0")
     log = folder / "server.log"
-    with open(log, "w") as output:
-        server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT,  # noqa: S603
-                                  env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{url}/healthz/", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the mock portal did not start: " + log.read_text()[-2000:])
+    with mock_process(env, log) as url:
         yield Gateway(url=url, database=database, log=log)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
 
 @pytest.fixture

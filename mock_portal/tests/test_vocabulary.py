@@ -46,3 +46,12 @@ def test_a_rating_names_the_dossier_one_of_three_answers_and_when():
     assert v.rating_errors({**rating, "TieuChi": [{"MaTieuChi": "THOI_GIAN"}]}) == [
         "TieuChi phải là danh sách {MaTieuChi, MucDoHaiLong} với MucDoHaiLong từ 1 đến 3."]
     assert v.rating_errors({"MucDoHaiLong": 3}) == ["Thiếu trường bắt buộc MaHoSo.", "Thiếu trường bắt buộc ThoiDiemDanhGia."]
+
+
+def test_identity_numbers_and_tax_codes_are_ascii_digits_of_the_right_length():
+    assert v.id_number_error("048090001234") is None
+    for wrong in ("", None, "04809000123", "0480900012345", "04809000123a", "048090001234\n", "٠٤٨٠٩٠٠٠١٢٣٤"):
+        assert v.id_number_error(wrong) == "Số định danh cá nhân phải gồm đúng 12 chữ số.", wrong
+    assert v.tax_code("0401001233") == "0401001233"
+    assert v.tax_code(" 0401001233-001 ") == "0401001233001"
+    assert v.tax_code("040100123") is v.tax_code("04010012330") is v.tax_code("040100123a") is None
