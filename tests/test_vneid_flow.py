@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "vneid-flow-token-" + os.urandom(4).hex()
 SECRET = "vneid-flow-secret-" + os.urandom(4).hex()
 CALLBACK = "/tai-khoan/vneid/xac-thuc/"
-AN, DUC = "048090001234", "048088123456"
+AN, BINH, DUC = "048090001234", "048185004321", "048088123456"
 
 
 class Mock:
@@ -120,6 +120,18 @@ def test_an_existing_password_account_is_linked_after_its_password(portal, offic
     assert client.post(answer["Location"], {"password": "mat-khau-rat-dai-1"}).status_code == 302
     assert int(client.session["_auth_user_id"]) == office["citizen"].pk
     assert CitizenProfile.objects.get(user=office["citizen"]).is_verified
+
+
+def test_a_business_representative_acts_for_their_business(portal, office, client):  # noqa: F811
+    with httpx.Client(timeout=30) as browser:
+        client.get(_pick(browser, _to_mock(client), BINH))
+    user = User.objects.get(citizen_profile__id_number=BINH)
+    membership = user.business_memberships.select_related("business").get()
+    assert (membership.business.tax_code, membership.business.name, membership.is_representative) == (
+        "0401001233", "Công ty TNHH Thương mại Sông Hàn", True)
+    # The wizard offers to file for the business.
+    page = client.get("/ho-so/nop/1.001193/").content.decode()
+    assert f'value="business:{membership.business.pk}"' in page and "0401001233" in page
 
 
 def test_logout_ends_both_sessions(portal, office, client):  # noqa: F811
