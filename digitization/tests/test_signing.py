@@ -215,6 +215,7 @@ def test_signing_and_checking_work_where_an_event_loop_runs(keys, unsigned):
     """pyHanko runs its coroutines with asyncio.run, which refuses inside a running loop (an ASGI server, a
     browser test earlier in the same process): the portal's calls still work there."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     authority, agency = keys
 
@@ -223,4 +224,7 @@ def test_signing_and_checking_work_where_an_event_loop_runs(keys, unsigned):
                            chain_pem=authority.cert_pem.decode())
         return pki.signature_check(pdf, trust_roots_pem=[authority.cert_pem.decode()])
 
-    assert asyncio.run(inside_a_loop()).ok
+    # In a thread of its own: a browser test earlier in this worker may have left Playwright's loop running
+    # in this one, where asyncio.run would refuse to start the test's own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result().ok
