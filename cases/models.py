@@ -95,6 +95,10 @@ class Dossier(DossierWorkflow):
     paid_online = models.BooleanField(
         _("fees paid online"), default=False, help_text=_("Set when the payment gateway confirmed the fees.")
     )
+    national_reference = models.CharField(
+        _("national portal reference"), max_length=40, unique=True, null=True, blank=True,
+        help_text=_("Set on a dossier submitted through the National Public Service Portal: its reference there."),
+    )
     # Identity and national databases (TaiKhoanDuocXacThucVoiVNeID, DSKetNoiCSDL in the portal's record).
     applicant_verified = models.BooleanField(
         _("filed from a VNeID-verified account"), default=False,

@@ -309,6 +309,43 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     return dossier
 
 
+def dossier_national_create(*, reference: str, procedure: Procedure, agency: Agency, applicant: dict, files,
+                            submitted_at: dt.datetime, verified: bool, request_details: str, owner=None,
+                            business=None, came_by: str = "push") -> Dossier:
+    """A dossier submitted through the National Public Service Portal: created as ``submitted`` (waiting for
+    the province's reception, like one from its own front door), with its code, the portal's reference and
+    the documents the portal forwarded (``files``: checked (requirement, name, content type, bytes)).
+
+    The system acts for the portal (the applicant signed the submission there, with VNeID). All or nothing:
+    if anything fails, no dossier, no code, no file is left; a second dossier with the same reference is an
+    ``IntegrityError`` (the caller answers with the first one)."""
+    version = procedure.current_version
+    stored = []
+    try:
+        with transaction.atomic():
+            dossier = Dossier(
+                procedure=procedure, version=version, owner=owner, business=business, channel=Channel.ONLINE,
+                agency=agency, applicant_name=applicant["name"][:255], applicant_id_number=applicant["id_number"][:14],
+                applicant_phone=applicant.get("phone", "")[:20], applicant_email=applicant.get("email", "")[:254],
+                applicant_address=applicant.get("address", "")[:500], applicant_verified=verified,
+                national_reference=reference, form_data={"request_details": request_details[:4000]} if request_details else {},
+            )
+            dossier.submit()  # the national portal's submission, not an account's: no role to check
+            dossier.submitted_at = submitted_at
+            dossier.code = dossier_code_allocate(agency=agency, day=timezone.localdate(submitted_at))
+            dossier.save()
+            stored = _store_documents(dossier=dossier, actor=None, files=files, source=DossierDocument.Source.UPLOAD)
+            _event(dossier, action="submit", actor=None, from_state=State.DRAFT,
+                   data={"channel": "national", "national_reference": reference, "came_by": came_by,
+                         "documents": len(stored)})
+            digitization.components_enqueue(dossier=dossier)
+    except Exception:
+        for document in stored:
+            document.file.storage.delete(document.file.name)
+        raise
+    return dossier
+
+
 def _check(dossier: Dossier, action: str, actor) -> None:
     """Refuse, in this order: someone with no part in the dossier (403), an action its state does not
     offer (409), a role that may not take it (403), a condition not met (409)."""

@@ -305,6 +305,13 @@ POPULATION_DB_URL = env.str(
     "POPULATION_DB_URL", default="" if IS_PRODUCTION else f"{NATIONAL_PORTAL_URL.rstrip('/')}/api/CSDLDanCu"
 )
 POPULATION_DB_TOKEN = env.str("POPULATION_DB_TOKEN", default=NATIONAL_PORTAL_TOKEN)
+# Dossiers submitted on the national portal (integrations/inbound.py): it pushes each to
+# POST /api/v1/national/dossiers/ signed with this shared secret (HMAC-SHA256 of "timestamp.body"); empty
+# (production's default until agreed with the portal): the endpoint refuses everything. A signature older or
+# newer than MAX_SKEW is refused (a replayed request). Beat also pulls what was not acknowledged.
+NATIONAL_INBOUND_SECRET = env.str("NATIONAL_INBOUND_SECRET", default="" if IS_PRODUCTION else "mock-inbound-dev-secret")
+NATIONAL_INBOUND_MAX_SKEW_SECONDS = env.int("NATIONAL_INBOUND_MAX_SKEW_SECONDS", default=300)
+NATIONAL_PULL_SECONDS = env.int("NATIONAL_PULL_SECONDS", default=300)
 # How long a call to the portal or a message gateway may take before it counts as a failed attempt.
 GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=15)
 
@@ -323,6 +330,7 @@ CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "integrations.tasks.sweep", "sch
 # The current month, quarter and year are recomputed for every agency this often; leaders can also
 # recompute on demand from the dashboard.
 INDEX766_REFRESH_SECONDS = env.int("INDEX766_REFRESH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["national-pull"] = {"task": "integrations.tasks.national_pull", "schedule": NATIONAL_PULL_SECONDS}
 CELERY_BEAT_SCHEDULE["index766-refresh"] = {"task": "satisfaction.tasks.index_refresh", "schedule": INDEX766_REFRESH_SECONDS}
 
 # --- Notifications -----------------------------------------------------------------------------------

@@ -219,3 +219,73 @@ class Payment(models.Model):
 
     def __str__(self):
         return self.reference
+
+
+class InboundDossier(models.Model):
+    """A dossier the National Public Service Portal forwarded to the province (pushed to
+    ``/api/v1/national/dossiers/``, or pulled when a push was lost): what came, what the province answered,
+    and the dossier it became. One row per national reference, however many times it came."""
+
+    class Status(models.TextChoices):
+        STORED = "stored", _("stored as a dossier")
+        REFUSED = "refused", _("refused")
+        FAILING = "failing", _("failing, the portal will send it again")
+
+    class Channel(models.TextChoices):
+        PUSH = "push", _("pushed by the portal")
+        PULL = "pull", _("pulled by the province")
+
+    national_reference = models.CharField(_("national reference"), max_length=40, unique=True)
+    procedure_code = models.CharField(_("procedure code"), max_length=40, blank=True)
+    applicant_name = models.CharField(_("applicant"), max_length=255, blank=True)
+    channel = models.CharField(_("first came by"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    payload = models.JSONField(_("record received"), default=dict)
+    dossier = models.OneToOneField(
+        "cases.Dossier", verbose_name=_("dossier"), null=True, blank=True, on_delete=models.PROTECT, related_name="inbound",
+    )
+    answer_code = models.CharField(_("answer code"), max_length=10, blank=True)
+    errors = models.JSONField(_("reasons"), default=list, blank=True)
+    times_received = models.PositiveIntegerField(_("times received"), default=0)
+    first_received_at = models.DateTimeField(_("first received"), default=timezone.now)
+    last_received_at = models.DateTimeField(_("last received"), default=timezone.now)
+    stored_at = models.DateTimeField(_("stored"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        _("acknowledged to the portal"), null=True, blank=True,
+        help_text=_("A pulled dossier is acknowledged (XacNhanHoSo) once stored; a pushed one by the answer."),
+    )
+
+    class Meta:
+        verbose_name = _("dossier from the national portal")
+        verbose_name_plural = _("dossiers from the national portal")
+        ordering = ["-last_received_at"]
+        indexes = [models.Index(fields=["status", "-last_received_at"], name="inbound_by_status")]
+
+    def __str__(self):
+        return f"{self.national_reference} ({self.get_status_display()})"
+
+
+class CatalogSync(models.Model):
+    """One run of the catalog's synchronisation with the national portal (LayDanhSachTTHC): when, and what
+    came of it."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("imported")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    total = models.PositiveIntegerField(_("procedures"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("catalog synchronisation")
+        verbose_name_plural = _("catalog synchronisations")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"

@@ -63,6 +63,15 @@ class NationalPortal:
         """LayDanhSachTTHC: every procedure record, in the shape ``catalog_import`` reads."""
         return self._call("GET", "/api/LayDanhSachTTHC")["data"]
 
+    def new_dossiers(self) -> list[dict]:
+        """LayDanhSachHoSoMoi: the dossiers submitted there that the province has not acknowledged."""
+        data = self._call("GET", "/api/LayDanhSachHoSoMoi")["data"]
+        return data if isinstance(data, list) else []
+
+    def acknowledge(self, reference: str, code: str) -> dict:
+        """XacNhanHoSo: the province stored the national dossier ``reference`` as its dossier ``code``."""
+        return self._call("POST", "/api/XacNhanHoSo", json={"MaHoSoQuocGia": reference, "MaHoSo": code})
+
     def sync(self, record: dict | list) -> dict:
         """DongBoHoSoMC: a dossier record (or a list), stored once by the portal however often it is sent."""
         return self._call("POST", "/api/DongBoHoSoMC", json=record)

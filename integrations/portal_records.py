@@ -86,6 +86,7 @@ def dossier_record(dossier: Dossier) -> dict:
     holder = dossier.holder or dossier.agency
     return {
         "MaHoSo": dossier.code,
+        **({"MaHoSoQuocGia": dossier.national_reference} if dossier.national_reference else {}),
         "MaTTHC": dossier.procedure.code,
         "TenTTHC": version.name[:1000],
         "MaLinhVuc": version.field.code,

@@ -17,3 +17,19 @@ def deliver(delivery_id: int):
 def sweep():
     """Queue every delivery that is due (beat): what the broker lost, what waited for its backoff."""
     return services.outbox_sweep()
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def national_pull():
+    """Take the dossiers the national portal holds unacknowledged (beat): a lost push is picked up here."""
+    from . import inbound
+
+    return inbound.pull()
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def catalog_sync():
+    """Import the national catalog now (the sync desk's button); the run is recorded."""
+    from . import inbound
+
+    return inbound.catalog_sync().pk
