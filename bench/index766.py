@@ -1,8 +1,7 @@
 """The Decision 766 index at scale: a province's year with a million dossiers in PostgreSQL.
 
-    .venv/bin/python bench/index766.py [--dossiers 1000000] [--year 2025] [--repeat 3] [--repeat-periods 3]
-        [--variants baseline,jit_off,indexes,indexes_jit_off,probes_jit_off] [--json /tmp/index766.json]
-        [--keep] [--reuse]
+    .venv/bin/python bench/index766.py [--dossiers 1000000] [--year 2025] [--repeat 3] [--repeat-periods 2]
+        [--no-explain] [--json /tmp/index766.json] [--keep] [--reuse]
 
 Needs PostgreSQL (--postgres, BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432, trust auth, a
 superuser: the load turns foreign-key triggers off for its own session) and about 20 GB of disk for a million
@@ -10,34 +9,45 @@ dossiers. Makes the database ``dvc_bench_index766`` (dropped and created again; 
 error, Ctrl-C or SIGTERM too, unless --keep; --reuse measures a kept one without loading it again), and a
 temporary folder for MEDIA_ROOT and SIGNING_DIR (the load writes no file).
 
-1. Load (printed step by step). Migrate; the demo agencies, catalog and accounts (``procedures.demo``'s
-   parts, without the demo's dossiers); --procedures procedures of the national file converted and imported
-   as ``bench/catalog.py`` does, given agencies by ``procedure_agencies_assign``; communes added under the
-   province up to --communes (Đà Nẵng has 94 since July 2025), each implementing the commune-level
-   procedures. Citizens with accounts (one per 5 dossiers) and businesses. Then --dossiers dossiers received
-   over the working days of --year, the database as it stood at the end of that year: agency (communes
-   three quarters) and procedure (a few take most), channel, state, the clock's dates, supplements,
-   payments, extensions, outcome, decided in Python (seeded) and COPied into a staging table; from it, in
-   SQL (INSERT ... SELECT), every dossier's events, one portal delivery per event (the national record as
-   payload, about 1.4 kB; some late, pending or dead) plus e-mail and SMS notifications and the portal's
-   re-syncs, files (some reused from the data store), digitized components and signed results (some failed),
-   ratings; feedback (one per 50 dossiers) COPied. VACUUM ANALYZE at the end.
-2. Measured in a fresh interpreter (the same script, ``--measure-only``), once per --variants entry:
-   ``baseline``; ``jit_off`` (``SET jit = off`` on the session); ``indexes`` (the "indexes" group of INDEXES
-   below, created in the bench database with raw SQL, no migration, and dropped afterwards);
-   ``indexes_jit_off``; ``probes_jit_off`` (both groups of INDEXES, jit off).
-   - ``services.index_refresh(periods=[year])`` (every agency, with its sub-agencies) --repeat times, then
-     the 12 months and 4 quarters in one call --repeat-periods times: seconds (median), SQL queries
-     (``CaptureQueriesContext``) and SQL seconds by table, the peak resident memory during the call (VmHWM,
-     reset before each call).
-   - Pages, in-process with ``django.test.Client`` as a leader of the province (an account made by the
-     load): the dashboard ``/chi-so-766/?period=YEAR`` cold (every snapshot deleted first: the page computes
-     what it shows) and warm, ``/api/v1/index766/?period=YEAR&by=procedure``; in the baseline also the API
-     without ``by`` and with ``by=field``, and the public page. Milliseconds (median of --repeat, after one
-     unmeasured request) and queries.
-   - EXPLAIN (ANALYZE, BUFFERS) of ``count``'s dossier aggregate (its first query) and deliveries' aggregate,
-     for the year and for June; and of the dossier aggregate rewritten to compute each dossier's EXISTS flags
-     once (``flags_once``), checked to give the same counts.
+1. Load (printed step by step). Migrate; the indexes of the index766 migrations (INDEX766_MIGRATIONS) are
+   dropped and built again after the bulk load, each build timed, with the server's maintenance_work_mem.
+   The demo agencies, catalog and accounts (``procedures.demo``'s parts, without the demo's dossiers);
+   --procedures procedures of the national file converted and imported as ``bench/catalog.py`` does, given
+   agencies by ``procedure_agencies_assign``; communes added under the province up to --communes (Đà Nẵng
+   has 94 since July 2025), each implementing the commune-level procedures. Citizens with accounts (one per
+   5 dossiers) and businesses. Then --dossiers dossiers received over the working days of --year, the
+   database as it stood at the end of that year: agency (communes three quarters) and procedure (a few
+   take most), channel, state, the clock's dates, supplements, payments, extensions, outcome, decided in
+   Python (seeded) and COPied into a staging table; from it, in SQL (INSERT ... SELECT), every dossier's
+   events, one portal delivery per event (the national record as payload, about 1.4 kB; some late, pending
+   or dead) plus e-mail and SMS notifications and the portal's re-syncs, files (some reused from the data
+   store), digitized components and signed results (some failed), ratings; feedback (one per 50 dossiers)
+   COPied. VACUUM ANALYZE at the end.
+2. Measured in a fresh interpreter (the same script, ``--measure-only``), in the order a new database lives
+   through it. Pages are requested in-process with ``django.test.Client`` as a leader of the province (an
+   account made by the load), with the Celery tasks the pages ask for recorded instead of run (``Workers``:
+   ``CELERY_TASK_ALWAYS_EAGER`` off, ``satisfaction.tasks.index_refresh`` / ``index_breakdown`` replaced) and
+   the locks of ``services.index_request`` cleared before each request (locmem cache); each page: one
+   unmeasured request whose template context is checked, then --repeat measured ones (milliseconds, median;
+   queries; SQL ms; response bytes; what it asked of the workers; the snapshots and splits stored before and
+   after, which must not change).
+   1. Nothing stored: the dashboard ``/chi-so-766/?period=YEAR`` (``computing`` in its context), the API
+      ``/api/v1/index766/?period=YEAR`` (202), the public page.
+   2. The workers' work, each call's seconds, queries, SQL seconds by table and peak resident memory (VmHWM,
+      reset before each call): beat's backfill on the empty tables, ``services.index_refresh(periods=
+      services.index_recent_periods(now))`` with ``now`` 31 December at 17:00 (12 months,
+      4 quarters, the year); ``index_refresh(periods=[YEAR])`` --repeat times; the 12 months and 4
+      quarters in one call --repeat-periods times.
+   3. Snapshots stored, no split: the dashboard (worst procedures ``None``, "being computed"), the API
+      (200), ``&by=procedure`` and ``&by=field`` (202, Retry-After).
+   4. ``services.index_breakdown_refresh`` for the province and the year, by procedure and by field; and
+      for one commune by procedure (then deleted).
+   5. Everything stored: the dashboard, the API ``&by=procedure`` and ``&by=field`` (200), the public page;
+      none may ask the workers for anything.
+   6. ``index_refresh(periods=[YEAR])`` once more, now that it also refreshes the two stored splits.
+   Then (unless --no-explain) EXPLAIN (ANALYZE, BUFFERS) with ``jit`` off, as ``count`` runs it, of
+   ``count``'s dossier aggregate (``WITH RECURSIVE "ix_dossiers" AS MATERIALIZED (...)``) and deliveries
+   aggregate for the year and for June, and of the dossier aggregate by procedure within the province.
 """
 
 from __future__ import annotations
@@ -45,6 +55,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import random
@@ -59,6 +70,7 @@ import time
 from bisect import bisect, bisect_left
 from collections import defaultdict
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,6 +264,13 @@ class Load:
         print("load:")
         with Timer(self.timings, "migrate"):
             call_command("migrate", verbosity=0, interactive=False)
+        # The index's own indexes (the index766 migrations) are built after the bulk load, as on a database that
+        # already holds the rows when it migrates; each build is timed.
+        definitions = dict(sql_rows("SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+                                    [index766_indexes()]))
+        assert sorted(definitions) == sorted(index766_indexes()), definitions
+        for name in definitions:
+            sql_exec(f'DROP INDEX "{name}"')
         with Timer(self.timings, "agencies, catalog and accounts"):
             self.catalog()
         with Timer(self.timings, "citizens and businesses"):
@@ -281,6 +300,15 @@ class Load:
             cursor.execute("DROP TABLE bench_stage")
             cursor.execute("SET session_replication_role = DEFAULT")
             cursor.execute("RESET work_mem")
+            cursor.execute("RESET maintenance_work_mem")  # the server's, as `migrate` would build them with
+        built = self.figures["index766_indexes"] = {}
+        with Timer(self.timings, "index766 indexes"):
+            for name, definition in definitions.items():
+                begun = time.perf_counter()
+                sql_exec(definition)
+                built[name] = {"build_s": round(time.perf_counter() - begun, 1),
+                               "mb": round(sql_rows("SELECT pg_relation_size(%s::regclass)", [name])[0][0] / 2**20, 1)}
+            print(f" {built}", end="")
         with Timer(self.timings, "VACUUM ANALYZE"), connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
         self.timings["total"] = round(time.perf_counter() - started, 1)
@@ -425,11 +453,12 @@ class Load:
                 applicant_email, applicant_address, channel, form_data, delivery, delivery_address, tracking_number,
                 created_at, submitted_at, received_at, due_at, paused_at, paused_minutes, extended_at, resolved_at,
                 returned_at, finished_at, outcome, supplement_count, agency_id, business_id, owner_id, procedure_id,
-                version_id, holder_id, paid_online)
+                version_id, holder_id, paid_online, applicant_verified, national_databases)
             SELECT id, state, code, applicant_name, applicant_id_number, applicant_phone, applicant_email,
                 applicant_address, channel, form_data, delivery, '', '', submitted_at, submitted_at, received_at,
                 due_at, paused_at, paused_minutes, extended_at, resolved_at, returned_at, finished_at, outcome,
-                supplement_count, agency_id, business_id, owner_id, procedure_id, version_id, agency_id, paid_online
+                supplement_count, agency_id, business_id, owner_id, procedure_id, version_id, agency_id, paid_online,
+                false, '[]'::jsonb
             FROM bench_stage ORDER BY id""")
         sql_exec("SELECT setval(pg_get_serial_sequence('cases_dossier', 'id'), (SELECT max(id) FROM cases_dossier))")
 
@@ -843,6 +872,18 @@ class LineStream:
     readline = read
 
 
+# The migrations of the indexes the count reads (commit 2825297): dropped before the bulk load, built after it.
+INDEX766_MIGRATIONS = ("cases.migrations.0006_index766", "digitization.migrations.0003_index766",
+                       "integrations.migrations.0003_index766")
+
+
+def index766_indexes() -> list[str]:
+    from django.db.migrations.operations import AddIndex
+
+    return [operation.index.name for module in INDEX766_MIGRATIONS
+            for operation in importlib.import_module(module).Migration.operations if isinstance(operation, AddIndex)]
+
+
 # --- measuring -------------------------------------------------------------------------------------------
 def database_figures() -> dict:
     tables = ["cases_dossier", "cases_dossierevent", "integrations_delivery", "cases_dossierdocument",
@@ -854,6 +895,9 @@ def database_figures() -> dict:
     out["states"] = dict(sql_rows("SELECT state, count(*) FROM cases_dossier GROUP BY 1 ORDER BY 2 DESC"))
     out["portal_deliveries_by_status"] = dict(sql_rows(
         "SELECT status, count(*) FROM integrations_delivery WHERE consumer = 'portal' GROUP BY 1"))
+    out["index766_indexes_mb"] = {name: round(size / 2**20, 1) for name, size in sql_rows(
+        "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c WHERE c.relname = ANY(%s) ORDER BY 1",
+        [index766_indexes()])}
     out["database_mb"] = round(sql_rows("SELECT pg_database_size(current_database())")[0][0] / 2**20)
     return out
 
@@ -862,105 +906,268 @@ def periods_of(year: int) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(1, 13)] + [f"{year}-Q{q}" for q in range(1, 5)]
 
 
-def timed_refresh(periods: list[str]) -> dict:
-    """One ``index_refresh`` call: seconds, queries, the SQL seconds by table read, the peak memory after."""
+def _table_of(statement: str) -> str:
     import re
 
+    found = (re.match(r'WITH (?:RECURSIVE )?"(\w+)"', statement) or re.search(r'COUNT\((?:DISTINCT )?"(\w+)"', statement)
+             or re.search(r'(?:FROM|INTO|UPDATE) "(\w+)"', statement))
+    return found.group(1) if found else statement[:20]
+
+
+def timed(call) -> dict:
+    """Run ``call()`` once: seconds, SQL queries and SQL seconds by table (a count's aggregate by its CTE,
+    ``ix_dossiers`` ...), resident memory before and its peak during the call."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from satisfaction import services
 
     reset_peak()
     rss = rss_mb()
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        written = services.index_refresh(periods=periods)
+        result = call()
         seconds = time.perf_counter() - started
     by_table: dict[str, float] = defaultdict(float)
     for q in captured.captured_queries:
-        found = re.search(r'COUNT\((?:DISTINCT )?"(\w+)"', q["sql"]) or re.search(r'(?:FROM|INTO) "(\w+)"', q["sql"])
-        by_table[found.group(1) if found else q["sql"][:20]] += float(q["time"])
-    return {"seconds": round(seconds, 2), "queries": len(captured.captured_queries), "snapshots": written,
+        by_table[_table_of(q["sql"])] += float(q["time"])
+    return {"seconds": round(seconds, 2), "queries": len(captured.captured_queries), "result": result,
             "rss_before_mb": rss, "peak_mb": peak_mb(), "sql_s_by_table": {k: round(v, 2) for k, v in by_table.items()}}
+
+
+def timed_refresh(periods: list[str], now: dt.datetime | None = None) -> dict:
+    from satisfaction import services
+
+    run = timed(lambda: services.index_refresh(periods=periods, now=now))
+    run["snapshots"] = run.pop("result")
+    return run
+
+
+def print_run(label: str, run: dict) -> None:
+    print(f"    {label}: {run['seconds']} s, {run['queries']} queries, SQL s by table {run['sql_s_by_table']}, "
+          f"memory {run['rss_before_mb']} MB before, peak {run['peak_mb']} MB", flush=True)
 
 
 def summarize(runs: list[dict]) -> dict:
     return {"median_s": median([r["seconds"] for r in runs]), "runs_s": [r["seconds"] for r in runs],
-            "queries": sorted({r["queries"] for r in runs}), "snapshots": runs[-1]["snapshots"],
+            "queries": sorted({r["queries"] for r in runs}), "snapshots": runs[-1].get("snapshots"),
             "rss_before_mb": runs[0]["rss_before_mb"], "peak_mb": max(r["peak_mb"] for r in runs),
             "sql_s_by_table_last_run": runs[-1]["sql_s_by_table"]}
 
 
-def measure_index(args, out: dict) -> None:
-    year = str(args.year)
-    print(f"  index_refresh(periods=['{year}']) x{args.repeat}:")
-    runs = []
-    for n in range(args.repeat):
-        runs.append(timed_refresh([year]))
-        print(f"    run {n + 1}: {runs[-1]['seconds']} s, {runs[-1]['queries']} queries, SQL by table "
-              f"{runs[-1]['sql_s_by_table']}, memory {runs[-1]['rss_before_mb']} MB before, peak "
-              f"{runs[-1]['peak_mb']} MB", flush=True)
-    out["index_year"] = summarize(runs)
-    print(f"  index_refresh(12 months + 4 quarters) x{args.repeat_periods}:")
-    runs = []
-    for n in range(args.repeat_periods):
-        runs.append(timed_refresh(periods_of(args.year)))
-        print(f"    run {n + 1}: {runs[-1]['seconds']} s, {runs[-1]['queries']} queries, SQL by table "
-              f"{runs[-1]['sql_s_by_table']}, memory {runs[-1]['rss_before_mb']} MB before, peak "
-              f"{runs[-1]['peak_mb']} MB", flush=True)
-    out["index_months_quarters"] = summarize(runs)
+class Workers:
+    """The Celery tasks that pages and the API ask for (``services.index_request``), recorded instead of run:
+    a web process whose workers are elsewhere. Under ``DJANGO_ENV=test`` tasks run eagerly, so without this a
+    page would count inside the request."""
+
+    class Task:
+        def __init__(self, name: str, asked: list):
+            self.name, self.asked = name, asked
+
+        def delay(self, *args, **kwargs):
+            self.asked.append({"task": self.name, **kwargs})
+
+    def __enter__(self):
+        from django.conf import settings
+
+        from satisfaction import tasks
+
+        self.asked: list[dict] = []
+        self.eager = settings.CELERY_TASK_ALWAYS_EAGER
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        self.patches = [mock.patch.object(tasks, name, self.Task(name, self.asked))
+                        for name in ("index_refresh", "index_breakdown")]
+        for patch in self.patches:
+            patch.start()
+        return self
+
+    def __exit__(self, *exc):
+        from django.conf import settings
+
+        for patch in self.patches:
+            patch.stop()
+        settings.CELERY_TASK_ALWAYS_EAGER = self.eager
 
 
-def measure_pages(args, out: dict, *, all_pages: bool) -> None:
+@contextlib.contextmanager
+def instrumented():
+    """Templates' contexts recorded on responses (``response.context``), for the unmeasured check request only:
+    the measured ones run without the instrumentation's copies of every context."""
+    from django.test.utils import setup_test_environment, teardown_test_environment
+
+    setup_test_environment()
+    try:
+        yield
+    finally:
+        teardown_test_environment()
+
+
+def stored() -> dict:
+    from satisfaction.models import IndexBreakdown, IndexSnapshot
+
+    return {"snapshots": IndexSnapshot.objects.count(), "breakdowns": IndexBreakdown.objects.count()}
+
+
+def measure_page(client, workers: Workers, label: str, path: str, *, status: int, repeat: int, check=None) -> dict:
+    """One unmeasured request (its status, and ``check(response)`` on its template context), then ``repeat``
+    measured ones: milliseconds (median), queries, SQL ms, response bytes, what it asked of the workers, and
+    the snapshots and splits stored before and after (a page never writes them). The locks of
+    ``services.index_request`` are cleared before each request, so each asks as a first visitor would."""
+    from django.core.cache import cache
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import User
-    from satisfaction.models import IndexSnapshot
-
-    year = str(args.year)
-    client = Client()
-    client.force_login(User.objects.get(username=LEADER))
-    pages = {}
-
-    def get(path: str) -> tuple[float, int, float]:
+    cache.clear()
+    with instrumented():
+        response = client.get(path)
+    assert response.status_code == status, (path, response.status_code, response.content[:300])
+    checked = check(response) if check else None
+    samples, before = [], stored()
+    for _ in range(repeat):
+        cache.clear()
+        workers.asked.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(path)
             ms = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (path, response.status_code)
-        return ms, len(captured.captured_queries), sum(float(q["time"]) for q in captured.captured_queries) * 1000
+        assert response.status_code == status, (path, response.status_code)
+        samples.append((ms, len(captured.captured_queries), sum(float(q["time"]) for q in captured.captured_queries) * 1000,
+                        len(response.content)))
+    after = stored()
+    assert after == before, f"{label}: the request wrote {before} -> {after}"
+    out = {"status": status, "median_ms": round(statistics.median(s[0] for s in samples)),
+           "runs_ms": [round(s[0]) for s in samples], "queries": sorted({s[1] for s in samples}),
+           "sql_ms": round(statistics.median(s[2] for s in samples)), "bytes": samples[-1][3],
+           "asked": list(workers.asked), "stored": after}
+    if response.get("Retry-After"):
+        out["retry_after"] = response["Retry-After"]
+    if checked is not None:
+        out["check"] = checked
+    print(f"    {label} ({path}): {out['median_ms']} ms (runs {out['runs_ms']}), {out['queries']} queries, "
+          f"SQL {out['sql_ms']} ms, {out['bytes']:,} bytes, HTTP {status}, asked {out['asked']}"
+          + (f", check {checked}" if checked is not None else ""), flush=True)
+    return out
 
-    print("  pages (a leader of the province, in-process client):")
+
+def _context(response, key):
+    context = response.context
+    assert context is not None, "no template context recorded"
+    return context.get(key) if hasattr(context, "get") else context[key]
+
+
+def dashboard_nothing_stored(response):
+    assert _context(response, "computing") is True, "the dashboard did not say 'being computed'"
+    return {"computing": True}
+
+
+def dashboard_no_split(response):
+    assert _context(response, "snapshot") is not None, "no snapshot shown"
+    assert _context(response, "worst") is None, "worst procedures were there already"
+    return {"computing": bool(_context(response, "computing")), "worst": None,
+            "trend_computing": _context(response, "trend_computing")}
+
+
+def dashboard_warm(response):
+    worst = _context(response, "worst")
+    assert worst is not None, "worst procedures still being computed"
+    return {"worst": len(worst), "trend_computing": _context(response, "trend_computing")}
+
+
+def measure(args, figures: dict) -> None:
+    """Every figure, in the order a new database lives through them (see the module's docstring)."""
+    from django.test import Client
+
+    from accounts.models import User
+    from procedures.models import Agency
+    from satisfaction import services
+    from satisfaction.models import IndexBreakdown, IndexSnapshot
+
+    year = str(args.year)
+    root = Agency.objects.get_root_nodes().first()
+    client = Client()
+    client.force_login(User.objects.get(username=LEADER))
     dashboard = f"/chi-so-766/?period={year}"
-    colds = []
-    for _ in range(args.repeat_cold):
-        IndexSnapshot.objects.all().delete()
-        colds.append(get(dashboard))
-    pages["dashboard cold"] = page_figures(colds)
-    print(f"    dashboard cold: {pages['dashboard cold']}", flush=True)
-    paths = [("dashboard warm", dashboard), ("API by procedure", f"/api/v1/index766/?period={year}&by=procedure")]
-    if all_pages:
-        paths += [("API index", f"/api/v1/index766/?period={year}"),
-                  ("API by field", f"/api/v1/index766/?period={year}&by=field"),
-                  ("public page", f"/cong-khai/chi-so-766/?period={year}")]
-    for label, path in paths:
-        get(path)
-        pages[label] = page_figures([get(path) for _ in range(args.repeat)])
-        print(f"    {label}: {pages[label]}", flush=True)
-    out["pages"] = pages
+    api = f"/api/v1/index766/?period={year}"
+    public = f"/cong-khai/chi-so-766/?period={year}"
+    pages = figures["pages"] = {}
+    index = figures["index"] = {}
+
+    IndexSnapshot.objects.all().delete()
+    IndexBreakdown.objects.all().delete()
+    with Workers() as workers:
+        print("  1. nothing stored (a new database): the pages ask the workers and answer at once")
+        pages["dashboard, nothing stored"] = measure_page(client, workers, "dashboard", dashboard, status=200,
+                                                          repeat=args.repeat, check=dashboard_nothing_stored)
+        pages["API, nothing stored"] = measure_page(client, workers, "API", api, status=202, repeat=args.repeat)
+        pages["public page, nothing stored"] = measure_page(client, workers, "public page", public, status=200,
+                                                            repeat=args.repeat)
+
+    print("  2. the workers' work")
+    end = dt.datetime(args.year, 12, 31, 17, 0, tzinfo=Calendar(args.year).tz)
+    recent = services.index_recent_periods(end)
+    print(f"    beat's backfill on empty tables: index_refresh(periods=index_recent_periods({end:%Y-%m-%d %H:%M})), "
+          f"{len(recent)} periods", flush=True)
+    run = timed_refresh(recent, now=end)
+    print_run("backfill", run)
+    index["backfill"] = {**summarize([run]), "periods": recent}
+    runs = []
+    print(f"    index_refresh(periods=['{year}']) x{args.repeat}:")
+    for n in range(args.repeat):
+        runs.append(timed_refresh([year]))
+        print_run(f"run {n + 1}", runs[-1])
+    index["year"] = summarize(runs)
+    runs = []
+    print(f"    index_refresh(12 months + 4 quarters) x{args.repeat_periods}:")
+    for n in range(args.repeat_periods):
+        runs.append(timed_refresh(periods_of(args.year)))
+        print_run(f"run {n + 1}", runs[-1])
+    index["months_quarters"] = summarize(runs)
+
+    with Workers() as workers:
+        print("  3. snapshots stored, no split yet")
+        pages["dashboard, no split"] = measure_page(client, workers, "dashboard", dashboard, status=200,
+                                                    repeat=args.repeat, check=dashboard_no_split)
+        pages["API"] = measure_page(client, workers, "API", api, status=200, repeat=args.repeat)
+        for by in ("procedure", "field"):
+            pages[f"API by={by}, first"] = measure_page(client, workers, f"API by={by}", f"{api}&by={by}",
+                                                        status=202, repeat=args.repeat)
+
+    print(f"  4. the splits computed (index_breakdown_refresh, the province {root.code}, {year}):")
+    for by in ("procedure", "field"):
+        run = timed(lambda by=by: services.index_breakdown_refresh(agency_id=root.pk, period=year, by=by))
+        run["rows"] = len(run.pop("result").rows)
+        print_run(f"by {by} ({run['rows']} rows)", run)
+        index[f"breakdown_{by}"] = run
+    # The same for one commune (a split asked for any agency is kept fresh with the snapshots): what a small
+    # agency's split costs. Not kept, so that 6. refreshes the province's two only.
+    commune = Agency.objects.filter(level=Agency.Level.COMMUNE).order_by("path").first()
+    run = timed(lambda: services.index_breakdown_refresh(agency_id=commune.pk, period=year, by="procedure"))
+    run["rows"] = len(run.pop("result").rows)
+    run["agency"] = commune.code
+    run["agency_dossiers"] = sql_rows("SELECT count(*) FROM cases_dossier WHERE agency_id = %s", [commune.pk])[0][0]
+    print_run(f"a commune ({commune.code}, {run['agency_dossiers']:,} dossiers) by procedure ({run['rows']} rows)", run)
+    index["breakdown_procedure_commune"] = run
+    IndexBreakdown.objects.filter(agency=commune).delete()
+
+    with Workers() as workers:
+        print("  5. everything stored")
+        pages["dashboard, warm"] = measure_page(client, workers, "dashboard", dashboard, status=200,
+                                                repeat=args.repeat, check=dashboard_warm)
+        for by in ("procedure", "field"):
+            pages[f"API by={by}, stored"] = measure_page(client, workers, f"API by={by}", f"{api}&by={by}",
+                                                         status=200, repeat=args.repeat)
+        pages["public page"] = measure_page(client, workers, "public page", public, status=200, repeat=args.repeat)
+        for label in ("API", "dashboard, warm", "API by=procedure, stored", "API by=field, stored", "public page"):
+            assert not pages[label]["asked"], f"{label} asked the workers for {pages[label]['asked']}"
+
+    print(f"  6. index_refresh(periods=['{year}']) with the two splits stored (kept fresh with the snapshots):")
+    run = timed_refresh([year])
+    print_run("year + splits", run)
+    index["year_with_splits"] = summarize([run])
 
 
-def page_figures(samples) -> dict:
-    return {"median_ms": round(statistics.median(s[0] for s in samples)),
-            "runs_ms": [round(s[0]) for s in samples], "queries": sorted({s[1] for s in samples}),
-            "sql_ms": round(statistics.median(s[2] for s in samples))}
-
-
-def aggregate_sql(period_code: str, source: str = "dossiers") -> str:
-    """The SQL of ``count``'s aggregate over one source, as Django sends it."""
+# --- EXPLAIN ---------------------------------------------------------------------------------------------
+def aggregate_sql(period_code: str, source: str = "dossiers", *, by: str = "agency", within=None) -> str:
+    """The SQL of ``count``'s aggregate over one source (``WITH RECURSIVE "ix_<source>" AS MATERIALIZED (...)
+    SELECT ... GROUP BY``), as Django sends it."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -968,21 +1175,28 @@ def aggregate_sql(period_code: str, source: str = "dossiers") -> str:
 
     only = tuple(i.code for i in ix.INDICATORS if i.source.name == source)
     with CaptureQueriesContext(connection) as captured:
-        ix.count(ix.window(ix.period_parse(period_code)), only=only)
-    return captured.captured_queries[0]["sql"]
+        ix.count(ix.window(ix.period_parse(period_code)), by=by, within=within, only=only)
+    found = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH") and f'"ix_{source}"' in q["sql"]]
+    assert len(found) == 1, [q["sql"][:80] for q in captured.captured_queries]
+    return found[0]
 
 
 def explain(statement: str) -> dict:
-    """EXPLAIN (ANALYZE, BUFFERS): the time, how each table is read, the subplans run, the JIT's share, and
-    the plan as an indented outline."""
-    plan = sql_rows("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)[0][0][0]
+    """EXPLAIN (ANALYZE, BUFFERS) with ``jit`` off, as ``count`` runs it: the time, how each table is read,
+    the subplans (the ``EXISTS`` probes) and how often they ran, and the plan as an indented outline."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        sql_exec("SET LOCAL jit = off")
+        plan = sql_rows("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement)[0][0][0]
     outline, subplans = [], []
     loops_by_scan: dict[str, int] = defaultdict(int)
 
     def walk(node, depth, in_subplan):
         what = node["Node Type"] + (f" on {node['Relation Name']}" if node.get("Relation Name") else "")
         what += f" using {node['Index Name']}" if node.get("Index Name") else ""
-        if node.get("Subplan Name"):
+        what += f" ({node['CTE Name']})" if node.get("CTE Name") else ""
+        if node.get("Parent Relationship") == "SubPlan":  # an EXISTS probe; a CTE is an InitPlan
             subplans.append(node.get("Actual Loops") or 0)
             in_subplan = True
         if in_subplan and node.get("Relation Name"):
@@ -993,164 +1207,49 @@ def explain(statement: str) -> dict:
             + f"  rows={node.get('Actual Rows'):,} loops={node.get('Actual Loops'):,}"
             + f" time={node.get('Actual Total Time', 0):,.1f} ms"
             + f" hit={node.get('Shared Hit Blocks', 0):,} read={node.get('Shared Read Blocks', 0):,}"
+            + (f" temp written={node['Temp Written Blocks']:,}" if node.get("Temp Written Blocks") else "")
             + (f" workers={node['Workers Launched']}" if node.get("Workers Launched") is not None else ""),
         })
         for child in node.get("Plans", []):
             walk(child, depth + 1, in_subplan)
 
     walk(plan["Plan"], 0, False)
-    jit = plan.get("JIT") or {}
+    top = plan["Plan"]
     return {"execution_ms": round(plan["Execution Time"], 1), "planning_ms": round(plan["Planning Time"], 1),
-            "jit_ms": round(jit.get("Timing", {}).get("Total", 0), 1), "jit_functions": jit.get("Functions"),
-            "subplans": len(subplans), "subplan_loops": sum(subplans),
+            "jit": "JIT" in plan, "subplans": len(subplans), "subplan_loops": sum(subplans),
             "subplan_scans": dict(sorted(loops_by_scan.items(), key=lambda kv: -kv[1])),
+            "shared_hit": top.get("Shared Hit Blocks", 0), "shared_read": top.get("Shared Read Blocks", 0),
+            "temp_written": top.get("Temp Written Blocks", 0),
             "plan": [o["line"] for o in outline if not o["subplan"]],
             "outline": [o["line"] for o in outline]}
 
 
 def print_explain(label: str, found: dict) -> None:
-    print(f"    {label}: {found['execution_ms']:,} ms (planning {found['planning_ms']} ms, JIT {found['jit_ms']:,} ms), "
-          f"{found['subplans']} subplans run {found['subplan_loops']:,} times in all")
+    print(f"    {label}: {found['execution_ms']:,} ms (planning {found['planning_ms']} ms, JIT {found['jit']}), "
+          f"{found['subplans']} subplans run {found['subplan_loops']:,} times in all; buffers hit "
+          f"{found['shared_hit']:,} read {found['shared_read']:,} temp written {found['temp_written']:,}")
     for line in found["plan"]:
         print("      " + line)
     for scan, loops in found["subplan_scans"].items():
-        if loops > 1:
-            print(f"      in subplans: {scan}: {loops:,} loops")
+        print(f"      in subplans: {scan}: {loops:,} loops")
 
 
-def flags_once(statement: str) -> str:
-    """The dossier aggregate rewritten so that each EXISTS is computed once per dossier: the same filters over
-    a subquery (kept apart by OFFSET 0) that computes the flags, instead of each FILTER running its own
-    subplans (``ix_result`` alone is probed three times per dossier). Evidence for a change of the SQL that
-    ``index766.count`` builds, not a change made here."""
-    join = ' FROM "cases_dossier" INNER JOIN "procedures_procedureversion" ON '
-    head, found, rest = statement.partition(join)
-    assert found, "unexpected SQL shape"
-    where, _, group = rest.rpartition(" GROUP BY ")
-    spans, start = [], head.find("EXISTS(")
-    while start != -1:
-        depth, end = 0, start + len("EXISTS")
-        for end in range(start + len("EXISTS"), len(head)):
-            depth += {"(": 1, ")": -1}.get(head[end], 0)
-            if depth == 0:
-                break
-        spans.append((start, end + 1))
-        start = head.find("EXISTS(", end + 1)
-    names: dict[str, str] = {}
-    for a, b in spans:
-        names.setdefault(head[a:b], f"ix_{len(names)}")
-    for a, b in reversed(spans):
-        head = head[:a] + f'"cases_dossier"."{names[head[a:b]]}"' + head[b:]
-    head = head.replace('"procedures_procedureversion"."online_level"', '"cases_dossier"."ix_online_level"')
-    flags = ", ".join(f'{text} AS "{name}"' for text, name in names.items())
-    inner = (f'SELECT "cases_dossier".*, "procedures_procedureversion"."online_level" AS "ix_online_level", {flags}'
-             f"{join}{where} OFFSET 0")
-    return f'{head} FROM ({inner}) "cases_dossier" GROUP BY {group}'
+def measure_plans(args, figures: dict) -> None:
+    from procedures.models import Agency
 
-
-def measure_plans(args, out: dict, *, all_sources: bool) -> None:
     year, month = str(args.year), f"{args.year}-06"
+    root = Agency.objects.get_root_nodes().first()
     statements = {"dossiers, year": aggregate_sql(year), "dossiers, month": aggregate_sql(month),
                   "deliveries, year": aggregate_sql(year, "deliveries"),
-                  "deliveries, month": aggregate_sql(month, "deliveries")}
-    if all_sources:
-        statements.update({"feedback, year": aggregate_sql(year, "feedback"),
-                           "procedures, year": aggregate_sql(year, "procedures")})
-        out["dossier_aggregate_sql_year"] = statements["dossiers, year"]
-    # Each dossier's flags computed once (see flags_once), checked to give the same counts on the month.
-    month_once = flags_once(statements["dossiers, month"])
-    same = sorted(sql_rows(month_once)) == sorted(sql_rows(statements["dossiers, month"]))
-    out["flags_once_same_counts"] = same
-    statements["dossiers once, year"] = flags_once(statements["dossiers, year"])
-    statements["dossiers once, month"] = month_once
-    print(f"  EXPLAIN (ANALYZE, BUFFERS) (the rewrite computing each flag once gives the same counts: {same}):")
+                  "deliveries, month": aggregate_sql(month, "deliveries"),
+                  "dossiers by procedure, province, year": aggregate_sql(year, by="procedure", within=root)}
+    figures["dossier_aggregate_sql_year"] = statements["dossiers, year"]
+    print("  EXPLAIN (ANALYZE, BUFFERS), jit off as count runs it:")
     plans = {}
     for label, statement in statements.items():
         plans[label] = explain(statement)
         print_explain(label, plans[label])
-    out["explain"] = plans
-
-
-# Indexes tried in the bench database only (no migration). "indexes": the dossiers' dates each period filters
-# on, and the portal deliveries of actions by creation with what T3 reads, so that a month reads its own rows
-# and not the whole outbox. "probes": partial or covering indexes that answer the dossier aggregate's EXISTS
-# probes from the index alone instead of a visit to each candidate row of a large table.
-INDEXES = {
-    "indexes": {
-        "bench_dossier_received_at": "CREATE INDEX bench_dossier_received_at ON cases_dossier (received_at)",
-        "bench_dossier_resolved_at": "CREATE INDEX bench_dossier_resolved_at ON cases_dossier (resolved_at)",
-        "bench_dossier_due_at": "CREATE INDEX bench_dossier_due_at ON cases_dossier (due_at)",
-        "bench_delivery_portal_created": (
-            "CREATE INDEX bench_delivery_portal_created ON integrations_delivery (created_at) "
-            "INCLUDE (id, dossier_id, status, delivered_at) WHERE consumer = 'portal' AND event_id IS NOT NULL"),
-    },
-    "probes": {
-        "bench_delivery_portal_sent": (
-            "CREATE INDEX bench_delivery_portal_sent ON integrations_delivery (dossier_id) "
-            "WHERE consumer = 'portal' AND status = 'delivered'"),
-        "bench_result_done": (
-            "CREATE INDEX bench_result_done ON digitization_digitizeddocument (dossier_id) "
-            "WHERE kind = 'result' AND status = 'done'"),
-        "bench_component_status": (
-            "CREATE INDEX bench_component_status ON digitization_digitizeddocument (component_id) INCLUDE (status)"),
-        "bench_document_source": (
-            "CREATE INDEX bench_document_source ON cases_dossierdocument (dossier_id) INCLUDE (id, source)"),
-        "bench_event_paid": (
-            "CREATE INDEX bench_event_paid ON cases_dossierevent (dossier_id) WHERE action = 'confirm_payment'"),
-        "bench_rating_dissatisfied": (
-            "CREATE INDEX bench_rating_dissatisfied ON satisfaction_rating (dossier_id) WHERE level = 3"),
-        "bench_feedback_on_dossier": (
-            "CREATE INDEX bench_feedback_on_dossier ON satisfaction_feedback (dossier_id) WHERE kind = 'feedback'"),
-    },
-}
-# What each variant turns on.
-VARIANTS = {
-    "baseline": (), "jit_off": ("jit_off",), "indexes": ("indexes",), "indexes_jit_off": ("indexes", "jit_off"),
-    "probes_jit_off": ("indexes", "probes", "jit_off"),
-}
-
-
-def _jit_off(sender, connection, **kwargs):
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-
-
-def measure_variant(args, name: str, figures: dict, skip: set) -> None:
-    from django.db.backends.signals import connection_created
-
-    out = figures.setdefault("variants", {}).setdefault(name, {})
-    print(f"\n=== {name} ===", flush=True)
-    features = VARIANTS[name]
-    jit_off = "jit_off" in features
-    indexes = {index: statement for group in features if group in INDEXES for index, statement in INDEXES[group].items()}
-    if indexes:
-        built = {}
-        for index, statement in indexes.items():
-            started = time.perf_counter()
-            sql_exec(f"DROP INDEX IF EXISTS {index}")
-            sql_exec(statement)
-            built[index] = {"build_s": round(time.perf_counter() - started, 1),
-                            "mb": round(sql_rows(f"SELECT pg_relation_size('{index}')")[0][0] / 2**20)}
-        sql_exec("ANALYZE")
-        out["indexes"] = built
-        print(f"  indexes built: {built}")
-    if jit_off:
-        connection_created.connect(_jit_off)
-        sql_exec("SET jit = off")
-    try:
-        if "index" not in skip:
-            measure_index(args, out)
-        if "pages" not in skip:
-            measure_pages(args, out, all_pages=name == "baseline")
-        if "explain" not in skip:
-            measure_plans(args, out, all_sources=name == "baseline")
-    finally:
-        if jit_off:
-            connection_created.disconnect(_jit_off)
-            sql_exec("RESET jit")
-        if not args.keep_indexes:
-            for index in indexes:
-                sql_exec(f"DROP INDEX IF EXISTS {index}")
+    figures["explain"] = plans
 
 
 # --- main ------------------------------------------------------------------------------------------------
@@ -1167,24 +1266,14 @@ def main(argv=None) -> int:
     parser.add_argument("--feedback-every", type=int, default=50, help="one feedback per this many dossiers")
     parser.add_argument("--seed", type=int, default=766)
     parser.add_argument("--repeat", type=int, default=3, help="runs of the year's index and of each page")
-    parser.add_argument("--repeat-periods", type=int, default=3, help="runs of the 16 months and quarters")
-    parser.add_argument("--repeat-cold", type=int, default=1, help="cold dashboard loads (each recomputes)")
-    parser.add_argument("--variants", default="baseline",
-                        help=f"comma-separated, in order, of {', '.join(VARIANTS)}: jit_off sets jit = off for the "
-                        "session; indexes and probes create those INDEXES in the bench database (raw SQL) and drop "
-                        "them after")
-    parser.add_argument("--keep-indexes", action="store_true", help="leave the tried indexes (with --keep)")
-    parser.add_argument("--skip", default="", help="comma-separated: index,pages,explain")
+    parser.add_argument("--repeat-periods", type=int, default=2, help="runs of the 16 months and quarters")
+    parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN ANALYZE of the aggregates")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--reuse", action="store_true", help="measure the kept database without loading again")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)  # the child process
     parser.add_argument("--load-figures", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    skip = set(filter(None, args.skip.split(",")))
-    variants = [v for v in args.variants.split(",") if v]
-    if unknown := set(variants) - set(VARIANTS):
-        parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
 
     server = Server(args.postgres)
     reuse = (args.reuse or args.measure_only) and server.exists()
@@ -1204,7 +1293,7 @@ def main(argv=None) -> int:
         (folder / "pki").mkdir()
         os.environ.update(DATABASE_URL=server.database_url, DJANGO_ENV="test", DJANGO_SETTINGS_MODULE="dvc_portal.settings",
                           LOG_LEVEL="WARNING", MEDIA_ROOT=str(folder / "media"), SIGNING_DIR=str(folder / "pki"))
-        os.environ.pop("REDIS_URL", None)
+        os.environ.pop("REDIS_URL", None)  # the locks of index_request in this process's memory (locmem)
         import django
 
         django.setup()
@@ -1228,18 +1317,22 @@ def main(argv=None) -> int:
         if args.load_figures and args.load_figures.is_file():
             figures.update(json.loads(args.load_figures.read_text()))
         version = sql_rows("SELECT version()")[0][0].split(" on ")[0]
-        settings = dict(sql_rows("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
-                                 "('shared_buffers', 'work_mem', 'jit', 'jit_above_cost', "
+        settings = dict(sql_rows("SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
+                                 "('shared_buffers', 'work_mem', 'jit', 'jit_above_cost', 'maintenance_work_mem', "
                                  "'max_parallel_workers_per_gather', 'effective_cache_size', 'random_page_cost')"))
         figures["machine"].update(postgresql=version, settings=settings, memory_gb=round(
-            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30))
+            os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30), load_average=os.getloadavg())
         figures["database"] = database_figures()
         figures["agencies"] = sql_rows("SELECT count(*) FROM procedures_agency")[0][0]
         print(json.dumps(figures["database"], ensure_ascii=False), flush=True)
+        figures["started"] = dt.datetime.now().isoformat(timespec="seconds")
         figures["peak_mb_before_measuring"] = peak_mb()
-        for variant in variants:
-            measure_variant(args, variant, figures, skip)
+        print("measure:")
+        measure(args, figures)
+        if not args.no_explain:
+            measure_plans(args, figures)
         figures["peak_mb_end"] = peak_mb()
+        figures["machine"]["load_average_end"] = os.getloadavg()
         print(f"\npeak memory of the measuring process: {figures['peak_mb_before_measuring']} MB before, "
               f"{figures['peak_mb_end']} MB at the end")
         if args.json:

@@ -113,6 +113,9 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) are for PostgreSQL; SQLite, the embedded default, builds them without their
+# extra columns, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -228,6 +231,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The public 766 index API (satisfaction/api): per client address, so one visitor cannot keep the
+    # workers counting splits.
+    # (Tests call it hundreds of times from one address.)
+    "DEFAULT_THROTTLE_RATES": {
+        "index766": env.str("INDEX766_API_RATE", default="100000/min" if DJANGO_ENV == "test" else "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DVC Portal API",
@@ -330,6 +339,10 @@ CELERY_BEAT_SCHEDULE["outbox-sweep"] = {"task": "integrations.tasks.sweep", "sch
 # The current month, quarter and year are recomputed for every agency this often; leaders can also
 # recompute on demand from the dashboard.
 INDEX766_REFRESH_SECONDS = env.int("INDEX766_REFRESH_SECONDS", default=300)
+# A stored split by field or procedure of a current period is recomputed by beat when older than this.
+INDEX766_SPLIT_MAX_AGE_SECONDS = env.int("INDEX766_SPLIT_MAX_AGE_SECONDS", default=3600)
+# The first year the index can be asked for (no period after now either).
+INDEX766_FIRST_YEAR = env.int("INDEX766_FIRST_YEAR", default=2020)
 CELERY_BEAT_SCHEDULE["national-pull"] = {"task": "integrations.tasks.national_pull", "schedule": NATIONAL_PULL_SECONDS}
 CELERY_BEAT_SCHEDULE["index766-refresh"] = {"task": "satisfaction.tasks.index_refresh", "schedule": INDEX766_REFRESH_SECONDS}
 

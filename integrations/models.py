@@ -71,7 +71,7 @@ class Delivery(models.Model):
             # The 766 index (satisfaction/index766.py): a period's status updates to the portal (T3), read from
             # the index alone, and whether a dossier's statuses reached it (T2).
             models.Index(
-                fields=["created_at"], include=["dossier", "status", "delivered_at"], name="delivery_portal_actions",
+                fields=["created_at"], include=["id", "dossier", "status", "delivered_at"], name="delivery_portal_actions",
                 condition=models.Q(consumer="portal", event__isnull=False),
             ),
             models.Index(

@@ -110,6 +110,16 @@ def period_parse(code: str) -> Period:
     return Period(match.group(0), start, end)
 
 
+def period_check(period: Period, now: dt.datetime | None = None) -> Period:
+    """``period`` if the index can be asked for it: begun, and not before ``INDEX766_FIRST_YEAR``; else a
+    ValueError with a message for the user (a request cannot make the workers count the year 2100)."""
+    if period.start > (now or timezone.now()):
+        raise ValueError(_("This period has not begun yet."))
+    if period.start.year < settings.INDEX766_FIRST_YEAR:
+        raise ValueError(_("The index is kept from %(year)s on.") % {"year": settings.INDEX766_FIRST_YEAR})
+    return period
+
+
 def period_current(kind: str = "year", now: dt.datetime | None = None) -> Period:
     local = timezone.localtime(now or timezone.now())
     if kind == "month":
@@ -418,20 +428,27 @@ def count(w: Window, *, by: str = "agency", within: Agency | None = None,
     (agency id, field id or procedure id), over the rows of ``within``'s subtree if given. One aggregate
     query per kind of row counted.
 
-    Each query has two stages. A materialized CTE takes the period's rows (``Source.period``) with the
-    columns the indicators read and each row's flags, every ``EXISTS`` probe run once per row; the
-    aggregate then counts each indicator's ``FILTER`` over those columns. Written as one level, PostgreSQL
-    runs each flag's probe again in every ``FILTER`` that mentions it: 13.8 million probes instead of 4
-    million for a year of a million dossiers (``bench/README.md``, "The 766 index")."""
+    A kind of row with flags (dossiers, procedures) is counted in two stages. A materialized CTE takes the
+    period's rows (``Source.period``) with the columns the indicators read and each row's flags, every
+    ``EXISTS`` probe run once per row; the aggregate then counts each indicator's ``FILTER`` over those
+    columns. Written as one level, PostgreSQL runs each flag's probe again in every ``FILTER`` that mentions
+    it: 13.8 million probes instead of 4 million for a year of a million dossiers (``bench/README.md``, "The
+    766 index"). A kind without flags (feedback, status updates) is one plain aggregate."""
     if by not in DIMENSIONS:
         raise ValueError(by)
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if postgres:
             # Compiling these wide aggregates to machine code costs PostgreSQL more than it saves (1.2 s per
             # query at a million dossiers, three quarters of the time at twenty thousand).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
-        return _count(w, by, within, only)
+        try:
+            return _count(w, by, within, only)
+        finally:
+            if postgres and not connection.needs_rollback:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit TO DEFAULT")  # not for the rest of a caller's transaction
 
 
 def _count(w: Window, by: str, within: Agency | None, only: tuple[str, ...] | None) -> dict[object, Counts]:
@@ -452,9 +469,15 @@ def _count(w: Window, by: str, within: Agency | None, only: tuple[str, ...] | No
         if within is not None:
             rows = rows.filter(**{f"{source.agency_path}__startswith": within.path})
         flags = source.annotations()
-        rows = rows.only(*source.columns).annotate(ix_key=F(source.keys[by]), **flags)
-        cte = CTE(rows.order_by(), name=f"ix_{source.name}", materialized=True)
-        totals = with_cte(cte, select=cte.queryset()).order_by().values("ix_key").annotate(**aggregates)
+        if flags:
+            # Each row's flags once, in a materialized CTE; the FILTERs read its columns.
+            rows = rows.only(*source.columns).annotate(ix_key=F(source.keys[by]), **flags)
+            cte = CTE(rows.order_by(), name=f"ix_{source.name}", materialized=True)
+            totals = with_cte(cte, select=cte.queryset()).order_by().values("ix_key").annotate(**aggregates)
+        else:
+            # Plain columns only (feedback, status updates): one aggregate over the table, which PostgreSQL
+            # may scan in parallel or from a covering index; copying millions of rows first only costs.
+            totals = rows.order_by().values(ix_key=F(source.keys[by])).annotate(**aggregates)
         for row in totals:
             if row["ix_key"] is None:
                 continue
@@ -560,11 +583,9 @@ def snapshots(agencies, periods: list[Period]) -> dict[tuple[int, str], object]:
     return found
 
 
-def breakdown(agency: Agency, period: Period, by: str) -> list[dict] | None:
-    """The stored index of ``agency``'s subtree split by field or procedure, each row scored, with its code
-    and name; ``None`` while it is being computed (asked of the workers the first time)."""
-    from procedures.models import Field
-
+def _split(agency: Agency, period: Period, by: str):
+    """The stored split of ``agency``'s subtree by field or procedure; ``None`` while it is being computed
+    (asked of the workers the first time)."""
     from .models import IndexBreakdown
     from .services import index_request
 
@@ -574,14 +595,25 @@ def breakdown(agency: Agency, period: Period, by: str) -> list[dict] | None:
     stored = read()
     if stored is None and index_request([period.code], by=by, agency_id=agency.pk) and settings.CELERY_TASK_ALWAYS_EAGER:
         stored = read()
+    return stored
+
+
+def _names(by: str, keys) -> dict[int, tuple[str, str]]:
+    from procedures.models import Field
+
+    if by == "field":
+        return {pk: (code, name) for pk, code, name in Field.objects.filter(pk__in=keys).values_list("pk", "code", "name")}
+    return {pk: (code, name) for pk, code, name in Procedure.objects.filter(pk__in=keys).values_list(
+        "pk", "code", "current_version__name")}
+
+
+def breakdown(agency: Agency, period: Period, by: str) -> list[dict] | None:
+    """The stored index of ``agency``'s subtree split by field or procedure, each row scored, with its code
+    and name; ``None`` while it is being computed."""
+    stored = _split(agency, period, by)
     if stored is None:
         return None
-    keys = [row["key"] for row in stored.rows]
-    if by == "field":
-        named = {pk: (code, name) for pk, code, name in Field.objects.filter(pk__in=keys).values_list("pk", "code", "name")}
-    else:
-        named = {pk: (code, name) for pk, code, name in Procedure.objects.filter(pk__in=keys).values_list(
-            "pk", "code", "current_version__name")}
+    named = _names(by, [row["key"] for row in stored.rows])
     rows = []
     for row in stored.rows:
         code, name = named.get(row["key"], ("", ""))
@@ -592,15 +624,19 @@ def breakdown(agency: Agency, period: Period, by: str) -> list[dict] | None:
 
 def worst_procedures(agency: Agency, period: Period, limit: int = 10) -> list[dict] | None:
     """Procedures of ``agency``'s subtree with the most late dossiers in ``period`` (P1's denominator minus
-    its numerator), then the lowest on-time rate; ``None`` while the split by procedure is being computed."""
-    split = breakdown(agency, period, "procedure")
-    if split is None:
+    its numerator), then the lowest on-time rate; ``None`` while the split by procedure is being computed.
+    Read from the stored counts: only the ``limit`` shown are named (a province has thousands)."""
+    stored = _split(agency, period, "procedure")
+    if stored is None:
         return None
     rows = []
-    for row in split:
+    for row in stored.rows:
         n, d, _p = row["counts"]["P1"]
         if d - n > 0:
-            rows.append({"code": row["code"], "name": row["name"], "key": row["key"], "late": d - n, "decided": d,
-                         "rate": float(_q(Decimal(n) * 100 / d))})
-    rows.sort(key=lambda r: (-r["late"], r["rate"], r["code"]))
-    return rows[:limit]
+            rows.append({"key": row["key"], "late": d - n, "decided": d, "rate": float(_q(Decimal(n) * 100 / d))})
+    rows.sort(key=lambda r: (-r["late"], r["rate"], r["key"]))
+    rows = rows[:limit]
+    named = _names("procedure", [r["key"] for r in rows])
+    for r in rows:
+        r["code"], r["name"] = named.get(r["key"], ("", ""))
+    return rows

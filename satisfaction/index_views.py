@@ -62,7 +62,7 @@ def _agency_from(request, watched=None) -> Agency:
 
 def _period_from(request) -> ix.Period:
     try:
-        return ix.period_parse(request.GET.get("period") or ix.period_current("year").code)
+        return ix.period_check(ix.period_parse(request.GET.get("period") or ix.period_current("year").code))
     except ValueError as error:
         raise Http404(str(error)) from error
 
@@ -233,7 +233,7 @@ def refresh(request):
     if not watched:
         raise PermissionDenied(_("This page is for leaders and administrators."))
     try:
-        period = ix.period_parse(request.POST.get("period", ""))
+        period = ix.period_check(ix.period_parse(request.POST.get("period", "")))
     except ValueError as error:
         raise Http404(str(error)) from error
     now = timezone.now()

@@ -226,7 +226,11 @@ def index_refresh(*, periods: list[str] | None = None, now: dt.datetime | None =
                 update_fields=["score", "data", "computed_at"],
             )
         written += len(rows)
-        for agency_id, by in IndexBreakdown.objects.filter(period=period.code).values_list("agency_id", "by"):
+        # Stored splits of the period, each at most once per INDEX766_SPLIT_MAX_AGE_SECONDS (a split of the
+        # province by procedure costs as much as the whole period).
+        stale = now - dt.timedelta(seconds=settings.INDEX766_SPLIT_MAX_AGE_SECONDS)
+        for agency_id, by in (IndexBreakdown.objects.filter(period=period.code, computed_at__lt=stale)
+                              .values_list("agency_id", "by")):
             index_breakdown_refresh(agency_id=agency_id, period=period.code, by=by, now=now)
         cache.delete(_index_lock(period.code))
     return written

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from dvc_portal.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes for the 766 index, built without blocking writes on PostgreSQL (large tables: the outbox).
+    atomic = False
 
     dependencies = [
         ('accounts', '0001_initial'),
@@ -15,19 +19,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='dossier',
             index=models.Index(fields=['received_at'], name='dossier_received'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='dossier',
             index=models.Index(fields=['resolved_at'], name='dossier_resolved'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='dossierdocument',
             index=models.Index(fields=['dossier'], include=('source',), name='document_by_dossier'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='dossierevent',
             index=models.Index(condition=models.Q(('action', 'confirm_payment')), fields=['dossier'], name='dossier_event_payment'),
         ),

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from dvc_portal.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes for the 766 index, built without blocking writes on PostgreSQL (large tables: the outbox).
+    atomic = False
 
     dependencies = [
         ('cases', '0006_index766'),
@@ -13,11 +17,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='digitizeddocument',
             index=models.Index(condition=models.Q(('kind', 'result'), ('status', 'done')), fields=['dossier'], name='digitized_result_done'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='digitizeddocument',
             index=models.Index(fields=['component'], include=('status',), name='digitized_component_status'),
         ),

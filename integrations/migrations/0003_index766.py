@@ -2,8 +2,12 @@
 
 from django.db import migrations, models
 
+from dvc_portal.migration_operations import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # Indexes for the 766 index, built without blocking writes on PostgreSQL (large tables: the outbox).
+    atomic = False
 
     dependencies = [
         ('cases', '0006_index766'),
@@ -11,11 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='delivery',
-            index=models.Index(condition=models.Q(('consumer', 'portal'), ('event__isnull', False)), fields=['created_at'], include=('dossier', 'status', 'delivered_at'), name='delivery_portal_actions'),
+            index=models.Index(condition=models.Q(('consumer', 'portal'), ('event__isnull', False)), fields=['created_at'], include=('id', 'dossier', 'status', 'delivered_at'), name='delivery_portal_actions'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='delivery',
             index=models.Index(condition=models.Q(('consumer', 'portal'), ('status', 'delivered')), fields=['dossier'], name='delivery_portal_delivered'),
         ),

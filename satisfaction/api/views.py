@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from procedures.models import Agency
@@ -24,7 +25,7 @@ from ..index_views import watched_agencies
 
 def _period(value: str | None) -> ix.Period:
     try:
-        return ix.period_parse(value or ix.period_current("year").code)
+        return ix.period_check(ix.period_parse(value or ix.period_current("year").code))
     except ValueError as error:
         raise ValidationError({"period": str(error)}) from error
 
@@ -54,6 +55,8 @@ def _period_json(period: ix.Period) -> dict:
 
 class IndexView(APIView):
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "index766"
 
     @extend_schema(
         parameters=[
@@ -93,9 +96,13 @@ class IndexView(APIView):
             if split is None:
                 return _computing(agency, period)
             body[f"{by}_computed_at"] = timezone.localtime(split[0]["computed_at"]).isoformat() if split else None
+            # One compact row per field or procedure (a province has thousands of procedures): the score,
+            # each group's points, each indicator's numerator and denominator.
             body[by] = [
                 {"code": row["code"], "name": row["name"], "score": row["score"], "points": row["points"],
-                 "available": row["available"], "groups": row["groups"]}
+                 "available": row["available"], "groups": {g["code"]: g["points"] for g in row["groups"]},
+                 "indicators": {i["code"]: [i["numerator"], i["denominator"]]
+                                for g in row["groups"] for i in g["indicators"]}}
                 for row in split
             ]
         return Response(body)

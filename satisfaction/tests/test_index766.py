@@ -309,6 +309,8 @@ def test_api_returns_groups_numerators_points_and_total(world, client):
 
 def test_api_refuses_bad_input(world, client):
     assert client.get("/api/v1/index766/", {"period": "2025-13"}).status_code == 400
+    assert client.get("/api/v1/index766/", {"period": "2100"}).status_code == 400  # not begun: nothing to count
+    assert client.get("/api/v1/index766/", {"period": "2019"}).status_code == 400  # before the index is kept
     assert client.get("/api/v1/index766/", {"by": "colour"}).status_code == 400
     assert client.get("/api/v1/index766/", {"agency": "999.99.99.H48"}).status_code == 404
     assert client.post("/api/v1/index766/refresh/", {"period": "2025-03"}).status_code in (401, 403)
@@ -426,3 +428,17 @@ def test_api_refresh_queues_the_work(world, client, no_workers):
     assert answer.status_code == 202 and answer.json()["status"] == "queued"
     assert "2025-03" in no_workers[0][1]["periods"]
     assert client.post("/api/v1/index766/refresh/", {"period": "2025-03"}).json()["asked"] == []
+
+
+def test_the_public_api_is_throttled_per_address(world, client, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"index766": "2/min"})
+    index_refresh(periods=["2025-03"], now=at(20, month=11))
+    address = {"REMOTE_ADDR": "203.0.113.9"}
+    try:
+        answers = [client.get("/api/v1/index766/", {"period": "2025-03"}, **address).status_code for _ in range(3)]
+        assert answers == [200, 200, 429]
+    finally:
+        cache.delete_many([k for k in (f"throttle_index766_{a}" for a in ("203.0.113.9",))])
