@@ -1,5 +1,7 @@
 """Users, citizen profiles, business applicants and staff memberships."""
 
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,12 @@ class User(AbstractUser):
     @property
     def is_official(self) -> bool:
         return self.staff_memberships.exists()
+
+    @cached_property
+    def sees_sync_desk(self) -> bool:
+        """A reception clerk or administrator somewhere (or a superuser): works the sync desk with the national
+        portal (integrations/desk_views.py)."""
+        return self.is_superuser or self.staff_memberships.filter(role__in=["reception_clerk", "administrator"]).exists()
 
     @property
     def watches_index(self) -> bool:

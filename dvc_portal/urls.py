@@ -20,6 +20,7 @@ urlpatterns = [
     path("ho-so/", include("cases.urls")),
     path("tra-cuu/", include("cases.views.lookup_urls")),
     path("thong-bao/", include("integrations.notification_urls")),
+    path("dong-bo/", include("integrations.desk_urls")),
     path("", include("satisfaction.urls")),
     path("", include("satisfaction.index_urls")),
     path("", include("digitization.urls")),
