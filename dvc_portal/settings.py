@@ -193,6 +193,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Server-to-server callers inside the deployment's network (the mock national portal reaches
+    # http://web:8000): signed requests, no browser, no cookie to protect.
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/national/dossiers/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

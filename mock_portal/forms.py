@@ -1,12 +1,15 @@
-"""The mock VNeID's sign-in form: an identity typed by hand (the demo identities are picked instead)."""
+"""The mock's forms: at VNeID's sign-in, an identity typed by hand (the demo identities are picked instead);
+on the national portal, a dossier filed online (the page and the NopHoSo API check it alike)."""
 
 import datetime as dt
+import re
 
 from django import forms
 from django.utils import timezone
 
 from . import vocabulary as v
-from .models import Citizen
+from .models import Citizen, Organization
+from .selectors import Document
 
 REQUIRED = "Vui lòng nhập {}."
 
@@ -69,3 +72,112 @@ class DeclaredIdentityForm(forms.Form):
         if not typed[2]:
             self.add_error("head_office", REQUIRED.format("địa chỉ trụ sở của tổ chức"))
         return data
+
+
+# --- A dossier filed online -------------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# What a document may be, known by its first bytes (the name and the browser's word are not trusted).
+FILE_TYPES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+AGENCY_CODE = re.compile(r"[0-9A-Za-z.\-]{1,40}")
+CONTACT_PHONE = re.compile(r"(\+84|84|0)[0-9]{9,10}")
+
+
+def file_type(head: bytes) -> str | None:
+    """The MIME type of a PDF, JPEG or PNG file from its first bytes; None for anything else."""
+    return next((mime for magic, mime in FILE_TYPES if head.startswith(magic)), None)
+
+
+def _short(text: str, length: int = 90) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+class DocumentField(forms.FileField):
+    """One document's upload: PDF, JPEG or PNG (by its content), at most 10 MB. Its ``content_type`` is set to
+    the type its content shows."""
+
+    def __init__(self, document: Document, **kwargs):
+        super().__init__(
+            label=document.title, required=document.required, allow_empty_file=False,
+            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+            error_messages={"required": f"Chưa đính kèm giấy tờ bắt buộc: {_short(document.title)}.",
+                            "empty": "Tệp đính kèm rỗng.", "missing": "Không nhận được tệp.",
+                            "invalid": "Tệp gửi lên không hợp lệ: biểu mẫu phải gửi dạng multipart/form-data."},
+            **kwargs,
+        )
+        self.document = document
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return upload
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(f"Tệp “{_short(upload.name, 60)}” lớn hơn 10 MB.")
+        upload.seek(0)
+        detected = file_type(upload.read(8))
+        upload.seek(0)
+        if detected is None:
+            raise forms.ValidationError(f"Tệp “{_short(upload.name, 60)}” không phải PDF, JPEG hoặc PNG.")
+        upload.content_type = detected
+        return upload
+
+
+class SubmissionForm(forms.Form):
+    """A dossier as a citizen files it online: the receiving agency's code (optional), the request, one file
+    per document of the procedure (``tep_<index>``, required where the catalog says BATBUOC 1), a phone number
+    and an e-mail address (optional), and whom it is for (LoaiDoiTuong: 1 the person, 2 the organization they
+    represent, when they represent one). The field names are the national API's."""
+
+    MaDonViTiepNhan = forms.CharField(
+        label="Mã đơn vị tiếp nhận (không bắt buộc)", required=False, max_length=40,
+        help_text="Mã định danh điện tử của cơ quan tiếp nhận ở tỉnh, ví dụ 000.00.31.H48.",
+        error_messages={"max_length": "Mã đơn vị tiếp nhận dài quá 40 ký tự."},
+    )
+    NoiDungYeuCau = forms.CharField(
+        label="Nội dung yêu cầu", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": REQUIRED.format("nội dung yêu cầu"),
+                        "max_length": "Nội dung yêu cầu dài quá 2000 ký tự."},
+    )
+    LoaiDoiTuong = forms.TypedChoiceField(
+        label="Nộp hồ sơ cho", coerce=int, required=False, empty_value=1, initial=1, widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "LoaiDoiTuong phải là 1 (công dân), hoặc 2 (tổ chức) khi bạn là người "
+                                          "đại diện của một tổ chức."},
+    )
+    SoDienThoai = forms.CharField(label="Số điện thoại (không bắt buộc)", required=False, max_length=20)
+    Email = forms.EmailField(label="Thư điện tử (không bắt buộc)", required=False, max_length=254,
+                             error_messages={"invalid": "Địa chỉ thư điện tử không hợp lệ."})
+
+    def __init__(self, *args, documents: list[Document], organization: Organization | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.documents = documents
+        self.organization = organization
+        choices = [(1, "Bản thân tôi")]
+        if organization is not None:
+            choices.append((2, f"Tổ chức: {organization.name} (mã số thuế {organization.tax_code})"))
+        self.fields["LoaiDoiTuong"].choices = choices
+        for document in documents:
+            self.fields[f"tep_{document.index}"] = DocumentField(document)
+
+    def clean_MaDonViTiepNhan(self) -> str:
+        value = self.cleaned_data["MaDonViTiepNhan"].strip()
+        if value and not AGENCY_CODE.fullmatch(value):
+            raise forms.ValidationError("Mã đơn vị tiếp nhận chỉ gồm chữ, số, dấu chấm và gạch ngang "
+                                        "(ví dụ 000.00.31.H48).")
+        return value
+
+    def clean_NoiDungYeuCau(self) -> str:
+        value = self.cleaned_data["NoiDungYeuCau"].strip()
+        if not value:
+            raise forms.ValidationError(REQUIRED.format("nội dung yêu cầu"))
+        return value
+
+    def clean_SoDienThoai(self) -> str:
+        value = re.sub(r"[\s.\-()]", "", self.cleaned_data["SoDienThoai"])
+        if value and not CONTACT_PHONE.fullmatch(value):
+            raise forms.ValidationError("Số điện thoại không hợp lệ (ví dụ 0905123456).")
+        return value
+
+    def uploads(self) -> list[tuple[Document, object]]:
+        """The documents attached, each with its upload, in the procedure's order (after is_valid)."""
+        return [(d, self.cleaned_data[f"tep_{d.index}"]) for d in self.documents if self.cleaned_data.get(f"tep_{d.index}")]

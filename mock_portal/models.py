@@ -1,7 +1,8 @@
 """What the mock national portal stores: every distinct record it accepted, how many times each came
 again, the fault settings of its control endpoint, the messages of its SMS and Zalo gateways, the
-orders of its payment gateway, and the people and organizations of its population database (whom its
-mock VNeID signs in)."""
+orders of its payment gateway, the people and organizations of its population database (whom its
+mock VNeID signs in), and the dossiers citizens file online through it with their documents and each try
+to forward them to the province."""
 
 from django.db import models
 
@@ -23,6 +24,8 @@ class Record(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     ma_ho_so = models.CharField(max_length=60, db_index=True)
     ma_tthc = models.CharField(max_length=40, blank=True)
+    national_code = models.CharField(max_length=20, blank=True, db_index=True,
+                                     help_text="The record's MaHoSoQuocGia: a dossier filed online here.")
     digest = models.CharField(max_length=64, unique=True)
     data = models.JSONField()
     status = models.PositiveSmallIntegerField(null=True)
@@ -179,3 +182,142 @@ class Citizen(models.Model):
     @property
     def masked_id_number(self) -> str:
         return f"{self.id_number[:3]}******{self.id_number[-3:]}"
+
+
+# --- Online submission ----------------------------------------------------------------------------------
+
+
+class DailySequence(models.Model):
+    """The last number given to a dossier filed online on ``day`` (local date): MaHoSoQuocGia's nnnnnn. Taken
+    in the transaction that creates the dossier, so a number is used once and none is skipped."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day} {self.last}"
+
+
+class NationalDossier(models.Model):
+    """A dossier a citizen filed online through the national portal (hồ sơ nộp trực tuyến trên Cổng Dịch vụ
+    công quốc gia), known by its reference ``code`` (MaHoSoQuocGia), and where forwarding it to the province
+    stands.
+
+    The applicant (chủ hồ sơ) is kept as filed: the signed-in person, or the organization they represent.
+    ``state``: forwarding (pushes are due at ``next_attempt_at``), sent (a push the mock lost on purpose: it
+    believes it delivered, nothing was sent and nothing acknowledged), acknowledged (the province's code
+    ``province_code``), refused (the province's ``refusal_message`` and ``refusal_errors``), dead (pushes given
+    up). Only acknowledged and refused are final: the province's pull lists every other one."""
+
+    class State(models.TextChoices):
+        FORWARDING = "forwarding", "Đang chuyển cho tỉnh"
+        SENT = "sent", "Đã gửi (bị thất lạc), chờ tỉnh tự lấy"
+        ACKNOWLEDGED = "acknowledged", "Tỉnh đã nhận"
+        REFUSED = "refused", "Tỉnh từ chối"
+        DEAD = "dead", "Ngừng gửi, chờ tỉnh tự lấy"
+
+    class ApplicantType(models.IntegerChoices):
+        CITIZEN = 1, "Công dân"
+        ORGANIZATION = 2, "Tổ chức"
+
+    code = models.CharField(max_length=20, unique=True)
+    submitter = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="national_dossiers")
+    submitter_id_number = models.CharField(max_length=12)
+    procedure_code = models.CharField(max_length=40)
+    procedure_name = models.CharField(max_length=500)
+    agency_code = models.CharField(max_length=40, blank=True)
+    applicant_type = models.PositiveSmallIntegerField(choices=ApplicantType.choices)
+    applicant_name = models.CharField(max_length=255)
+    applicant_id = models.CharField(max_length=13)
+    applicant_address = models.CharField(max_length=255)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    request_text = models.TextField()
+    fees = models.JSONField(default=list)
+    submitted_at = models.DateTimeField()
+    base_url = models.CharField(max_length=200, help_text="The address the submission came to (document links).")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.FORWARDING)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Pushes that reached no verdict.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="A pusher is sending it until then.")
+    province_code = models.CharField(max_length=60, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=10, blank=True, help_text="push or pull (XacNhanHoSo).")
+    refusal_message = models.TextField(blank=True)
+    refusal_errors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="national_dossier_due")]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def citizen_state(self) -> str:
+        """The state as the citizen reads it: on its way, taken (with the province's code), or refused."""
+        if self.state in (self.State.ACKNOWLEDGED, self.State.REFUSED):
+            return self.get_state_display()
+        return self.State.FORWARDING.label
+
+
+class NationalDocument(models.Model):
+    """A file a citizen attached to a dossier filed online: the document of the procedure it is for
+    (``position`` in the procedure's flattened THANHPHANHOSO, ``title`` its TENGIAYTO), its SHA-256, and the
+    random ``token`` of its address (GET /api/TepHoSo/<id>/<token>)."""
+
+    dossier = models.ForeignKey(NationalDossier, on_delete=models.CASCADE, related_name="documents")
+    position = models.PositiveSmallIntegerField()
+    title = models.TextField()
+    file_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=40)
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.file_name}"
+
+
+class PushAttempt(models.Model):
+    """One try to push a dossier to the province: when, the HTTP status (none: no answer), its answer, and
+    what came of it."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Tỉnh đã nhận"
+        REFUSED = "refused", "Tỉnh từ chối"
+        FAILED = "failed", "Không thành công, sẽ gửi lại"
+        GAVE_UP = "gave_up", "Không thành công, ngừng gửi"
+        LOST = "lost", "Thất lạc (giả lập): không gửi gì"
+        CONFLICT = "conflict", "Tỉnh trả mã hồ sơ khác mã đã xác nhận"
+
+    dossier = models.ForeignKey(NationalDossier, on_delete=models.CASCADE, related_name="push_attempts")
+    at = models.DateTimeField()
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.outcome}"
+
+
+class PushControl(models.Model):
+    """The one row of the forwarding controls (POST /_push/): pushes paused, or lost on purpose."""
+
+    push_enabled = models.BooleanField(default=True)
+    lose_pushes = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"push_enabled={self.push_enabled} lose_pushes={self.lose_pushes}"
+
+    @classmethod
+    def current(cls) -> "PushControl":
+        return cls.objects.get_or_create(pk=1)[0]

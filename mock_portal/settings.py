@@ -4,7 +4,9 @@ checkout: the portal reaches it only over HTTP.
 
 It also stands in for two national services the portal signs citizens in with: VNeID, the national
 electronic identity (an OpenID Connect provider under /vneid/, django-oauth-toolkit), and the national
-population database (CSDL quốc gia về dân cư, /api/CSDLDanCu/).
+population database (CSDL quốc gia về dân cư, /api/CSDLDanCu/). And, as the national portal has done since
+July 2025, it takes citizens' online submissions (/dvc/, /api/NopHoSo) and forwards them to the province
+(a signed push from a thread of its own, with retries; a pull fallback).
 
 Run it with ``DJANGO_SETTINGS_MODULE=mock_portal.settings``: `make run` starts it (scripts/run.sh),
 docker-compose.yml has it as the ``mock-portal`` service. Every variable is in .env.example.
@@ -69,11 +71,13 @@ MOCK_PORTAL_PUBLIC_URL = env.str("MOCK_PORTAL_PUBLIC_URL", default="")
 # --- The mock VNeID (OpenID Connect provider, django-oauth-toolkit) and the population database -----------
 
 # The portal runs on the same host (127.0.0.1:8000 beside 127.0.0.1:8100) and cookies do not tell ports
-# apart: the mock's cookies get names and a path of their own so the two never overwrite each other's.
+# apart: the mock's cookies get names of their own (the portal's are sessionid and csrftoken), so the two
+# never overwrite each other's. Their path is the whole site: the VNeID session signs citizens in on the
+# national portal's own pages too (/dvc/).
 SESSION_COOKIE_NAME = "mock_vneid_session"
-SESSION_COOKIE_PATH = "/vneid/"
+SESSION_COOKIE_PATH = "/"
 CSRF_COOKIE_NAME = "mock_vneid_csrftoken"
-CSRF_COOKIE_PATH = "/vneid/"
+CSRF_COOKIE_PATH = "/"
 LOGIN_URL = "vneid-login"
 
 # Its issuer, exactly as the ID tokens' iss says it (no trailing slash). Empty: the address the request came
@@ -116,6 +120,29 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
+
+# --- Online submission: dossiers citizens file here (/dvc/, NopHoSo), forwarded to the province ----------
+
+# Where the documents citizens upload are kept (relative to the checkout unless absolute).
+MOCK_PORTAL_MEDIA_ROOT = BASE_DIR / env.str("MOCK_PORTAL_MEDIA_ROOT", default="var/mock_portal_files")
+# The address the province's server reaches the mock at, for the document links (DuongDanTep) of the
+# dossiers it is sent and pulls. Empty: MOCK_PORTAL_PUBLIC_URL, else the address the submission (push) or the
+# pull (LayDanhSachHoSoMoi) came to. docker compose: http://mock-portal:8100.
+MOCK_PORTAL_INTERNAL_URL = env.str("MOCK_PORTAL_INTERNAL_URL", default="")
+# Where each new dossier is pushed (POST, JSON, signed with MOCK_PROVINCE_SECRET), and that secret: the
+# portal's NATIONAL_INBOUND_SECRET.
+MOCK_PROVINCE_INBOUND_URL = env.str("MOCK_PROVINCE_INBOUND_URL",
+                                    default="http://127.0.0.1:8000/api/v1/national/dossiers/")
+MOCK_PROVINCE_SECRET = env.str("MOCK_PROVINCE_SECRET", default="mock-inbound-dev-secret")
+# A push the province did not take (no answer, 401, 5xx) is tried again after MOCK_PUSH_BACKOFF_SECONDS ×
+# 2^(attempts−1), at most MOCK_PUSH_BACKOFF_MAX_SECONDS, and given up after MOCK_PUSH_MAX_ATTEMPTS attempts
+# (the province's pull still finds it). One push may take MOCK_PUSH_TIMEOUT_SECONDS (the province fetches the
+# documents before it answers); the pusher looks for what is due every MOCK_PUSH_INTERVAL_SECONDS.
+MOCK_PUSH_BACKOFF_SECONDS = env.float("MOCK_PUSH_BACKOFF_SECONDS", default=5.0)
+MOCK_PUSH_BACKOFF_MAX_SECONDS = env.float("MOCK_PUSH_BACKOFF_MAX_SECONDS", default=600.0)
+MOCK_PUSH_MAX_ATTEMPTS = env.int("MOCK_PUSH_MAX_ATTEMPTS", default=20)
+MOCK_PUSH_TIMEOUT_SECONDS = env.float("MOCK_PUSH_TIMEOUT_SECONDS", default=30.0)
+MOCK_PUSH_INTERVAL_SECONDS = env.float("MOCK_PUSH_INTERVAL_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """The mock national portal's API and page.
 
 - ``POST /api/DongBoHoSoMC`` and ``POST /api/CapNhatTienDoHoSoMC``: a record, or a list of records; each
-  is checked (``vocabulary``), stored once by its digest, and a repeat is counted, not stored again.
+  is checked (``vocabulary``), stored once by its digest, and a repeat is counted, not stored again. A record
+  of a dossier filed online here names its MaHoSoQuocGia (optional): its citizen's page shows it.
 - ``POST /api/DanhGiaHoSo``: a citizen's rating (MucDoHaiLong 1–3, criteria, comment), stored the same way.
 - ``GET /api/TraCuuHoSo?MaHoSo=``: the dossier's latest sync, its progress records in order, its latest rating.
 - ``GET /api/LayDanhSachTTHC`` and ``GET /api/LayThuTuc?MaTTHC=``: the national procedure catalog, in the
@@ -15,7 +16,10 @@
 - ``GET|POST /vneid/dang-nhap/``: the mock VNeID's sign-in page: pick a demo identity or type one (added to
   the population database). The OpenID Connect endpoints under ``/vneid/`` are django-oauth-toolkit's
   (urls.py); ``oidc`` says what their tokens tell.
-- ``GET /``: what it has received. ``GET /healthz/``: alive.
+- The national portal's own side of filing online (``online``): the citizen's pages under ``/dvc/``, NopHoSo,
+  the documents and the pull fallback the province's server reads, and the forwarding controls ``/_push/``.
+- ``GET /``: what it has received, and the dossiers filed online with how forwarding them went.
+  ``GET /healthz/``: alive.
 
 Every API call and the control endpoint need ``Authorization: Bearer <MOCK_PORTAL_TOKEN>``; the payment
 gateway needs no token (its requests carry a check code instead), and the faults apply to its INIT too.
@@ -26,8 +30,7 @@ import json
 import random
 import secrets
 import time
-from functools import lru_cache, wraps
-from pathlib import Path
+from functools import wraps
 from urllib.parse import urlencode
 
 import httpx
@@ -46,7 +49,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import gateway, selectors, services
 from . import vocabulary as v
 from .forms import DeclaredIdentityForm
-from .models import Faults, Message, PaymentOrder, Record
+from .models import Faults, Message, NationalDossier, PaymentOrder, PushControl, Record
 
 
 def _json(payload: dict, status: int = 200) -> JsonResponse:
@@ -112,7 +115,8 @@ def _store(kind: str, records: list, check) -> JsonResponse:
             try:
                 with transaction.atomic():
                     Record.objects.create(kind=kind, ma_ho_so=str(record["MaHoSo"]), digest=key, data=record,
-                                          status=int(status), ma_tthc=str(record.get("MaTTHC", ""))[:40])
+                                          status=int(status), ma_tthc=str(record.get("MaTTHC", ""))[:40],
+                                          national_code=str(record.get("MaHoSoQuocGia") or "")[:20])
                 results.append({"MaHoSo": record["MaHoSo"], "stored": True})
             except IntegrityError:
                 Record.objects.filter(digest=key).update(duplicates=F("duplicates") + 1)
@@ -203,25 +207,17 @@ def lookup(request):
     }))
 
 
-@lru_cache(maxsize=1)
-def _catalog() -> tuple[dict, ...]:
-    records = []
-    for name in settings.MOCK_PORTAL_CATALOG:
-        records += json.loads(Path(name).read_text(encoding="utf-8"))
-    return tuple(records)
-
-
 @require_GET
 @api
 def catalog(request):
-    return _json(v.answer(v.OK, "Thành công", data=list(_catalog())))
+    return _json(v.answer(v.OK, "Thành công", data=list(selectors.catalog())))
 
 
 @require_GET
 @api
 def procedure(request):
     code = request.GET.get("MaTTHC", "").strip()
-    found = next((r for r in _catalog() if r.get("MATTHC") == code), None)
+    found = selectors.procedure_get(code)
     if found is None:
         return _json(v.answer(v.NOT_FOUND, f"Không tìm thấy thủ tục {code}."), 404)
     return _json(v.answer(v.OK, "Thành công", data=found))
@@ -270,6 +266,8 @@ def home(request):
         "by_kind": dict(Record.objects.values_list("kind").annotate(n=Count("id"))),
         "messages": Message.objects.all()[:50],
         "payments": payments,
+        "national_dossiers": NationalDossier.objects.all()[:50],
+        "push": PushControl.current(),
     })
 
 

@@ -1,6 +1,7 @@
 """The national vocabulary the mock portal checks, as the real one does: a dossier sync (DongBoHoSoMC) and
-a progress record (CapNhatTienDoHoSoMC), with their answers ({"error_code": "0", "message": ...}); and the
-numbers of the population database (personal identification numbers, tax codes).
+a progress record (CapNhatTienDoHoSoMC), with their answers ({"error_code": "0", "message": ...}); the
+statuses by name; the reference of a dossier filed online through the national portal (MaHoSoQuocGia); and
+the numbers of the population database (personal identification numbers, tax codes).
 
 Pure functions on dicts, no database: the portal's own tests use them too. Messages are Vietnamese, as
 the national portal's are. Dates are ``yyyyMMddHHmmss`` in Asia/Ho_Chi_Minh.
@@ -12,13 +13,26 @@ import json
 import re
 
 DATE_FORMAT = "%Y%m%d%H%M%S"
-STATUSES = range(1, 11)  # TrangThaiHoSo 1 (Mới đăng ký) to 10 (Đã trả kết quả)
+# TrangThaiHoSo (and a progress record's TrangThai), by its Vietnamese name.
+STATUSES = {
+    1: "Mới đăng ký",
+    2: "Đã tiếp nhận",
+    3: "Không được tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung",
+    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    7: "Công dân yêu cầu rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Đã có kết quả",
+    10: "Đã trả kết quả",
+}
 CHANNELS = (1, 2, 3)  # KenhThucHien: counter, online, post
 
 OK = "0"
 INVALID = "1"
 BAD_TOKEN = "401"  # noqa: S105 - an error code, not a password
 NOT_FOUND = "404"
+CONFLICT = "409"
 UNAVAILABLE = "503"
 
 SYNC_REQUIRED = ("MaHoSo", "MaTTHC", "TenTTHC", "KenhThucHien", "ChuHoSo", "SoGiayToChuHoSo", "TrangThaiHoSo",
@@ -29,6 +43,10 @@ SYNC_LISTS = ("TaiLieuNop", "DanhSachLePhi", "DanhSachGiayToKetQua")
 # refused (3), sent back for a supplement (5) or withdrawn (7) before anyone received it.
 RECEIVED_ONLY = (2, 4, 6, 8, 9, 10)
 PROGRESS_REQUIRED = ("MaHoSo", "NguoiXuLy", "ThoiDiemXuLy", "PhongBanXuLy", "NoiDungXuLy", "TrangThai")
+# The national portal's own reference of a dossier filed online through it (MaHoSoQuocGia): QG-yymmdd-nnnnnn,
+# the day it was filed (Asia/Ho_Chi_Minh) and its number that day, from 1, without gaps.
+NATIONAL_CODE = re.compile(r"QG-[0-9]{6}-[0-9]{6}")
+NATIONAL_CODE_ERROR = "MaHoSoQuocGia phải có dạng QG-yymmdd-nnnnnn."
 
 
 def answer(code: str, message: str, **extra) -> dict:
@@ -59,11 +77,35 @@ def _int_in(value, allowed) -> bool:
         return False
 
 
+def status_name(value) -> str:
+    """TrangThaiHoSo's Vietnamese name ("" for a value that is not one)."""
+    try:
+        return STATUSES.get(int(value), "")
+    except (TypeError, ValueError):
+        return ""
+
+
+def national_code(day: dt.date, number: int) -> str:
+    """MaHoSoQuocGia of the ``number``-th dossier filed on ``day`` (1 ≤ number ≤ 999999)."""
+    if not 1 <= number <= 999_999:
+        raise ValueError(f"the day's sequence is 1 to 999999, not {number}")
+    return f"QG-{day:%y%m%d}-{number:06d}"
+
+
+def _national_code_errors(record: dict) -> list[str]:
+    """An optional MaHoSoQuocGia (a dossier filed online through the national portal) must be well formed."""
+    value = record.get("MaHoSoQuocGia")
+    if value in (None, ""):
+        return []
+    return [] if NATIONAL_CODE.fullmatch(str(value)) else [NATIONAL_CODE_ERROR]
+
+
 def sync_errors(record) -> list[str]:
-    """Why a dossier sync is refused (empty: accepted)."""
+    """Why a dossier sync is refused (empty: accepted). MaHoSoQuocGia, optional, links a dossier filed online
+    through the national portal to the province's record of it."""
     if not isinstance(record, dict):
         return ["Bản ghi hồ sơ phải là một đối tượng JSON."]
-    errors = _missing(record, SYNC_REQUIRED)
+    errors = _missing(record, SYNC_REQUIRED) + _national_code_errors(record)
     if record.get("KenhThucHien") not in (None, "") and not _int_in(record["KenhThucHien"], CHANNELS):
         errors.append("KenhThucHien phải là 1 (trực tiếp), 2 (trực tuyến) hoặc 3 (bưu chính).")
     status = record.get("TrangThaiHoSo")
@@ -88,7 +130,7 @@ def progress_errors(record) -> list[str]:
     """Why a progress record is refused (empty: accepted)."""
     if not isinstance(record, dict):
         return ["Bản ghi tiến độ phải là một đối tượng JSON."]
-    errors = _missing(record, PROGRESS_REQUIRED)
+    errors = _missing(record, PROGRESS_REQUIRED) + _national_code_errors(record)
     if record.get("ThoiDiemXuLy") not in (None, "") and parse_date(record["ThoiDiemXuLy"]) is None:
         errors.append("ThoiDiemXuLy phải có dạng yyyyMMddHHmmss.")
     if record.get("TrangThai") not in (None, "") and not _int_in(record["TrangThai"], STATUSES):

@@ -191,8 +191,9 @@ def test_a_representative_signs_in_with_pkce_and_the_id_token_says_who_and_for_w
         assert "Trần Thị Bình" in page.text and "Số định danh 048******321" in page.text
         assert "đại diện Công ty TNHH Thương mại Sông Hàn" in page.text
         assert "Nguyễn Minh Khang" not in page.text  # a child with no VNeID account
-        # Its cookies are its own: the portal beside it on the same host keeps its sessionid and csrftoken.
-        assert {c.name: c.path for c in browser.cookies.jar} == {"mock_vneid_csrftoken": "/vneid/"}
+        # Its cookies are its own by name (the portal beside it on the same host keeps its sessionid and
+        # csrftoken); their path is the whole site, for the national portal's pages (/dvc/) as well.
+        assert {c.name: c.path for c in browser.cookies.jar} == {"mock_vneid_csrftoken": "/"}
         picked = browser.post(page.url, data={"csrfmiddlewaretoken": csrf(browser), "pick": BINH,
                                               "next": page.url.params["next"]})
         assert picked.status_code == 302 and picked.headers["Location"] == page.url.params["next"]
