@@ -140,6 +140,18 @@ def _portal_origin() -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
+LOCAL_GOVERNMENT = re.compile(r"^ủy ban nhân dân\s+", re.IGNORECASE)
+
+
+def _by_residence(agencies, address: str):
+    """The one commune among ``agencies`` named in the applicant's address (a commune-level procedure is
+    filed where the applicant lives): "Ủy ban nhân dân phường Thanh Khê" for "…, phường Thanh Khê, …"."""
+    where = address.casefold()
+    found = [a for a in agencies if a.level == a.Level.COMMUNE and where
+             and LOCAL_GOVERNMENT.sub("", _text(a.name)).casefold() in where]
+    return found[0] if len(found) == 1 else None
+
+
 def _plan(payload: dict, reference: str) -> _Plan:
     errors = [f"Thiếu trường bắt buộc {name}." for name in ("MaTTHC", "ChuHoSo", "SoGiayToChuHoSo")
               if not _text(payload.get(name))]
@@ -166,8 +178,10 @@ def _plan(payload: dict, reference: str) -> _Plan:
     elif len(agencies) == 1:
         agency = agencies[0]
     else:
-        raise _Refused(INVALID, "Cần ghi MaDonViTiepNhan: thủ tục này do nhiều cơ quan giải quyết ("
-                       + ", ".join(a.code for a in agencies) + ").")
+        agency = _by_residence(agencies, _text(payload.get("DiaChiChuHoSo")))
+        if agency is None:
+            raise _Refused(INVALID, "Cần ghi MaDonViTiepNhan: thủ tục này do nhiều cơ quan giải quyết ("
+                           + ", ".join(a.code for a in agencies) + ").")
 
     requirements = {_key(r.name): r for r in version.documents.all()}
     scheme, host = _portal_origin()

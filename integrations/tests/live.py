@@ -39,7 +39,7 @@ def mock_env(**variables: str) -> dict:
     """The environment of a mock national services process: this one's without the portal's or the mocks'
     settings, with ``variables`` (its database, token, secrets)."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "MOCK_PORTAL_", "MOCK_PAYMENT_", "MOCK_VNEID_", "DATABASE_URL"))}
+           if not k.startswith(("DJANGO_", "MOCK_", "DATABASE_URL"))}
     env.update(DJANGO_SETTINGS_MODULE="mock_portal.settings", **variables)
     return env
 
