@@ -182,6 +182,11 @@ def demo_dossiers_load() -> int:
     for i, (story, actions) in enumerate(STORIES):
         agency, staff, procedures = offices[i % len(offices)]
         procedure = procedures[(i // len(offices)) % len(procedures)]
+        if "extend" in actions:
+            # An extension must come a working day before the appointment: not on a one-day procedure, whose
+            # appointment may be less than a working day away depending on the hour the demo is loaded.
+            procedure = next((p for p in procedures[(i // len(offices)) % len(procedures):] + procedures
+                              if (p.current_version.processing_days or 0) >= 5), procedure)
         applicant = applicants[(i // 2) % len(applicants)] if applicants else None
         if story.startswith("counter") or applicant is None:
             name, number = WALK_INS[i % len(WALK_INS)]
