@@ -1166,8 +1166,9 @@ def measure(args, figures: dict) -> None:
 
 # --- EXPLAIN ---------------------------------------------------------------------------------------------
 def aggregate_sql(period_code: str, source: str = "dossiers", *, by: str = "agency", within=None) -> str:
-    """The SQL of ``count``'s aggregate over one source (``WITH RECURSIVE "ix_<source>" AS MATERIALIZED (...)
-    SELECT ... GROUP BY``), as Django sends it."""
+    """The SQL of ``count``'s aggregate over one source, as Django sends it: ``WITH RECURSIVE "ix_<source>" AS
+    MATERIALIZED (...) SELECT ... GROUP BY`` for a source with flags, one plain ``SELECT ... COUNT(...) ...
+    GROUP BY`` for the others."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -1176,7 +1177,9 @@ def aggregate_sql(period_code: str, source: str = "dossiers", *, by: str = "agen
     only = tuple(i.code for i in ix.INDICATORS if i.source.name == source)
     with CaptureQueriesContext(connection) as captured:
         ix.count(ix.window(ix.period_parse(period_code)), by=by, within=within, only=only)
-    found = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH") and f'"ix_{source}"' in q["sql"]]
+    found = [q["sql"] for q in captured.captured_queries
+             if (q["sql"].startswith("WITH") and f'"ix_{source}"' in q["sql"])
+             or (q["sql"].startswith("SELECT") and "COUNT(" in q["sql"])]
     assert len(found) == 1, [q["sql"][:80] for q in captured.captured_queries]
     return found[0]
 
