@@ -26,6 +26,7 @@ from integrations.tests.live import manage, mock_env, mock_process, wait_until
 from procedures.catalog_convert import demo_catalog_records
 from procedures.demo import agencies_load, procedure_agencies_assign
 from procedures.services import catalog_import
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -194,12 +195,7 @@ def test_a_citizen_submits_on_the_national_portal_and_the_clerk_receives_it(nati
     page.screenshot(path="/tmp/national-submitted.png", full_page=True)
 
     clerk = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    workspace = reverse("cases:workspace")
-    clerk.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next={workspace}")
-    clerk.fill("input[name=username]", "tk-reception_clerk")
-    clerk.fill("input[name=password]", PASSWORD)
-    clerk.locator("main button[type=submit]").click()
-    clerk.wait_for_url(f"**{workspace}")
+    log_in(clerk, live_server.url, "tk-reception_clerk", PASSWORD, reverse("cases:workspace"))
     clerk.get_by_role("link", name=dossier.code).first.click()
     assert reference in clerk.locator("main").inner_text()
     clerk.screenshot(path="/tmp/national-clerk.png", full_page=True)

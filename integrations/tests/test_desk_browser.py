@@ -12,16 +12,9 @@ from integrations import channels
 from integrations.models import Attempt, CatalogSync, Consumer, Delivery, InboundDossier
 from satisfaction import index766 as ix
 from satisfaction.services import index_refresh
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username, password, next_url):
-    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def test_an_administrator_sends_a_given_up_update_again(office, live_server, page, monkeypatch):
@@ -40,7 +33,7 @@ def test_an_administrator_sends_a_given_up_update_again(office, live_server, pag
                            response="1: Thiếu trường bắt buộc NgàyHẹnTrả (ngày hẹn trả kết quả).")
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    _log_in(page, live_server, "ward-admin", "x-password-123", "/dong-bo/ra/")
+    log_in(page, live_server.url, "ward-admin", "x-password-123", "/dong-bo/ra/")
     row = page.locator(f"tr[data-dossier='{dossier.code}']")
     badge = row.locator(".dk-badge")
     assert badge.inner_text() == gettext("Given up")

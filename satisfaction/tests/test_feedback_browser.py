@@ -6,16 +6,9 @@ import pytest
 from django.utils.translation import gettext
 
 from satisfaction.models import Feedback
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, live_server, username, password, next_url):
-    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def test_a_visitor_sends_feedback_the_agency_answers_and_the_visitor_rates_it(office, live_server, page, browser):
@@ -37,7 +30,7 @@ def test_a_visitor_sends_feedback_the_agency_answers_and_the_visitor_rates_it(of
     page.screenshot(path="/tmp/feedback-sent.png", full_page=True)
 
     official = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    _log_in(official, live_server, "ward-specialist", "x-password-123", "/phan-anh-kien-nghi/xu-ly/")
+    log_in(official, live_server.url, "ward-specialist", "x-password-123", "/phan-anh-kien-nghi/xu-ly/")
     official.get_by_role("link", name=feedback.code).click()
     official.locator("#action-accept summary").click()
     official.locator("#action-accept button[type=submit]").click()
