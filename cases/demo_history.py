@@ -41,7 +41,7 @@ from procedures.working_calendar import WorkingCalendar
 
 from . import services
 from .demo import PAYLOADS, _pdf
-from .models import Delivery, Dossier
+from .models import Dossier, ResultDelivery
 from .services import ActionInput
 
 MARK = "demo_history"
@@ -196,7 +196,7 @@ class Plan:
     extend: bool = False
     supplement: bool = False
     payment: str = ""  # "", "online", "counter"
-    delivery: str = Delivery.COUNTER
+    delivery: str = ResultDelivery.COUNTER
     rating: int | None = None
     fraction: float = 0.6  # where in the time left the decision falls, when on time
     late_minutes: int = 0  # how far past the appointment it falls, when late
@@ -293,7 +293,7 @@ def _plan(office: Office, online: bool, start, citizens, rng: random.Random) -> 
     # Short procedures are the bulk of a one-stop office's work.
     weights = [1 / float(p.current_version.processing_days + 1) for p in pool]
     procedure = rng.choices(pool, weights=weights)[0]
-    delivery = Delivery.ONLINE if online and rng.random() < 0.6 else Delivery.COUNTER
+    delivery = ResultDelivery.ONLINE if online and rng.random() < 0.6 else ResultDelivery.COUNTER
     return Plan(office, procedure, start, online, applicant, delivery=delivery)
 
 
@@ -433,7 +433,7 @@ class Story:
             number = f"{self.office.results:03d}/{timezone.localtime(self.t):%Y}/KQ"
             self.act("approve", self.staff("leader"), ActionInput(reason=number))
         # An electronic result is sent at once; a paper one waits for the applicant to come for it.
-        if self.dossier.delivery == Delivery.ONLINE:
+        if self.dossier.delivery == ResultDelivery.ONLINE:
             self.at(self.t + dt.timedelta(minutes=self.rng.randint(1, 20)))
         else:
             self.at(self.work(self.rng.randint(30, 900)))

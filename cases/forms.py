@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Delivery
+from .models import ResultDelivery
 
 SELF = "self"
 
@@ -19,7 +19,7 @@ class ApplicantForm(forms.Form):
     )
     delivery = forms.ChoiceField(
         label=_("How do you want to receive the result?"), widget=forms.RadioSelect,
-        choices=[(Delivery.COUNTER, Delivery.COUNTER.label), (Delivery.POST, Delivery.POST.label)],
+        choices=[(ResultDelivery.COUNTER, ResultDelivery.COUNTER.label), (ResultDelivery.POST, ResultDelivery.POST.label)],
         error_messages={"required": _("Choose how to receive the result.")},
     )
     delivery_address = forms.CharField(
@@ -51,7 +51,7 @@ class ApplicantForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("delivery") == Delivery.POST and not (data.get("delivery_address") or "").strip():
+        if data.get("delivery") == ResultDelivery.POST and not (data.get("delivery_address") or "").strip():
             self.add_error("delivery_address", _("Give the address the result should be posted to."))
         return data
 

@@ -10,7 +10,7 @@ from procedures.models import Agency, Procedure, ProcedureVersion, RequiredDocum
 from .workflow import NATIONAL_STATUS, OPEN_STATES, TERMINAL, DossierWorkflow, State
 
 
-class Channel(models.IntegerChoices):
+class FilingChannel(models.IntegerChoices):
     """How the dossier was filed: the national KenhThucHien codes."""
 
     COUNTER = 1, _("At the counter")
@@ -18,7 +18,7 @@ class Channel(models.IntegerChoices):
     POSTAL = 3, _("By post")
 
 
-class Delivery(models.TextChoices):
+class ResultDelivery(models.TextChoices):
     COUNTER = "counter", _("Collect at the counter")
     POST = "post", _("By post")
     ONLINE = "online", _("Online (electronic result)")
@@ -61,7 +61,7 @@ class Dossier(DossierWorkflow):
     applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=500, blank=True)
-    channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices, default=Channel.ONLINE)
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=FilingChannel.choices, default=FilingChannel.ONLINE)
     agency = models.ForeignKey(Agency, verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="dossiers")
     current_step = models.ForeignKey(
         WorkflowStep, verbose_name=_("current step"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -75,7 +75,7 @@ class Dossier(DossierWorkflow):
         related_name="+", help_text=_("The receiving agency, or the one it was transferred to: whose work list it is on."),
     )
     form_data = models.JSONField(_("form data"), default=dict, blank=True)
-    delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices, default=Delivery.COUNTER)
+    delivery = models.CharField(_("result delivery"), max_length=10, choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
     tracking_number = models.CharField(_("postal tracking number"), max_length=60, blank=True)
 

@@ -46,7 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .models import Delivery, Dossier
+from .models import Dossier, ResultDelivery
 from .workflow import State
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -87,9 +87,9 @@ ACTION_NAMES = {
 }
 
 DELIVERY_NAMES = {
-    Delivery.COUNTER: "Nhận trực tiếp tại Bộ phận tiếp nhận và trả kết quả",
-    Delivery.POST: "Qua dịch vụ bưu chính công ích",
-    Delivery.ONLINE: "Trực tuyến (kết quả điện tử)",
+    ResultDelivery.COUNTER: "Nhận trực tiếp tại Bộ phận tiếp nhận và trả kết quả",
+    ResultDelivery.POST: "Qua dịch vụ bưu chính công ích",
+    ResultDelivery.ONLINE: "Trực tuyến (kết quả điện tử)",
 }
 
 
@@ -440,7 +440,7 @@ def _form_01(dossier, s, width):
         _line("Thời gian hẹn trả kết quả", fmt_prose_datetime(dossier.due_at), s),
     ]
     delivery = DELIVERY_NAMES.get(dossier.delivery, nfc(dossier.get_delivery_display()))
-    if dossier.delivery == Delivery.POST and dossier.delivery_address:
+    if dossier.delivery == ResultDelivery.POST and dossier.delivery_address:
         delivery += f", đến địa chỉ: {nfc(dossier.delivery_address)}"
     story.append(_line("Hình thức nhận kết quả", delivery, s))
     _sign(story, width, s, ("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))

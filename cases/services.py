@@ -26,7 +26,7 @@ from integrations import services as outbox
 from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
-from .models import Channel, Delivery, Dossier, DossierDocument, DossierEvent, DossierSequence
+from .models import Dossier, DossierDocument, DossierEvent, DossierSequence, FilingChannel, ResultDelivery
 from .uploads import check_upload, photo_to_pdf
 from .workflow import WAITING_ON_CITIZEN, State
 
@@ -113,9 +113,9 @@ def _applicant(user, business) -> dict:
 
 
 def _check_delivery(delivery: str, address: str) -> None:
-    if delivery not in Delivery.values:
+    if delivery not in ResultDelivery.values:
         raise ValidationError({"delivery": _("Choose how to receive the result.")})
-    if delivery == Delivery.POST and not (address or "").strip():
+    if delivery == ResultDelivery.POST and not (address or "").strip():
         raise ValidationError({"delivery_address": _("Give the address the result should be posted to.")})
 
 
@@ -125,10 +125,10 @@ def dossier_draft_create(
     procedure: Procedure,
     agency: Agency,
     form_data: dict | None = None,
-    delivery: str = Delivery.COUNTER,
+    delivery: str = ResultDelivery.COUNTER,
     delivery_address: str = "",
     business=None,
-    channel: int = Channel.ONLINE,
+    channel: int = FilingChannel.ONLINE,
 ) -> Dossier:
     """A draft for ``procedure`` in force now, with the applicant's data taken from their profile."""
     version = procedure.current_version
@@ -171,7 +171,7 @@ def dossier_draft_update(*, dossier: Dossier, user, agency=None, business=..., d
     if delivery is not None:
         _check_delivery(delivery, delivery_address or "")
         dossier.delivery = delivery
-        dossier.delivery_address = (delivery_address or "") if delivery == Delivery.POST else ""
+        dossier.delivery_address = (delivery_address or "") if delivery == ResultDelivery.POST else ""
         fields += ["delivery", "delivery_address"]
     if form_data is not None:
         dossier.form_data = {**dossier.form_data, **form_data}
@@ -324,7 +324,7 @@ def dossier_national_create(*, reference: str, procedure: Procedure, agency: Age
     try:
         with transaction.atomic():
             dossier = Dossier(
-                procedure=procedure, version=version, owner=owner, business=business, channel=Channel.ONLINE,
+                procedure=procedure, version=version, owner=owner, business=business, channel=FilingChannel.ONLINE,
                 agency=agency, applicant_name=applicant["name"][:255], applicant_id_number=applicant["id_number"][:14],
                 applicant_phone=applicant.get("phone", "")[:20], applicant_email=applicant.get("email", "")[:254],
                 applicant_address=applicant.get("address", "")[:500], applicant_verified=verified,
@@ -504,9 +504,9 @@ def _before(dossier: Dossier, action: str, payload: ActionInput, now, data: dict
         raise ValidationError({"proof": _("Give the receipt or transaction number.")})
     elif action == "return_result":
         delivery = str(payload.data.get("delivery") or dossier.delivery)
-        if delivery not in Delivery.values:
+        if delivery not in ResultDelivery.values:
             raise ValidationError({"delivery": _("Choose how to receive the result.")})
-        if delivery == Delivery.POST and not str(payload.data.get("tracking_number", "")).strip():
+        if delivery == ResultDelivery.POST and not str(payload.data.get("tracking_number", "")).strip():
             raise ValidationError({"tracking_number": _("Give the postal tracking number.")})
         data["delivery"] = delivery
     if action == "transfer":
@@ -602,7 +602,7 @@ def _parse_datetime(value) -> dt.datetime | None:
 
 
 def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: dict, form_data: dict | None = None,
-                   delivery: str = Delivery.COUNTER, delivery_address: str = "", scans=()) -> Dossier:
+                   delivery: str = ResultDelivery.COUNTER, delivery_address: str = "", scans=()) -> Dossier:
     """A walk-in dossier taken at the counter: created, coded and received at once, clock started, with
     the scanned paper components (``scans``: (required document, uploaded file) pairs).
 
@@ -626,7 +626,7 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
         dossier = Dossier(
             procedure=procedure, version=version, submitted_by=clerk, applicant_name=name[:255],
             applicant_id_number=number[:14], applicant_phone=str(applicant.get("phone", ""))[:20],
-            applicant_address=str(applicant.get("address", ""))[:500], channel=Channel.COUNTER, agency=agency,
+            applicant_address=str(applicant.get("address", ""))[:500], channel=FilingChannel.COUNTER, agency=agency,
             form_data=form_data or {}, delivery=delivery, delivery_address=delivery_address,
         )
         _check(dossier, "intake", clerk)

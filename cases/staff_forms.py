@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
 from procedures.models import Agency, Procedure
 
-from .models import Delivery
+from .models import ResultDelivery
 from .services import ActionInput
 from .uploads import SCANNER_TYPES, check_upload
 
@@ -301,7 +301,7 @@ class ReturnResultForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["delivery"] = forms.ChoiceField(
-            label=_("How the result is handed back"), choices=Delivery.choices, initial=self.dossier.delivery,
+            label=_("How the result is handed back"), choices=ResultDelivery.choices, initial=self.dossier.delivery,
             widget=forms.RadioSelect,
         )
         self.fields["tracking_number"] = forms.CharField(
@@ -312,7 +312,7 @@ class ReturnResultForm(ActionForm):
 
     def clean(self):
         data = super().clean()
-        posted = data.get("delivery") == Delivery.POST or self.dossier.delivery == Delivery.POST
+        posted = data.get("delivery") == ResultDelivery.POST or self.dossier.delivery == ResultDelivery.POST
         if posted and not (data.get("tracking_number") or "").strip():
             self.add_error("tracking_number", _("Give the postal tracking number."))
         return data
@@ -366,8 +366,8 @@ class IntakeForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"}))
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
-    delivery = forms.ChoiceField(label=_("How the applicant receives the result"), choices=Delivery.choices,
-                                 initial=Delivery.COUNTER, widget=forms.RadioSelect)
+    delivery = forms.ChoiceField(label=_("How the applicant receives the result"), choices=ResultDelivery.choices,
+                                 initial=ResultDelivery.COUNTER, widget=forms.RadioSelect)
     delivery_address = forms.CharField(label=_("Delivery address (for results by post)"), max_length=500, required=False)
 
     def __init__(self, *args, version, **kwargs):
@@ -401,7 +401,7 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("delivery") == Delivery.POST and not (data.get("delivery_address") or "").strip():
+        if data.get("delivery") == ResultDelivery.POST and not (data.get("delivery_address") or "").strip():
             self.add_error("delivery_address", _("Give the address the result should be posted to."))
         _check_scans(self, data, self.documents)
         return data

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django_cte import CTE, with_cte
 
 from accounts.models import Business, CitizenProfile
-from cases.models import Channel, Dossier, DossierDocument, DossierEvent
+from cases.models import Dossier, DossierDocument, DossierEvent, FilingChannel
 from cases.workflow import State
 from digitization.models import DigitizedDocument
 from integrations.models import Consumer, Delivery
@@ -344,13 +344,13 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "O1", "online", _("Dossiers filed online"), 6, DOSSIERS,
         _("dossiers filed online / dossiers received of procedures offered online (full points from 50%)"),
-        lambda w: received(w) & ONLINE_OFFERED, lambda w: Q(channel=Channel.ONLINE),
+        lambda w: received(w) & ONLINE_OFFERED, lambda w: Q(channel=FilingChannel.ONLINE),
         threshold=Decimal("0.5"),
     ),
     Indicator(
         "O2", "online", _("Online dossiers with an electronic result"), 6, DOSSIERS,
         _("online dossiers approved with a signed electronic result / online dossiers approved"),
-        lambda w: resolved(w) & APPROVED & Q(channel=Channel.ONLINE), lambda w: Q(ix_result=True),
+        lambda w: resolved(w) & APPROVED & Q(channel=FilingChannel.ONLINE), lambda w: Q(ix_result=True),
     ),
     # Online payment (thanh toán trực tuyến): 10 points.
     Indicator(

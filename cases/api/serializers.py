@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from ..models import Delivery, Dossier, DossierDocument, DossierEvent
+from ..models import Dossier, DossierDocument, DossierEvent, ResultDelivery
 
 
 class DossierDocumentSerializer(serializers.ModelSerializer):
@@ -56,7 +56,7 @@ class DraftCreateSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=40)
     agency = serializers.CharField(max_length=20)
     form_data = serializers.DictField(required=False, default=dict)
-    delivery = serializers.ChoiceField(choices=Delivery.choices, default=Delivery.COUNTER)
+    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
     delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     business = serializers.CharField(max_length=14, required=False, allow_blank=True, default="",
                                      help_text="Tax code of the business filing, if any.")
@@ -94,7 +94,7 @@ class IntakeSerializer(serializers.Serializer):
     applicant_id_number = serializers.CharField(max_length=14)
     applicant_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     applicant_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    delivery = serializers.ChoiceField(choices=Delivery.choices, default=Delivery.COUNTER)
+    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
     delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 

@@ -28,7 +28,7 @@ from procedures.working_calendar import WorkingCalendar
 from satisfaction.selectors import staff_rating
 
 from .. import services
-from ..models import Delivery, DossierDocument
+from ..models import DossierDocument, ResultDelivery
 from ..selectors import QUEUES, dossier_for, staff_queue, staff_queue_counts
 from ..staff_forms import ACTION_FORMS, IntakeForm, IntakeProcedureForm, QueueSearchForm
 from ..workflow import State
@@ -345,7 +345,7 @@ def intake(request):
                 clerk=request.user, procedure=procedure, agency=agency,
                 applicant={"name": data["full_name"], "id_number": data["id_number"], "phone": data["phone"],
                            "address": data["address"]},
-                delivery=data["delivery"], delivery_address=data["delivery_address"] if data["delivery"] == Delivery.POST else "",
+                delivery=data["delivery"], delivery_address=data["delivery_address"] if data["delivery"] == ResultDelivery.POST else "",
                 scans=form.scans(),
             )
         except ValidationError as error:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Business, StaffMembership, User
 from accounts.services import citizen_register
-from cases.models import Channel, Dossier, DossierDocument, DossierEvent
+from cases.models import Dossier, DossierDocument, DossierEvent, FilingChannel
 from digitization.models import DigitizedDocument
 from integrations.models import Delivery
 from procedures.models import Field, LegalDocument
@@ -34,7 +34,7 @@ def at(day: int, hour: int = 9, month: int = 3) -> dt.datetime:
     return dt.datetime(2025, month, day, hour, tzinfo=TZ)
 
 
-def dossier(world, n, *, agency="A", channel=Channel.ONLINE, received, due, resolved=None, outcome="approved",
+def dossier(world, n, *, agency="A", channel=FilingChannel.ONLINE, received, due, resolved=None, outcome="approved",
             state=None, applicant="079090000000", **fields):
     procedure = world["X"] if agency == "A" else world["Y"]
     return Dossier.objects.create(
@@ -98,7 +98,7 @@ def world(db):
     # A2: at the counter, resolved 14 March after its date (11 March): late; no result; rated not satisfied
     # and complained about; fees paid at the counter; its status update still pending; one scanned file,
     # digitized.
-    a2 = dossier(w, 2, channel=Channel.COUNTER, received=at(4), due=at(11), resolved=at(14))
+    a2 = dossier(w, 2, channel=FilingChannel.COUNTER, received=at(4), due=at(11), resolved=at(14))
     Rating.objects.create(dossier=a2, user=person, agency=ward, level=3)
     event(a2, 1, "confirm_payment", at(6))
     portal(a2, 2, at(4))
@@ -133,7 +133,7 @@ def world(db):
     Dossier.objects.create(procedure=x, version=x.current_version, applicant_name="Nháp", applicant_id_number="1",
                            agency=ward, state="draft")
     # B1: at Justice, procedure Y (not offered online), denied on its very date (17 March): on time.
-    dossier(w, 1, agency="B", channel=Channel.COUNTER, received=at(10), due=at(17), resolved=at(17),
+    dossier(w, 1, agency="B", channel=FilingChannel.COUNTER, received=at(10), due=at(17), resolved=at(17),
             outcome="denied")
 
     # Feedback to A. F1: accepted on time, answered on time, rated satisfied. F2: accepted late (10 > 7

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Channel, Dossier
+from cases.models import Dossier, FilingChannel
 from cases.workflow import State
 from procedures.models import Agency, Procedure
 
@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 code=f"{agency.code}-{day:%y%m%d}-{number + 1:04d}",
                 procedure=procedure, version=procedure.current_version, owner_id=rng.choice(owners),
                 applicant_name="Người nộp thử nghiệm", applicant_id_number=f"048{rng.randrange(10**9):09d}",
-                channel=Channel.ONLINE if n % 3 else Channel.COUNTER, agency=agency, holder=agency, state=state,
+                channel=FilingChannel.ONLINE if n % 3 else FilingChannel.COUNTER, agency=agency, holder=agency, state=state,
                 submitted_at=received, received_at=None if state == State.SUBMITTED else received,
                 due_at=received + dt.timedelta(days=rng.randint(1, 20)),
                 finished_at=received + dt.timedelta(days=5) if state in (State.RETURNED, State.REFUSED, State.WITHDRAWN) else None,
