@@ -20,12 +20,11 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from accounts import population
-from digitization import services as digitization
-from digitization.selectors import reusable_documents
-from integrations import services as outbox
+from digitization.selectors import reusable_documents  # moves to digitization with the reuse service
 from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
+from . import extensions
 from .models import Dossier, DossierDocument, DossierEvent, DossierSequence, FilingChannel, ResultDelivery
 from .uploads import check_upload, photo_to_pdf
 from .workflow import WAITING_ON_CITIZEN, State
@@ -67,7 +66,8 @@ def _calendar(dossier: Dossier) -> WorkingCalendar:
 
 
 def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str = "", data: dict | None = None):
-    """Append the action to the dossier's log and publish it to the outbox (see integrations.services)."""
+    """Append the action to the dossier's log and hand it to the apps that consume dossier events
+    (``extensions.event_appended``: the outbox, digitization), in the action's transaction."""
     last = dossier.events.aggregate(n=Max("seq"))["n"] or 0
     event = DossierEvent.objects.create(
         dossier=dossier,
@@ -80,7 +80,7 @@ def _event(dossier: Dossier, *, action: str, actor, from_state: str, reason: str
         reason=reason,
         data=data or {},
     )
-    outbox.event_publish(event=event)  # the portal's record and the applicant's notifications, same transaction
+    extensions.event_appended(event=event)
     return event
 
 
@@ -304,8 +304,6 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         dossier.code = dossier_code_allocate(agency=dossier.agency, day=timezone.localdate(now))
         dossier.save()
         _event(dossier, action="submit", actor=actor, from_state=from_state)
-        digitization.components_enqueue(dossier=dossier)
-        digitization.reuses_record(dossier=dossier, actor=actor)
     return dossier
 
 
@@ -338,7 +336,6 @@ def dossier_national_create(*, reference: str, procedure: Procedure, agency: Age
             _event(dossier, action="submit", actor=None, from_state=State.DRAFT,
                    data={"channel": "national", "national_reference": reference, "came_by": came_by,
                          "documents": len(stored)})
-            digitization.components_enqueue(dossier=dossier)
     except Exception:
         for document in stored:
             document.file.storage.delete(document.file.name)
@@ -425,13 +422,7 @@ def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | 
             getattr(dossier, action)()
             _after(dossier, action, payload, now, data, from_state)
             dossier.save()
-            event = _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
-            if action == "supplement":
-                digitization.components_enqueue(dossier=dossier)
-                digitization.reuses_record(dossier=dossier, actor=actor)
-            elif action == "approve":
-                digitization.result_enqueue(dossier=dossier, actor=actor, number_symbol=payload.reason)
-            return event
+            return _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
     except (TransitionNotAllowed, ConcurrentTransition) as error:
         raise ActionRefused(_("Another official changed this dossier at the same moment: reload it and try again.")) from error
 
@@ -638,5 +629,4 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
         dossier.save()
         _store_documents(dossier=dossier, actor=clerk, files=checked, source=DossierDocument.Source.SCAN)
         _event(dossier, action="intake", actor=clerk, from_state=State.DRAFT, data={"documents": len(checked)})
-        digitization.components_enqueue(dossier=dossier, actor=clerk)
     return dossier

@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import extensions
 from cases.models import Dossier
-from integrations import services as outbox
 from procedures.models import Agency, StaffRole
 
 from . import pki
@@ -327,7 +327,7 @@ def _resync_when_settled(document: DigitizedDocument) -> None:
         return
     pending = DigitizedDocument.objects.filter(dossier_id=document.dossier_id, status=DigitizedDocument.Status.PENDING)
     if not pending.exclude(pk=document.pk).exists():
-        outbox.dossier_resync(dossier=Dossier.objects.get(pk=document.dossier_id), why="digitized")
+        extensions.records_changed(dossier=Dossier.objects.get(pk=document.dossier_id), why="digitized")
 
 
 def _is_staff_of(user, document: DigitizedDocument, roles=None) -> bool:

@@ -1,4 +1,4 @@
-"""The outbox and the national-portal client (filled in by the integration issue)."""
+"""The outbox, notifications, payments and the national-portal client."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        from cases import extensions
+
+        from . import consumers
+
+        extensions.event_appended.register(consumers.on_dossier_event)
+        extensions.records_changed.register(consumers.on_records_changed)
+        extensions.staff_dossier_context.register(consumers.staff_dossier_context)
+        extensions.citizen_dossier_context.register(consumers.citizen_dossier_context)

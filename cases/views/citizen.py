@@ -12,17 +12,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import population
-from digitization.models import DocumentAccess
-from digitization.selectors import dossier_result, reuse_offers, store_document
-from digitization.services import access_record
+from core.hooks import merged
+from digitization.selectors import reuse_offers
 from integrations import payment_gateway
 from integrations import services as payments
 from integrations.models import Payment
 from procedures.models import Procedure
 from procedures.templatetags.portal import vnd
-from satisfaction.selectors import rating_panel
 
-from .. import services
+from .. import extensions, services
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
 from ..models import Dossier, DossierDocument
 from ..printing import render_payment_receipt
@@ -423,8 +421,6 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
     events = _timeline(dossier, request.user)
     documents = list(dossier.documents.all())
     supplement = _last_event(events, "request_supplement") if dossier.state == State.SUPPLEMENT_REQUESTED else None
-    payment = _last_event(events, "request_payment") if dossier.state == State.AWAITING_PAYMENT else None
-    fees_total = sum(int(f.get("amount") or 0) for f in payment.fees) if payment else 0
     can_supplement = supplement is not None and _can(dossier, request.user, "supplement")
     return render(request, "cases/citizen/dossier.html", {
         "dossier": dossier, "events": events, "documents": documents,
@@ -432,19 +428,10 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
                                requested=[i.get("document", "") for i in supplement.supplement_items] if supplement else ()),
         "supplement": supplement, "can_supplement": can_supplement,
         "note_form": note_form or SupplementNoteForm(), "supplement_errors": supplement_errors or [],
-        "payment": payment, "fees_total": fees_total, "online_payment": payment_gateway.is_configured(),
-        "receipts": list(dossier.payments.filter(status=Payment.Status.PAID).order_by("paid_at")),
         "can_withdraw": _can(dossier, request.user, "withdraw"),
         "next_step": NEXT_STEPS.get(dossier.state, ""),
-        "result": _visible_result(request.user, dossier),
-        "rating_panel": rating_panel(dossier, request.user),
+        **merged(extensions.citizen_dossier_context(dossier=dossier, user=request.user)),
     }, status=status)
-
-
-def _visible_result(user, dossier):
-    """The dossier's signed electronic result, if its owner may see it now (see the store's rules)."""
-    result = dossier_result(dossier)
-    return store_document(user, result.pk) if result is not None else None
 
 
 @login_required
@@ -464,9 +451,7 @@ def document(request, pk, document_pk):
     if dossier is None:
         raise Http404
     doc = get_object_or_404(DossierDocument, dossier=dossier, pk=document_pk)
-    if doc.reused_from_id:  # the owner's store records who opened their document
-        access_record(document=doc.reused_from, user=request.user, action=DocumentAccess.Action.DOWNLOAD,
-                      dossier_code=dossier.code or "")
+    extensions.document_opened(document=doc, user=request.user, dossier=dossier)
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
     return response

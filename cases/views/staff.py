@@ -18,16 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import can_proceed
 
-from digitization.forms import staff_section
-from digitization.models import DocumentAccess
-from digitization.selectors import failed_for_staff
-from digitization.services import access_record
-from integrations.selectors import portal_sync
+from core.hooks import merged
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
-from satisfaction.selectors import staff_rating
 
-from .. import services
+from .. import extensions, services
 from ..models import DossierDocument, ResultDelivery
 from ..selectors import QUEUES, dossier_for, staff_queue, staff_queue_counts
 from ..staff_forms import ACTION_FORMS, IntakeForm, IntakeProcedureForm, QueueSearchForm
@@ -151,13 +146,12 @@ def workspace(request):
     )
     rows = [{"dossier": d, "time": clock.describe(d)} for d in page.object_list]
     is_clerk = request.user.staff_memberships.filter(role=StaffRole.RECEPTION_CLERK).exists()
-    failed_count, failed = failed_for_staff(request.user)
     return render(
         request,
         "cases/staff/workspace.html",
         {"queue": queue, "queue_label": QUEUE_LABELS[queue], "tabs": tabs, "form": form, "search": search,
          "page": page, "rows": rows, "is_clerk": is_clerk, "overdue_count": counts["overdue"],
-         "failed_count": failed_count, "failed": failed},
+         **merged(extensions.workspace_context(user=request.user))},
     )
 
 
@@ -213,15 +207,13 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
         {
             "dossier": dossier,
             "document_rows": _document_rows(dossier),
-            "digitized": staff_section(dossier),
             "events": events,
             "forms": forms,
             "time": clock.describe(dossier),
             "paused_days": round(dossier.paused_minutes / per_day, 1) if dossier.paused_minutes else 0,
             "steps": dossier.steps(),
             "is_overdue": dossier.is_overdue,
-            "portal": portal_sync(dossier),
-            "rating": staff_rating(dossier),
+            **merged(extensions.staff_dossier_context(dossier=dossier, user=request.user)),
         },
         status=status,
     )
@@ -310,9 +302,7 @@ def document(request, pk, document_pk):
         handle = doc.file.open("rb")
     except FileNotFoundError as missing:
         raise Http404 from missing
-    if doc.reused_from_id:  # the owner's store records who opened their document
-        access_record(document=doc.reused_from, user=request.user, action=DocumentAccess.Action.DOWNLOAD,
-                      dossier_code=dossier.code or "")
+    extensions.document_opened(document=doc, user=request.user, dossier=dossier)
     response = FileResponse(handle, content_type=doc.content_type, as_attachment=False, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -201,7 +201,7 @@ def test_an_action_and_its_deliveries_commit_together_or_not_at_all(desk, online
     def broken(**kwargs):
         raise RuntimeError("the digitization queue failed after the event was written")
 
-    monkeypatch.setattr("cases.services.digitization.components_enqueue", broken)
+    monkeypatch.setattr("digitization.services.components_enqueue", broken)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(RuntimeError):
         dossier_submit(dossier=online["draft"], actor=online["citizen"])
     draft = online["draft"]
@@ -467,7 +467,7 @@ def publish_queries(monkeypatch, django_assert_max_num_queries):
         counts.setdefault(event.action, []).append(len(context.captured_queries))
         return result
 
-    monkeypatch.setattr("cases.services.outbox.event_publish", counted)
+    monkeypatch.setattr("integrations.services.event_publish", counted)
     return counts
 
 
