@@ -31,8 +31,15 @@ $(VENV)/.installed-dev: requirements/dev.txt $(VENV)/.installed-base
 	$(BIN)/pip install -q -r requirements/dev.txt
 	touch $@
 
+# Ruff; the import contracts of pyproject.toml (the layers, mock_portal apart, no private names taken from
+# another module: scripts/lint_contracts.py); mypy over the services, selectors and API (the Django plugin
+# reads the test settings); and no "type: ignore" without its reason on the same line.
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	DJANGO_ENV=test $(BIN)/mypy
+	@if grep -rnE --include='*.py' --exclude-dir=.venv --exclude-dir=var 'type: *ignore(\[[^]]*\])? *$$' .; then \
+		echo 'a "# type: ignore[code]" needs its reason on the same line'; exit 1; fi
 
 # Rebuild the translation catalogs after changing user-facing text (needs GNU gettext), then translate
 # the new entries in each locale/vi/LC_MESSAGES/django.po and run `make messages` again to compile.

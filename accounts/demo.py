@@ -10,6 +10,8 @@ from procedures.models import Agency, StaffRole
 from . import services
 from .models import User
 
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo password, refused in production
+
 
 @dataclass(frozen=True)
 class DemoStaff:

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from typing import NoReturn
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
@@ -192,7 +193,7 @@ def _unique_violation(exc: IntegrityError) -> ValidationError | None:
     return None
 
 
-def _raise_unique_violation(exc: IntegrityError):
+def _raise_unique_violation(exc: IntegrityError) -> NoReturn:
     error = _unique_violation(exc)
     if error is None:
         raise exc
@@ -688,7 +689,7 @@ def staff_membership_add(*, user: User, agency: Agency, role: str, title: str = 
 
 
 def staff_membership_change(
-    *, membership: StaffMembership, agency: Agency, role: str, title: str = ""
+    *, membership: StaffMembership, agency: Agency | None, role: str, title: str = ""
 ) -> StaffMembership:
     """Move a membership to another agency or role, or change its job title.
 
@@ -703,6 +704,7 @@ def staff_membership_change(
     if staying:
         errors.by_field.pop("agency", None)
     errors.raise_if_any()
+    assert agency is not None  # a missing agency was refused just above
     try:
         with transaction.atomic():
             locked = _lock_user(membership.user_id)

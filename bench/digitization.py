@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from catalog import percentile  # noqa: E402
 
-FONT_FILE = ROOT / "cases" / "fonts" / "DejaVuSans.ttf"
+FONT_FILE = ROOT / "core" / "fonts" / "DejaVuSans.ttf"
 WARD = "000.11.31.H48"  # the demo ward (Hải Châu) and its staff clerk.haichau, specialist.haichau, leader.haichau
 PROCEDURE = "1.010041"  # confirmation of residence information: taken and decided at the ward
 
@@ -329,8 +329,9 @@ class Bench:
     def approved_dossiers(self, count: int) -> list[int]:
         """``count`` dossiers taken at the counter and approved by the real services: the ids of their
         pending results (whose tasks went to the queue routed at the time)."""
+        from cases.actions import perform
         from cases.demo import _expand
-        from cases.services import ActionInput, dossier_act, dossier_intake
+        from cases.services import dossier_intake
         from digitization.models import DigitizedDocument
 
         roles = {"reception_clerk": "clerk", "specialist": "specialist", "leader": "leader"}
@@ -347,7 +348,7 @@ class Bench:
                 else:
                     actor = self.staff[roles[dossier.current_step.role]]
                 reason = f"{self.counter}/2026/XNCT" if action == "approve" else ""
-                dossier_act(dossier=dossier, action=action, actor=actor, payload=ActionInput(reason=reason))
+                perform(dossier=dossier, action=action, actor=actor, reason=reason)
             ids.append(DigitizedDocument.objects.get(dossier=dossier, kind="result", status="pending").pk)
         return ids
 

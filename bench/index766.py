@@ -27,20 +27,20 @@ temporary folder for MEDIA_ROOT and SIGNING_DIR (the load writes no file).
    through it. Pages are requested in-process with ``django.test.Client`` as a leader of the province (an
    account made by the load), with the Celery tasks the pages ask for recorded instead of run (``Workers``:
    ``CELERY_TASK_ALWAYS_EAGER`` off, ``satisfaction.tasks.index_refresh`` / ``index_breakdown`` replaced) and
-   the locks of ``services.index_request`` cleared before each request (locmem cache); each page: one
+   the locks of ``index_service.index_request`` cleared before each request (locmem cache); each page: one
    unmeasured request whose template context is checked, then --repeat measured ones (milliseconds, median;
    queries; SQL ms; response bytes; what it asked of the workers; the snapshots and splits stored before and
    after, which must not change).
    1. Nothing stored: the dashboard ``/chi-so-766/?period=YEAR`` (``computing`` in its context), the API
       ``/api/v1/index766/?period=YEAR`` (202), the public page.
    2. The workers' work, each call's seconds, queries, SQL seconds by table and peak resident memory (VmHWM,
-      reset before each call): beat's backfill on the empty tables, ``services.index_refresh(periods=
-      services.index_recent_periods(now))`` with ``now`` 31 December at 17:00 (12 months,
+      reset before each call): beat's backfill on the empty tables, ``index_service.index_refresh(periods=
+      index_service.index_recent_periods(now))`` with ``now`` 31 December at 17:00 (12 months,
       4 quarters, the year); ``index_refresh(periods=[YEAR])`` --repeat times; the 12 months and 4
       quarters in one call --repeat-periods times.
    3. Snapshots stored, no split: the dashboard (worst procedures ``None``, "being computed"), the API
       (200), ``&by=procedure`` and ``&by=field`` (202, Retry-After).
-   4. ``services.index_breakdown_refresh`` for the province and the year, by procedure and by field; and
+   4. ``index_service.index_breakdown_refresh`` for the province and the year, by procedure and by field; and
       for one commune by procedure (then deleted).
    5. Everything stored: the dashboard, the API ``&by=procedure`` and ``&by=field`` (200), the public page;
       none may ask the workers for anything.
@@ -316,7 +316,7 @@ class Load:
 
     # -- agencies, catalog, accounts ----------------------------------------------------------------------
     def catalog(self) -> None:
-        from accounts.demo import demo_accounts_load
+        from accounts.demo import DEMO_PASSWORD, demo_accounts_load
         from accounts.services import staff_account_create
         from procedures import demo
         from procedures.catalog_convert import convert_records, demo_catalog_records, load_source
@@ -332,7 +332,7 @@ class Load:
             report = catalog_import(records=records, source="bench index766", today=first_day)
             assert report.ok, report.errors[:3]
         demo.procedure_agencies_assign(agencies=agencies)
-        demo_accounts_load(agencies=agencies, password=demo.DEMO_PASSWORD)
+        demo_accounts_load(agencies=agencies, password=DEMO_PASSWORD)
         root = Agency.objects.get(code=demo.PROVINCE)
         demo_commune = Agency.objects.get(code="000.11.31.H48")
         have = Agency.objects.filter(level=Agency.Level.COMMUNE).count()
@@ -352,7 +352,7 @@ class Load:
                 "CROSS JOIN procedures_agency a WHERE va.agency_id = %s AND a.id = ANY(%s)",
                 [demo_commune.pk, [a.pk for a in made]],
             )
-        staff_account_create(username=LEADER, password=demo.DEMO_PASSWORD, email="leader766@example.com",
+        staff_account_create(username=LEADER, password=DEMO_PASSWORD, email="leader766@example.com",
                              first_name="Lãnh đạo", last_name="Tỉnh", agency=root, role=StaffRole.LEADER,
                              title="Chủ tịch UBND")
         self.figures["agencies"] = Agency.objects.count()
@@ -934,9 +934,9 @@ def timed(call) -> dict:
 
 
 def timed_refresh(periods: list[str], now: dt.datetime | None = None) -> dict:
-    from satisfaction import services
+    from satisfaction import index_service
 
-    run = timed(lambda: services.index_refresh(periods=periods, now=now))
+    run = timed(lambda: index_service.index_refresh(periods=periods, now=now))
     run["snapshots"] = run.pop("result")
     return run
 
@@ -954,7 +954,7 @@ def summarize(runs: list[dict]) -> dict:
 
 
 class Workers:
-    """The Celery tasks that pages and the API ask for (``services.index_request``), recorded instead of run:
+    """The Celery tasks that pages and the API ask for (``index_service.index_request``), recorded instead of run:
     a web process whose workers are elsewhere. Under ``DJANGO_ENV=test`` tasks run eagerly, so without this a
     page would count inside the request."""
 
@@ -1010,7 +1010,7 @@ def measure_page(client, workers: Workers, label: str, path: str, *, status: int
     """One unmeasured request (its status, and ``check(response)`` on its template context), then ``repeat``
     measured ones: milliseconds (median), queries, SQL ms, response bytes, what it asked of the workers, and
     the snapshots and splits stored before and after (a page never writes them). The locks of
-    ``services.index_request`` are cleared before each request, so each asks as a first visitor would."""
+    ``index_service.index_request`` are cleared before each request, so each asks as a first visitor would."""
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -1077,7 +1077,7 @@ def measure(args, figures: dict) -> None:
 
     from accounts.models import User
     from procedures.models import Agency
-    from satisfaction import services
+    from satisfaction import index_service
     from satisfaction.models import IndexBreakdown, IndexSnapshot
 
     year = str(args.year)
@@ -1102,7 +1102,7 @@ def measure(args, figures: dict) -> None:
 
     print("  2. the workers' work")
     end = dt.datetime(args.year, 12, 31, 17, 0, tzinfo=Calendar(args.year).tz)
-    recent = services.index_recent_periods(end)
+    recent = index_service.index_recent_periods(end)
     print(f"    beat's backfill on empty tables: index_refresh(periods=index_recent_periods({end:%Y-%m-%d %H:%M})), "
           f"{len(recent)} periods", flush=True)
     run = timed_refresh(recent, now=end)
@@ -1132,14 +1132,14 @@ def measure(args, figures: dict) -> None:
 
     print(f"  4. the splits computed (index_breakdown_refresh, the province {root.code}, {year}):")
     for by in ("procedure", "field"):
-        run = timed(lambda by=by: services.index_breakdown_refresh(agency_id=root.pk, period=year, by=by))
+        run = timed(lambda by=by: index_service.index_breakdown_refresh(agency_id=root.pk, period=year, by=by))
         run["rows"] = len(run.pop("result").rows)
         print_run(f"by {by} ({run['rows']} rows)", run)
         index[f"breakdown_{by}"] = run
     # The same for one commune (a split asked for any agency is kept fresh with the snapshots): what a small
     # agency's split costs. Not kept, so that 6. refreshes the province's two only.
     commune = Agency.objects.filter(level=Agency.Level.COMMUNE).order_by("path").first()
-    run = timed(lambda: services.index_breakdown_refresh(agency_id=commune.pk, period=year, by="procedure"))
+    run = timed(lambda: index_service.index_breakdown_refresh(agency_id=commune.pk, period=year, by="procedure"))
     run["rows"] = len(run.pop("result").rows)
     run["agency"] = commune.code
     run["agency_dossiers"] = sql_rows("SELECT count(*) FROM cases_dossier WHERE agency_id = %s", [commune.pk])[0][0]

@@ -22,10 +22,10 @@ its own process group, stopped by group.
    applicant) changed. With the mock in outage, one worker attempts each dossier's first delivery once
    (the sweeper queues them); then the outage ends, every delivery is made due, and one worker drains
    them, ``outbox_sweep`` running every OUTBOX_SWEEP_SECONDS as beat would.
-3. Profile: ``services.deliver`` in this process over --profile deliveries (the same bulk rows), time
+3. Profile: ``outbox.deliver`` in this process over --profile deliveries (the same bulk rows), time
    split into SQL, the HTTP calls and the rest; then again under cProfile.
 4. Actions: ``dossier_act`` (and the counter's ``dossier_intake``) with the outbox, and with
-   ``integrations.services.event_publish`` replaced by a no-op, alternating, --act-runs times each:
+   ``integrations.outbox.event_publish`` replaced by a no-op, alternating, --act-runs times each:
    median milliseconds and queries (``CaptureQueriesContext``).
 """
 
@@ -456,12 +456,12 @@ class Bench:
 
     def prepare(self, dossier, action: str):
         """The action on the dossier as it stands now, as a call (the dossier read again first)."""
+        from cases.actions import perform
         from cases.demo import _actor, _payload
-        from cases.services import dossier_act
 
         dossier.refresh_from_db()
         actor, payload = _actor(action, self.staff, dossier), _payload(action, dossier)
-        return lambda: dossier_act(dossier=dossier, action=action, actor=actor, payload=payload)
+        return lambda: perform(dossier=dossier, action=action, actor=actor, **payload)
 
     def story_events(self, count: int, *, phone: bool = False) -> list[int]:
         """``count`` events through the services: dossiers taken at the counter and carried through STORY
@@ -482,11 +482,11 @@ class Bench:
 
     def _deliver_in_process(self) -> None:
         """Deliver every pending delivery here, in order (the mock is up): no worker needed."""
-        from integrations import services
+        from integrations import outbox
         from integrations.models import Delivery
 
         for pk in Delivery.objects.filter(status=Delivery.Status.PENDING).order_by("id").values_list("pk", flat=True):
-            services.deliver(delivery_id=pk)
+            outbox.deliver(delivery_id=pk)
         left = Delivery.objects.filter(status=Delivery.Status.PENDING).count()
         if left:
             raise RuntimeError(f"{left} deliveries could not be delivered in-process")
@@ -613,10 +613,10 @@ class Bench:
         return [d[0] for d in dossiers], ids
 
     def _sweep(self) -> tuple[int, float]:
-        from integrations import services
+        from integrations import outbox
 
         started = time.perf_counter()
-        queued = services.outbox_sweep()
+        queued = outbox.outbox_sweep()
         return queued, time.perf_counter() - started
 
     def backlog(self) -> None:
@@ -738,14 +738,14 @@ class Bench:
         dossiers, ids = self.bulk_deliveries(size)
         written = time.perf_counter() - started
         self._flush_queue()
-        from integrations import services
+        from integrations import outbox
 
-        original = services._queue
-        services._queue = lambda ids, countdown=None: len(ids)  # the query alone
+        original = outbox._queue
+        outbox._queue = lambda ids, countdown=None: len(ids)  # the query alone
         try:
             query = self._sweep()
         finally:
-            services._queue = original
+            outbox._queue = original
         sweeps = [self._sweep() for _ in range(2)]
         self._flush_queue()
         Delivery.objects.filter(pk__in=ids).delete()
@@ -760,7 +760,7 @@ class Bench:
     def profile(self) -> None:
         from django.db import connection
 
-        from integrations import services
+        from integrations import outbox
         from integrations.models import Delivery
 
         count = self.args.profile
@@ -807,14 +807,14 @@ class Bench:
         dossiers, ids = self.bulk_deliveries(count + 20)
         first_heads = heads(dossiers)
         for pk in first_heads[:2]:
-            services.deliver(delivery_id=pk)
+            outbox.deliver(delivery_id=pk)
         httpx.Client.request = request
         connection._commit = commit  # the instance's: BaseDatabaseWrapper.commit() calls it
         try:
             with connection.execute_wrapper(sql):
                 started = time.perf_counter()
                 for pk in first_heads[2:]:
-                    services.deliver(delivery_id=pk)
+                    outbox.deliver(delivery_id=pk)
                 wall = (time.perf_counter() - started) * 1000
         finally:
             httpx.Client.request = original_request
@@ -830,7 +830,7 @@ class Bench:
             with connection.execute_wrapper(sql):
                 started = time.perf_counter()
                 for pk in others:
-                    assert services.deliver(delivery_id=pk) is None
+                    assert outbox.deliver(delivery_id=pk) is None
                 noop_wall = (time.perf_counter() - started) * 1000
         finally:
             del connection._commit
@@ -874,7 +874,7 @@ class Bench:
         second_heads = heads(dossiers)
         profiler.enable()
         for pk in second_heads:
-            services.deliver(delivery_id=pk)
+            outbox.deliver(delivery_id=pk)
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
@@ -882,7 +882,7 @@ class Bench:
         top = out.getvalue()
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
-            r"integrations/(services|channels|national_portal)|httpx/_client|django/db/models/(query|sql/compiler)|"
+            r"integrations/(outbox|notifications|channels|national_portal)|core/jobs|httpx/_client|django/db/models/(query|sql/compiler)|"
             r"psycopg2|json/|kombu|_ssl|socket")
         # Groups of total time by where the function lives (tottime: a function's own time).
         groups = Counter()
@@ -921,12 +921,12 @@ class Bench:
         from django.test.utils import CaptureQueriesContext
 
         from cases.demo import _expand
-        from integrations import services
+        from integrations import outbox
         from integrations.models import Delivery
 
         runs = self.args.act_runs
         warm = 5
-        original_publish, original_queue = services.event_publish, services._queue
+        original_publish, original_queue = outbox.event_publish, outbox._queue
         timing = {"publish": [], "queue": []}
 
         statements: dict[str, list[str]] = {}  # what event_publish ran, once per action (after the warm-up)
@@ -958,11 +958,11 @@ class Bench:
             timing["queue"].clear()
             before = Delivery.objects.count() if variant == "with" else 0
             if variant == "with":
-                services.event_publish, services._queue = timed_publish, timed_queue
+                outbox.event_publish, outbox._queue = timed_publish, timed_queue
                 if key not in statements and len(results[key]["with"]) == warm:
                     capture.append(key)
             else:
-                services.event_publish = lambda *, event: []
+                outbox.event_publish = lambda *, event: []
             try:
                 # The log holds 9,000 queries: past that CaptureQueriesContext counts nothing. Empty it first.
                 reset_queries()
@@ -971,7 +971,7 @@ class Bench:
                     value = call()
                     elapsed = (time.perf_counter() - started) * 1000
             finally:
-                services.event_publish, services._queue = original_publish, original_queue
+                outbox.event_publish, outbox._queue = original_publish, original_queue
             results[key][variant].append(elapsed)
             results[key]["q_" + variant].append(len(captured.captured_queries))
             if variant == "with":

@@ -1,7 +1,8 @@
 """Demo dossiers: a living office for the first look (every state, some late, some waiting, some extended).
 
 Made through the real services, then moved back in time where a story needs it (an overdue dossier
-was received weeks ago). Idempotent: nothing is made when demo dossiers exist already.
+was received weeks ago). Idempotent: nothing is made when demo dossiers exist already. Their ratings are
+satisfaction's demo (``satisfaction.demo.ratings_demo``).
 """
 
 import datetime as dt
@@ -15,8 +16,8 @@ from accounts.models import User
 from procedures.models import Agency, Procedure
 
 from . import services
+from .actions import perform
 from .models import Dossier, DossierEvent
-from .services import ActionInput
 
 WARD = "000.11.31.H48"
 JUSTICE = "000.00.13.H48"
@@ -58,20 +59,21 @@ WALK_INS = [
 ]
 
 PAYLOADS = {
-    "request_supplement": ActionInput(reason="Hồ sơ chưa đầy đủ", data={"items": [
+    "request_supplement": dict(reason="Hồ sơ chưa đầy đủ", items=[
         {"document": "Tờ khai", "guidance": "Tờ khai chưa có chữ ký của người yêu cầu: ký và ghi rõ họ tên."},
         {"document": "Giấy tờ chứng minh nơi cư trú", "guidance": "Bản chụp bị mờ, không đọc được số: chụp lại rõ nét."},
-    ]}),
-    "refuse": ActionInput(reason="Thủ tục không thuộc thẩm quyền giải quyết của cơ quan tiếp nhận."),
-    "deny": ActionInput(reason="Người yêu cầu không đủ điều kiện theo quy định."),
-    "suspend": ActionInput(reason="Có đơn tranh chấp liên quan, tạm dừng để xác minh."),
-    "withdraw": ActionInput(reason="Công dân có đơn đề nghị rút hồ sơ."),
-    "complete_step": ActionInput(reason="Hồ sơ hợp lệ, đề nghị chuyển bước tiếp theo."),
-    "request_payment": ActionInput(data={"fees": [{"name": "Lệ phí", "amount": 50000}]}),
+    ]),
+    "refuse": dict(reason="Thủ tục không thuộc thẩm quyền giải quyết của cơ quan tiếp nhận."),
+    "deny": dict(reason="Người yêu cầu không đủ điều kiện theo quy định."),
+    "suspend": dict(reason="Có đơn tranh chấp liên quan, tạm dừng để xác minh."),
+    "withdraw": dict(reason="Công dân có đơn đề nghị rút hồ sơ."),
+    "complete_step": dict(reason="Hồ sơ hợp lệ, đề nghị chuyển bước tiếp theo."),
+    "request_payment": dict(fees=[{"name": "Lệ phí", "amount": 50000}]),
 }
 
 
-def _pdf(title: str) -> bytes:
+def demo_pdf(title: str) -> bytes:
+    """A one-page PDF with ``title`` on it: the demo's uploaded documents."""
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
@@ -96,18 +98,17 @@ def _actor(action: str, staff: dict, dossier: Dossier):
     return staff["clerk"]
 
 
-def _payload(action: str, dossier: Dossier) -> ActionInput:
+def _payload(action: str, dossier: Dossier) -> dict:
     if action == "extend":
-        return ActionInput(reason="Cần xác minh thêm thông tin với cơ quan liên quan.",
-                           data={"new_due_at": (dossier.due_at + dt.timedelta(days=7)).isoformat()})
+        return dict(reason="Cần xác minh thêm thông tin với cơ quan liên quan.", new_due_at=(dossier.due_at + dt.timedelta(days=7)).isoformat())
     if action == "confirm_payment":
-        return ActionInput(data={"proof": "BL-2026-000123"})
+        return dict(proof="BL-2026-000123")
     if action == "approve":  # the reason of an approval is the number and symbol of the result issued
-        return ActionInput(reason=f"{dossier.pk:03d}/{dossier.received_at:%Y}/KQ-{dossier.agency.code[:9]}")
-    return PAYLOADS.get(action, ActionInput())
+        return dict(reason=f"{dossier.pk:03d}/{dossier.received_at:%Y}/KQ-{dossier.agency.code[:9]}")
+    return PAYLOADS.get(action, {})
 
 
-def _expand(actions: list[str], dossier: Dossier):
+def story_actions(actions: list[str], dossier: Dossier):
     """Actions of a story, where "step" moves one workflow step (if there is a next one) and "to_last"
     moves to the last step: workflows have one to three steps depending on the processing time."""
     for action in actions:
@@ -134,28 +135,12 @@ def _backdate(dossier: Dossier, days: int) -> None:
     DossierEvent.objects.filter(dossier=dossier).update(at=F("at") - shift)
 
 
-def _staff(prefix: str) -> dict:
+def demo_staff(prefix: str) -> dict:
+    """The demo clerk, specialist and leader of an office (usernames ending with ``prefix``), None for
+    those missing."""
     names = {"clerk": f"clerk{prefix}", "specialist": f"specialist{prefix}", "leader": f"leader{prefix}"}
     users = {u.username: u for u in User.objects.filter(username__in=names.values())}
     return {role: users.get(name) for role, name in names.items()}
-
-
-# The demo's ratings: every other dossier that is over gets one (all three answers appear, and a
-# dissatisfied one opens a follow-up); the rest wait for the citizen, so the demo shows the form too.
-RATINGS = [
-    (1, {"THOI_GIAN": 1, "THAI_DO": 1, "HUONG_DAN": 1}, "Cán bộ hướng dẫn tận tình, trả kết quả sớm."),
-    (2, {"THOI_GIAN": 2, "SO_LAN_DI_LAI": 2}, ""),
-    (3, {"SO_LAN_DI_LAI": 3, "HUONG_DAN": 3}, "Phải đi lại hai lần vì hướng dẫn ban đầu chưa đầy đủ."),
-]
-
-
-def _rate(dossier: Dossier, i: int) -> None:
-    from satisfaction.services import RATEABLE, rating_submit
-
-    if dossier.owner is None or dossier.state not in RATEABLE or i % 2:
-        return
-    level, criteria, comment = RATINGS[(i // 2) % len(RATINGS)]
-    rating_submit(dossier=dossier, user=dossier.owner, level=level, criteria=criteria, comment=comment)
 
 
 @transaction.atomic
@@ -166,7 +151,7 @@ def demo_dossiers_load() -> int:
     offices = []
     for code, prefix in ((WARD, ".haichau"), (JUSTICE, "")):
         agency = Agency.objects.filter(code=code).first()
-        staff = _staff(prefix)
+        staff = demo_staff(prefix)
         if agency is None or None in staff.values():
             continue
         procedures = list(
@@ -200,15 +185,14 @@ def demo_dossiers_load() -> int:
                 form_data={"demo": True, "request": "Đề nghị giải quyết theo quy định."},
             )
             for requirement in procedure.current_version.documents.filter(mandatory=True):
-                upload = SimpleUploadedFile(f"giay-to-{requirement.pk}.pdf", _pdf(requirement.name[:60]))
+                upload = SimpleUploadedFile(f"giay-to-{requirement.pk}.pdf", demo_pdf(requirement.name[:60]))
                 services.dossier_document_add(dossier=dossier, actor=applicant, requirement=requirement, uploaded=upload)
             services.dossier_submit(dossier=dossier, actor=applicant)
-        for action in _expand(actions, dossier):
+        for action in story_actions(actions, dossier):
             dossier.refresh_from_db()
             actor = _actor(action, staff, dossier)
-            services.dossier_act(dossier=dossier, action=action, actor=actor, payload=_payload(action, dossier))
+            perform(dossier=dossier, action=action, actor=actor, **_payload(action, dossier))
         dossier.refresh_from_db()
-        _rate(dossier, i)
         if story.endswith("-late"):
             _backdate(dossier, 21)
         elif story.startswith(("returned", "refused", "withdrawn", "resolved")):

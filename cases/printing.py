@@ -11,49 +11,43 @@ Form 07, the tracking book (Sổ theo dõi hồ sơ), is a register of an agency
 ``FormNotAvailable``: a book of one dossier is not the book, and printing one that looked like it would
 mislead an auditor.
 
-Fonts: DejaVu Sans, shipped in ``cases/fonts`` (the built-in PDF fonts have no Vietnamese), registered
-once per process and embedded (subset) in every PDF. Every string is NFC-normalized first: reportlab
-does no shaping, and decomposed combining marks would print stacked beside their letters.
+The fonts, the text and date helpers, the styles and the building blocks are the portal's PDF kit,
+``core.pdf`` (DejaVu Sans embedded, every string NFC-normalized).
 """
 
-import datetime as dt
-import threading
-import unicodedata
-from decimal import Decimal
-from io import BytesIO
-from pathlib import Path
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
-
-import qrcode
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import (
-    Flowable,
-    HRFlowable,
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from core.pdf import (
+    FONT,
+    FRAME_PADDING,
+    QrFlowable,
+    Styles,
+    build,
+    esc,
+    fmt_date,
+    fmt_datetime,
+    fmt_days,
+    fmt_money,
+    fmt_prose_datetime,
+    grid,
+    heading,
+    line,
+    nfc,
+    register_fonts,
+    sign,
 )
 
+from .actions import ACTIONS
 from .models import Dossier, ResultDelivery
 from .workflow import State
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
-FRAME_PADDING = 6  # points: SimpleDocTemplate's frame pads each side, so a full-width table is this much narrower
 
 TITLES = {
     "01": "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -65,26 +59,8 @@ TITLES = {
     "07": "SỔ THEO DÕI HỒ SƠ",
 }
 
-# The event log's actions as the control sheet (06) names them.
-ACTION_NAMES = {
-    "submit": "Nộp hồ sơ trực tuyến",
-    "intake": "Tiếp nhận hồ sơ tại quầy",
-    "receive": "Tiếp nhận hồ sơ",
-    "request_supplement": "Yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "supplement": "Bổ sung hồ sơ",
-    "refuse": "Từ chối tiếp nhận hồ sơ",
-    "forward": "Chuyển xử lý",
-    "complete_step": "Hoàn thành bước xử lý",
-    "transfer": "Chuyển cơ quan khác giải quyết",
-    "request_payment": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "confirm_payment": "Xác nhận đã nộp phí, lệ phí",
-    "approve": "Phê duyệt kết quả",
-    "deny": "Không giải quyết (từ chối)",
-    "extend": "Gia hạn, hẹn lại ngày trả kết quả",
-    "suspend": "Dừng xử lý hồ sơ",
-    "withdraw": "Rút hồ sơ theo yêu cầu",
-    "return_result": "Trả kết quả",
-}
+# The event log's actions as the control sheet (06) names them (declared with each action).
+ACTION_NAMES = {name: action.printed_name for name, action in ACTIONS.items()}
 
 DELIVERY_NAMES = {
     ResultDelivery.COUNTER: "Nhận trực tiếp tại Bộ phận tiếp nhận và trả kết quả",
@@ -101,77 +77,7 @@ class FormNotAvailable(Exception):
     """
 
 
-# --- fonts and text -------------------------------------------------------------------------------------
-
-_fonts_lock = threading.Lock()
-_fonts_ready = False
-
-
-def register_fonts() -> None:
-    """Register DejaVu Sans (regular and bold, as one family for <b>) once per process."""
-    global _fonts_ready
-    if _fonts_ready:
-        return
-    with _fonts_lock:
-        if _fonts_ready:
-            return
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        # No oblique face is shipped: italic prints upright rather than failing.
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-        _fonts_ready = True
-
-
-def nfc(value) -> str:
-    return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-def esc(value) -> str:
-    """NFC text made safe for Paragraph markup."""
-    return escape(nfc(value))
-
-
-def _local(value) -> dt.datetime | None:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, dt.datetime):
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, TZ)
-    return value.astimezone(TZ)
-
-
-def fmt_date(value) -> str:
-    """dd/mm/yyyy in Asia/Ho_Chi_Minh; a datetime, an ISO string or a date."""
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return f"{value:%d/%m/%Y}"
-    local = _local(value)
-    return f"{local:%d/%m/%Y}" if local else ""
-
-
-def fmt_datetime(value) -> str:
-    """HH:MM dd/mm/yyyy in Asia/Ho_Chi_Minh."""
-    local = _local(value)
-    return f"{local:%H:%M} {local:%d/%m/%Y}" if local else ""
-
-
-def fmt_prose_datetime(value) -> str:
-    """'08 giờ 30 phút, ngày 24/11/2026', as the forms write a time in running text."""
-    local = _local(value)
-    return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}" if local else "…"
-
-
-def fmt_money(amount) -> str:
-    return f"{int(amount):,}".replace(",", ".") + " đồng"
-
-
-def fmt_days(days) -> str:
-    value = Decimal(days).normalize()
-    text = f"{value:f}".replace(".", ",")
-    return f"{text} ngày làm việc"
+# --- the dossier on the page ---------------------------------------------------------------------------
 
 
 def lookup_url(base_url: str, code: str) -> str:
@@ -187,93 +93,7 @@ def state_label(value: str) -> str:
         return nfc(value)
 
 
-# --- styles and building blocks ------------------------------------------------------------------------
-
-
-class _Styles:
-    def __init__(self, size: float = 9):
-        register_fonts()
-        leading = size * 1.35
-        self.body = ParagraphStyle(
-            "body", fontName=FONT, fontSize=size, leading=leading, alignment=TA_JUSTIFY, spaceAfter=0.8 * mm
-        )
-        self.left = ParagraphStyle("left", parent=self.body, alignment=TA_LEFT)
-        self.item = ParagraphStyle("item", parent=self.left, leftIndent=4 * mm, spaceBefore=1, spaceAfter=0)
-        self.center = ParagraphStyle("center", parent=self.body, alignment=TA_CENTER)
-        self.head = ParagraphStyle("head", parent=self.center, fontSize=size - 1.5, leading=(size - 1.5) * 1.3)
-        self.title = ParagraphStyle(
-            "title", parent=self.center, fontName=FONT_BOLD, fontSize=size + 2, leading=(size + 2) * 1.3,
-            spaceBefore=3 * mm, spaceAfter=1 * mm,
-        )
-        self.small = ParagraphStyle("small", parent=self.left, fontSize=size - 2, leading=(size - 2) * 1.3)
-        self.cell = ParagraphStyle("cell", parent=self.left, fontSize=size - 1.5, leading=(size - 1.5) * 1.3)
-        self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=FONT_BOLD, alignment=TA_CENTER)
-        self.cell_center = ParagraphStyle("cell_center", parent=self.cell, alignment=TA_CENTER)
-
-
-def _short_parent_name(name: str) -> str:
-    name = nfc(name)
-    for long in ("Ủy ban nhân dân", "Uỷ ban nhân dân"):
-        if name.lower().startswith(long.lower()):
-            return "UBND" + name[len(long):]
-    return name
-
-
-def _rule(width: float) -> HRFlowable:
-    return HRFlowable(width=width, thickness=0.6, color=colors.black, spaceBefore=1, spaceAfter=0, hAlign="CENTER")
-
-
-def _heading(agency, width: float, s: _Styles) -> Table:
-    """Agency (under its parent) on the left, the national heading and motto on the right."""
-    left = []
-    parent = type(agency).objects.get_parent(agency)
-    if parent is not None:
-        left.append(Paragraph(esc(_short_parent_name(parent.name).upper()), s.head))
-    left.append(Paragraph(f"<b>{esc(nfc(agency.name).upper())}</b>", s.head))
-    left.append(_rule(18 * mm))
-    right = [
-        Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", s.head),
-        Paragraph("<b><u>Độc lập - Tự do - Hạnh phúc</u></b>", s.head),
-    ]
-    table = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ]))
-    return table
-
-
-class QrFlowable(Flowable):
-    """A QR code drawn as filled squares on the page: vector, sharp at any zoom, and no font involved
-    (reportlab's graphics widgets open a Helvetica state, which would put an unembedded font in the PDF)."""
-
-    def __init__(self, value: str, size: float):
-        super().__init__()
-        # A quiet zone of 2 modules inside the flowable: the table around it adds the rest of the white.
-        code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-        code.add_data(value)
-        code.make(fit=True)
-        self.matrix = code.get_matrix()
-        self.size = size
-
-    def wrap(self, available_width, available_height):
-        return self.size, self.size
-
-    def draw(self):
-        modules = len(self.matrix)
-        step = self.size / modules
-        canvas = self.canv
-        canvas.setFillColor(colors.black)
-        for row, line in enumerate(self.matrix):
-            for col, dark in enumerate(line):
-                if dark:
-                    canvas.rect(col * step, self.size - (row + 1) * step, step, step, stroke=0, fill=1)
-
-
-def _code_block(dossier: Dossier, base_url: str, width: float, s: _Styles) -> Table:
+def _code_block(dossier: Dossier, base_url: str, width: float, s: Styles) -> Table:
     """The dossier code and where to follow it, beside a QR code of that lookup address."""
     url = lookup_url(base_url, dossier.code)
     qr_size = 24 * mm
@@ -292,68 +112,6 @@ def _code_block(dossier: Dossier, base_url: str, width: float, s: _Styles) -> Ta
         ("ALIGN", (1, 0), (1, 0), "RIGHT"),
     ]))
     return table
-
-
-def _sign(story: list, width: float, s: _Styles, *blocks: tuple[str, str]) -> None:
-    """End ``story`` with signature blocks side by side: (role, name); an empty role leaves its column blank.
-
-    The form's last paragraph stays on the signature's page: a signature never stands alone on a page.
-    """
-    cells = []
-    for role, name in blocks:
-        if not role:
-            cells.append("")
-            continue
-        cells.append([
-            Paragraph(f"<b>{esc(role)}</b>", s.center),
-            Paragraph("(Ký và ghi rõ họ tên)", ParagraphStyle("sig", parent=s.small, alignment=TA_CENTER)),
-            Spacer(1, 14 * mm),
-            Paragraph(f"<b>{esc(name)}</b>" if name else "", s.center),
-        ])
-    table = Table([cells], colWidths=[width / len(cells)] * len(cells))
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
-    story.append(KeepTogether([story.pop(), Spacer(1, 4 * mm), table]))
-
-
-def _grid(rows, widths, s: _Styles, *, repeat: int = 1) -> Table:
-    # splitInRow: a row with a very long text (a procedure name may run to 2,000 characters) continues on
-    # the next page instead of failing the whole print.
-    table = Table(rows, colWidths=widths, repeatRows=repeat, splitInRow=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, repeat - 1), colors.Color(0.92, 0.92, 0.92)),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
-    return table
-
-
-def _line(label: str, value, s: _Styles) -> Paragraph:
-    return Paragraph(f"{esc(label)}: <b>{esc(value)}</b>" if nfc(value) else f"{esc(label)}: …", s.item)
-
-
-def _build(pagesize, story, *, title: str, author: str, footer: str, margins: float = 12 * mm) -> bytes:
-    buffer = BytesIO()
-
-    def on_page(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(FONT, 6.5)
-        canvas.drawString(margins, margins / 2, nfc(footer))
-        canvas.drawRightString(pagesize[0] - margins, margins / 2, f"Trang {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(
-        buffer, pagesize=pagesize, leftMargin=margins, rightMargin=margins, topMargin=margins,
-        bottomMargin=margins, title=nfc(title), author=nfc(author), subject=nfc(title), creator="DVC Portal",
-        # The canvas would otherwise open each page in Helvetica: an unembedded font these forms never use.
-        initialFontName=FONT, lang="vi",
-    )
-    doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()
 
 
 # --- reading the dossier -----------------------------------------------------------------------------
@@ -376,12 +134,12 @@ def _procedure(dossier: Dossier, *, limit: int | None = None) -> str:
     return f"{name} (mã thủ tục {nfc(dossier.procedure.code)})"
 
 
-def _applicant_lines(dossier: Dossier, s: _Styles) -> list:
+def _applicant_lines(dossier: Dossier, s: Styles) -> list:
     return [
-        _line("Ông/bà (tổ chức)", dossier.applicant_name, s),
-        _line("Số định danh cá nhân / mã số thuế", dossier.applicant_id_number, s),
-        _line("Địa chỉ", dossier.applicant_address, s),
-        _line("Số điện thoại", dossier.applicant_phone, s),
+        line("Ông/bà (tổ chức)", dossier.applicant_name, s),
+        line("Số định danh cá nhân / mã số thuế", dossier.applicant_id_number, s),
+        line("Địa chỉ", dossier.applicant_address, s),
+        line("Số điện thoại", dossier.applicant_phone, s),
     ]
 
 
@@ -426,24 +184,24 @@ def _form_01(dossier, s, width):
                 Paragraph(str(n), s.cell_center), Paragraph(esc(requirement.name), s.cell),
                 Paragraph(esc(", ".join(counts) or "Bản giấy"), s.cell),
             ])
-    story.append(_grid(rows, [9 * mm, width * 0.55, width * 0.45 - 9 * mm], s))
+    story.append(grid(rows, [9 * mm, width * 0.55, width * 0.45 - 9 * mm], s))
     story.append(Spacer(1, 2 * mm))
     fees = list(dossier.version.fees.all())
     fee_text = "; ".join(
         f"{nfc(f.name)}: {fmt_money(f.amount) if f.amount else 'không thu'}" for f in fees
     ) or "Không thu"
     story += [
-        _line("Số lượng hồ sơ", "01 bộ", s),
-        _line("Phí, lệ phí", fee_text, s),
-        _line("Thời gian giải quyết theo quy định", fmt_days(dossier.version.processing_days), s),
-        _line("Thời gian nhận hồ sơ", fmt_prose_datetime(dossier.received_at or event.at), s),
-        _line("Thời gian hẹn trả kết quả", fmt_prose_datetime(dossier.due_at), s),
+        line("Số lượng hồ sơ", "01 bộ", s),
+        line("Phí, lệ phí", fee_text, s),
+        line("Thời gian giải quyết theo quy định", fmt_days(dossier.version.processing_days), s),
+        line("Thời gian nhận hồ sơ", fmt_prose_datetime(dossier.received_at or event.at), s),
+        line("Thời gian hẹn trả kết quả", fmt_prose_datetime(dossier.due_at), s),
     ]
     delivery = DELIVERY_NAMES.get(dossier.delivery, nfc(dossier.get_delivery_display()))
     if dossier.delivery == ResultDelivery.POST and dossier.delivery_address:
         delivery += f", đến địa chỉ: {nfc(dossier.delivery_address)}"
-    story.append(_line("Hình thức nhận kết quả", delivery, s))
-    _sign(story, width, s, ("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))
+    story.append(line("Hình thức nhận kết quả", delivery, s))
+    sign(story, width, s, ("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))
     return story
 
 
@@ -471,7 +229,7 @@ def _form_02(dossier, s, width):
         item = item if isinstance(item, dict) else {"guidance": item}
         rows.append([Paragraph(str(n), s.cell_center), Paragraph(esc(item.get("document", "")), s.cell),
                      Paragraph(esc(item.get("guidance", "")), s.cell)])
-    story.append(_grid(rows, [9 * mm, width * 0.4, width * 0.6 - 9 * mm], s))
+    story.append(grid(rows, [9 * mm, width * 0.4, width * 0.6 - 9 * mm], s))
     story.append(Spacer(1, 2 * mm))
     if nfc(event.reason).strip():
         story.append(Paragraph(f"Lý do: {esc(event.reason)}", s.body))
@@ -487,7 +245,7 @@ def _form_02(dossier, s, width):
         story.append(Paragraph(
             f"Nếu có vướng mắc, ông/bà liên hệ số điện thoại {esc(agency.phone)} để được hướng dẫn.", s.body
         ))
-    _sign(story, width, s, ("", ""), ("NGƯỜI HƯỚNG DẪN", event.actor_name))
+    sign(story, width, s, ("", ""), ("NGƯỜI HƯỚNG DẪN", event.actor_name))
     return story
 
 
@@ -507,7 +265,7 @@ def _form_03(dossier, s, width):
         Paragraph(f"Thời gian: {esc(fmt_prose_datetime(event.at))}.", s.body),
         Paragraph("Xin thông báo để ông/bà được biết và thực hiện./.", s.body),
     ]
-    _sign(story, width, s, ("", ""), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))
+    sign(story, width, s, ("", ""), ("NGƯỜI TIẾP NHẬN HỒ SƠ", event.actor_name))
     return story
 
 
@@ -539,7 +297,7 @@ def _form_04(dossier, s, width):
         Spacer(1, 1 * mm),
         Paragraph(f"Ngày lập phiếu: {esc(fmt_date(event.at))}.", s.small),
     ]
-    _sign(story, width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name))
+    sign(story, width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name))
     return story
 
 
@@ -550,11 +308,11 @@ def _form_05(dossier, s, width):
         Paragraph(f"Kính gửi: ông/bà <b>{esc(dossier.applicant_name)}</b>.", s.center),
         Spacer(1, 2 * mm),
         Paragraph(f"{esc(agency.name)} thông báo dừng xử lý hồ sơ sau:", s.body),
-        _line("Mã hồ sơ", dossier.code, s),
-        _line("Người nộp", dossier.applicant_name, s),
-        _line("Nội dung yêu cầu giải quyết", _procedure(dossier), s),
-        _line("Ngày tiếp nhận", fmt_date(dossier.received_at), s),
-        _line("Dừng xử lý kể từ", fmt_prose_datetime(event.at), s),
+        line("Mã hồ sơ", dossier.code, s),
+        line("Người nộp", dossier.applicant_name, s),
+        line("Nội dung yêu cầu giải quyết", _procedure(dossier), s),
+        line("Ngày tiếp nhận", fmt_date(dossier.received_at), s),
+        line("Dừng xử lý kể từ", fmt_prose_datetime(event.at), s),
         Spacer(1, 2 * mm),
         Paragraph("Lý do dừng xử lý:", s.body),
         Paragraph(f"<b>{esc(event.reason)}</b>", s.item),
@@ -565,7 +323,7 @@ def _form_05(dossier, s, width):
         ),
         Paragraph("Xin thông báo để ông/bà được biết./.", s.body),
     ]
-    _sign(story, width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name))
+    sign(story, width, s, ("", ""), ("ĐẠI DIỆN CƠ QUAN", event.actor_name))
     return story
 
 
@@ -600,10 +358,10 @@ def _form_06(dossier, s, width):
     if not events:
         raise FormNotAvailable(_("This dossier has no history yet."))
     story = [
-        _line("Người nộp", dossier.applicant_name, s),
-        _line("Thủ tục", _procedure(dossier), s),
-        _line("Ngày tiếp nhận", fmt_datetime(dossier.received_at), s),
-        _line("Ngày hẹn trả kết quả", fmt_datetime(dossier.due_at), s),
+        line("Người nộp", dossier.applicant_name, s),
+        line("Thủ tục", _procedure(dossier), s),
+        line("Ngày tiếp nhận", fmt_datetime(dossier.received_at), s),
+        line("Ngày hẹn trả kết quả", fmt_datetime(dossier.due_at), s),
         Spacer(1, 2 * mm),
     ]
     head = ["STT", "Công việc", "Người thực hiện", "Thời gian", "Trạng thái", "Kết quả, ghi chú"]
@@ -620,7 +378,7 @@ def _form_06(dossier, s, width):
             Paragraph(esc(_event_note(event)), s.cell),
         ])
     fixed = [7 * mm, 23 * mm, 19 * mm, 17 * mm, 24 * mm]
-    story.append(_grid(rows, [*fixed, width - sum(fixed)], s))
+    story.append(grid(rows, [*fixed, width - sum(fixed)], s))
     return story
 
 
@@ -643,7 +401,7 @@ def render_form(*, dossier: Dossier, form: str, base_url: str = DEFAULT_BASE_URL
         raise FormNotAvailable(_("This dossier has not been submitted yet."))
     register_fonts()
     with translation.override("vi"):
-        s = _Styles(9)
+        s = Styles(9)
         page = A5
         margin = 12 * mm
         width = page[0] - 2 * margin - 2 * FRAME_PADDING
@@ -651,14 +409,14 @@ def render_form(*, dossier: Dossier, form: str, base_url: str = DEFAULT_BASE_URL
         title = TITLES[form]
         agency = dossier.handling_agency if form in ("02", "04", "05") and dossier.handling_agency else dossier.agency
         story = [
-            _heading(agency, width, s),
+            heading(agency, width, s),
             Paragraph(esc(title), s.title),
             _code_block(dossier, base_url, width, s),
             Spacer(1, 2 * mm),
             *body,
         ]
-        return _build(page, story, title=f"{title} {dossier.code}", author=agency.name,
-                      footer=f"Mẫu số {form} · {dossier.code}", margins=margin)
+        return build(page, story, title=f"{title} {dossier.code}", author=agency.name,
+                     footer=f"Mẫu số {form} · {dossier.code}", margins=margin)
 
 
 # --- the fee receipt (online payment) ------------------------------------------------------------------
@@ -722,22 +480,22 @@ def render_payment_receipt(*, payment, base_url: str = DEFAULT_BASE_URL) -> byte
     dossier = payment.dossier
     register_fonts()
     with translation.override("vi"):
-        s = _Styles(9)
+        s = Styles(9)
         page = A5
         margin = 12 * mm
         width = page[0] - 2 * margin - 2 * FRAME_PADDING
         agency = dossier.agency
         story = [
-            _heading(agency, width, s),
+            heading(agency, width, s),
             Paragraph(esc(RECEIPT_TITLE), s.title),
             Paragraph(f"Số: <b>{esc(payment.receipt_number)}</b>", s.center),
             Spacer(1, 1 * mm),
             _code_block(dossier, base_url, width, s),
             Spacer(1, 2 * mm),
-            _line("Người nộp tiền", dossier.applicant_name, s),
-            _line("Số định danh cá nhân / mã số thuế", dossier.applicant_id_number, s),
-            _line("Địa chỉ", dossier.applicant_address, s),
-            _line("Nội dung thu", f"Phí, lệ phí giải quyết hồ sơ: {_procedure(dossier)}", s),
+            line("Người nộp tiền", dossier.applicant_name, s),
+            line("Số định danh cá nhân / mã số thuế", dossier.applicant_id_number, s),
+            line("Địa chỉ", dossier.applicant_address, s),
+            line("Nội dung thu", f"Phí, lệ phí giải quyết hồ sơ: {_procedure(dossier)}", s),
             Spacer(1, 1.5 * mm),
         ]
         rows = [[Paragraph("STT", s.cell_head), Paragraph("Khoản thu", s.cell_head), Paragraph("Số tiền", s.cell_head)]]
@@ -746,14 +504,14 @@ def render_payment_receipt(*, payment, base_url: str = DEFAULT_BASE_URL) -> byte
             rows.append([Paragraph(str(n), s.cell_center), Paragraph(esc(item.get("name") or "Phí, lệ phí"), s.cell),
                          Paragraph(esc(fmt_money(item.get("amount") or 0)), right)])
         rows.append(["", Paragraph("<b>Tổng cộng</b>", s.cell), Paragraph(f"<b>{esc(fmt_money(payment.amount))}</b>", right)])
-        story.append(_grid(rows, [9 * mm, width * 0.62 - 9 * mm, width * 0.38], s))
+        story.append(grid(rows, [9 * mm, width * 0.62 - 9 * mm, width * 0.38], s))
         story += [
             Spacer(1, 2 * mm),
-            _line("Số tiền bằng chữ", amount_in_words(payment.amount), s),
-            _line("Hình thức thanh toán", "Trực tuyến, qua cổng thanh toán", s),
-            _line("Mã đơn hàng", payment.reference, s),
-            _line("Mã giao dịch", payment.transaction_no, s),
-            _line("Thời gian thanh toán", fmt_prose_datetime(payment.paid_at), s),
+            line("Số tiền bằng chữ", amount_in_words(payment.amount), s),
+            line("Hình thức thanh toán", "Trực tuyến, qua cổng thanh toán", s),
+            line("Mã đơn hàng", payment.reference, s),
+            line("Mã giao dịch", payment.transaction_no, s),
+            line("Thời gian thanh toán", fmt_prose_datetime(payment.paid_at), s),
             Spacer(1, 3 * mm),
             Paragraph(
                 f"Biên lai điện tử do {esc(agency.name)} lập khi cổng thanh toán xác nhận giao dịch; "
@@ -761,8 +519,8 @@ def render_payment_receipt(*, payment, base_url: str = DEFAULT_BASE_URL) -> byte
             ),
         ]
         title = f"{RECEIPT_TITLE} {payment.receipt_number}"
-        return _build(page, story, title=title, author=agency.name,
-                      footer=f"Biên lai {payment.receipt_number} · {dossier.code}", margins=margin)
+        return build(page, story, title=title, author=agency.name,
+                     footer=f"Biên lai {payment.receipt_number} · {dossier.code}", margins=margin)
 
 
 def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) -> bytes:
@@ -779,10 +537,10 @@ def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) 
     margin = 12 * mm
     width = page[0] - 2 * margin - 2 * FRAME_PADDING
     with translation.override("vi"):
-        s = _Styles(9)
+        s = Styles(9)
         now = timezone.now()
         story = [
-            _heading(agency, width, s),
+            heading(agency, width, s),
             Paragraph("SỔ THEO DÕI HỒ SƠ", s.title),
             Paragraph(
                 f"Cơ quan: {esc(agency.name)} · Lập ngày {esc(fmt_date(now))} · {len(dossiers)} hồ sơ · "
@@ -810,6 +568,6 @@ def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) 
             ])
         fixed = [10 * mm, 44 * mm, 40 * mm, 0, 20 * mm, 20 * mm, 21 * mm, 20 * mm, 27 * mm, 16 * mm]
         fixed[3] = width - sum(fixed)
-        story.append(_grid(rows, fixed, s))
-        return _build(page, story, title=f"Sổ theo dõi hồ sơ {agency.name}", author=agency.name,
-                      footer=f"Mẫu số 07 · Sổ theo dõi hồ sơ · {agency.name}", margins=margin)
+        story.append(grid(rows, fixed, s))
+        return build(page, story, title=f"Sổ theo dõi hồ sơ {agency.name}", author=agency.name,
+                     footer=f"Mẫu số 07 · Sổ theo dõi hồ sơ · {agency.name}", margins=margin)

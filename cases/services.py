@@ -7,7 +7,7 @@ both succeed, and a refused action changes nothing.
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,35 +17,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from accounts import population
-from digitization.selectors import reusable_documents  # moves to digitization with the reuse service
-from procedures.models import Agency, Procedure, ProcedureVersion, StaffRole
+from core.counters import counter_next
+from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.working_calendar import WorkingCalendar
 
 from . import extensions
 from .models import Dossier, DossierDocument, DossierEvent, DossierSequence, FilingChannel, ResultDelivery
 from .uploads import check_upload, photo_to_pdf
-from .workflow import WAITING_ON_CITIZEN, State
+from .workflow import WAITING_ON_CITIZEN, State, refusal
 
 
 class ActionRefused(Exception):
     """The dossier's state does not allow the action now (HTTP 409): nothing changed."""
-
-
-ACTIONS = (
-    "receive", "request_supplement", "supplement", "refuse", "forward", "complete_step", "transfer",
-    "request_payment", "confirm_payment", "approve", "deny", "extend", "suspend", "withdraw", "return_result",
-)
-
-
-@dataclass
-class ActionInput:
-    """What an action carries: a reason, and action-specific details (validated per action)."""
-
-    reason: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def dossier_code_allocate(*, agency: Agency, day: dt.date) -> str:
@@ -54,11 +40,7 @@ def dossier_code_allocate(*, agency: Agency, day: dt.date) -> str:
     Must run inside the transaction that stores the code: the sequence row stays locked until commit,
     so concurrent submissions queue here and each gets the next number.
     """
-    DossierSequence.objects.get_or_create(agency=agency, day=day)
-    sequence = DossierSequence.objects.select_for_update().get(agency=agency, day=day)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+    return f"{agency.code}-{day:%y%m%d}-{counter_next(DossierSequence, agency=agency, day=day):04d}"
 
 
 def _calendar(dossier: Dossier) -> WorkingCalendar:
@@ -216,37 +198,6 @@ def dossier_document_add(*, dossier: Dossier, actor, requirement, uploaded, sour
     )[0]
 
 
-def dossier_document_reuse(*, dossier: Dossier, user, requirement, stored_id: int) -> DossierDocument:
-    """Give a document of the applicant's data store for ``requirement`` instead of an upload ("provide
-    once"): the dossier records which stored document it reused; the owner's access log says so when
-    the dossier is sent (``reuses_record``), with its code.
-
-    The stored document must be the applicant's, digitized, in force, not revoked, and of the type the
-    requirement asks for. Giving the same one twice for the same requirement returns the first.
-    """
-    if not dossier.is_applicant(user):
-        raise PermissionDenied(_("You may not take this action on this dossier."))
-    if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
-        raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
-    if requirement is None or requirement.version_id != dossier.version_id:
-        raise ValidationError({"requirement": _("This document is not part of this procedure.")})
-    stored = reusable_documents(dossier).filter(pk=stored_id).first()
-    if stored is None:
-        raise ValidationError({"document_id": _("This document is not in your data store, or is no longer valid.")})
-    if not requirement.document_type_code or stored.document_type != requirement.document_type_code:
-        raise ValidationError({"document_id": _("This stored document is not of the type this requirement asks for.")})
-    with transaction.atomic():
-        existing = dossier.documents.filter(requirement=requirement, reused_from=stored).first()
-        if existing is not None:
-            return existing
-        document = DossierDocument.objects.create(
-            dossier=dossier, requirement=requirement, file=stored.file.name, original_name=stored.file_name,
-            content_type="application/pdf", size=stored.size, sha256=stored.sha256,
-            source=DossierDocument.Source.REUSE, uploaded_by=user, reused_from=stored,
-        )
-    return document
-
-
 def _store_documents(*, dossier: Dossier, actor, files, source: str) -> list[DossierDocument]:
     """Write checked files and their rows; if the rows cannot be saved, no file stays behind."""
     documents, written = [], []
@@ -343,34 +294,14 @@ def dossier_national_create(*, reference: str, procedure: Procedure, agency: Age
     return dossier
 
 
-def _check(dossier: Dossier, action: str, actor) -> None:
-    """Refuse, in this order: someone with no part in the dossier (403), an action its state does not
-    offer (409), a role that may not take it (403), a condition not met (409)."""
-    if not (dossier.is_applicant(actor) or dossier.staff_role_of(actor, StaffRole.values)):
-        raise PermissionDenied(_("You may not take this action on this dossier."))
-    method = getattr(dossier, action)
-    if not method._django_fsm.has_transition(dossier.state):
-        if dossier.is_terminal:
-            raise ActionRefused(_("This dossier is closed: no action can be taken on it."))
-        raise ActionRefused(
-            _("This action is not possible in the dossier's current state (%(state)s).")
-            % {"state": dossier.get_state_display()}
-        )
-    # meta.has_transition_perm checks the role alone (has_transition_perm would also check conditions).
-    if not method._django_fsm.has_transition_perm(dossier, dossier.state, actor):
-        raise PermissionDenied(_("Your role may not take this action on this dossier."))
-    if not has_transition_perm(method, actor) or not can_proceed(method):
-        raise ActionRefused(_("This action is not possible at this point of the dossier: %(why)s") % {
-            "why": _CONDITION_REASONS.get(action, _("its conditions are not met."))
-        })
+def _check(dossier: Dossier, action: str, actor, *, as_system: bool = False) -> None:
+    """Raise PermissionDenied (403) or ActionRefused (409) with ``workflow.refusal``'s reason, if any."""
+    refused = refusal(dossier, action, actor, as_system=as_system)
+    if refused is not None:
+        raise (PermissionDenied if refused.forbidden else ActionRefused)(str(refused.message))
 
 
-_CONDITION_REASONS = {
-    "request_supplement": gettext_lazy("a dossier gets at most one supplement request."),
-    "complete_step": gettext_lazy("this is the last step: the leader approves or denies."),
-    "approve": gettext_lazy("only the last step can approve."),
-    "extend": gettext_lazy("a dossier can be extended only once."),
-}
+# --- the clock ---------------------------------------------------------------------------------------------
 
 
 def _start_clock(dossier: Dossier, now: dt.datetime) -> None:
@@ -401,125 +332,50 @@ def _resume(dossier: Dossier, now: dt.datetime) -> None:
     dossier.paused_at = None
 
 
-def dossier_act(*, dossier: Dossier, action: str, actor, payload: ActionInput | None = None) -> DossierEvent:
-    """Take ``action`` on ``dossier`` as ``actor``; returns the event it appended.
-
-    Raises PermissionDenied (the actor may not), ActionRefused (not in this state), ValidationError
-    (bad details). In each case nothing changes.
-    """
-    if action not in ACTIONS:
-        raise ValidationError({"action": _("Unknown action.")})
-    payload = payload or ActionInput()
-    try:
-        with transaction.atomic():
-            dossier = _locked(dossier.pk)
-            _check(dossier, action, actor)
-            now = timezone.now()
-            from_state = dossier.state
-            data = dict(payload.data)
-            _before(dossier, action, payload, now, data)
-            _record_step(dossier, action, now, data)
-            getattr(dossier, action)()
-            _after(dossier, action, payload, now, data, from_state)
-            dossier.save()
-            return _event(dossier, action=action, actor=actor, from_state=from_state, reason=payload.reason, data=data)
-    except (TransitionNotAllowed, ConcurrentTransition) as error:
-        raise ActionRefused(_("Another official changed this dossier at the same moment: reload it and try again.")) from error
-
-
-def dossier_payment_settle(*, dossier_id: int, payment) -> DossierEvent:
-    """The payment gateway confirmed ``payment`` (an ``integrations.models.Payment``, its transaction number
-    set): confirm_payment taken by the system, with no actor. Returns the event.
-
-    The workflow's permission for confirm_payment (a reception clerk) is about people; here the gateway's
-    check code, verified by ``integrations.services.payment_callback`` before this is called, stands in for
-    the clerk and the proof. So the role is not checked (django-fsm does not check it when the transition is
-    called); the state is: the dossier must still wait for this very payment request (``payment.event``,
-    its latest), else ActionRefused and nothing changes. Locks the dossier, resumes its clock, marks it paid
-    online, appends the event (the portal's record and the applicant's "paid" notification go with it).
-    Runs in the caller's transaction, so the payment and the dossier are recorded together or not at all.
-    """
-    try:
-        with transaction.atomic():
-            dossier = _locked(dossier_id)
-            request = dossier.events.filter(action="request_payment").order_by("-seq").values_list("pk", flat=True).first()
-            if dossier.state != State.AWAITING_PAYMENT or request != payment.event_id:
-                raise ActionRefused(_("This dossier no longer waits for this payment."))
-            now = timezone.now()
-            from_state = dossier.state
-            data = {"proof": payment.transaction_no, "online": True, "reference": payment.reference,
-                    "amount": payment.amount}
-            dossier.confirm_payment()
-            _after(dossier, "confirm_payment", ActionInput(data=data), now, data, from_state)
-            dossier.paid_online = True
-            dossier.save()
-            return _event(dossier, action="confirm_payment", actor=None, from_state=from_state, data=data)
-    except (TransitionNotAllowed, ConcurrentTransition) as error:
-        raise ActionRefused(_("This dossier no longer waits for this payment.")) from error
-
-
-def _require_reason(payload: ActionInput, message: str) -> None:
-    if not payload.reason.strip():
-        raise ValidationError({"reason": message})
-
-
-def _before(dossier: Dossier, action: str, payload: ActionInput, now, data: dict) -> None:
-    """Validate an action's details before the transition runs."""
-    if action == "request_supplement":
-        items = payload.data.get("items") or []
-        if not items or not all(isinstance(i, dict) and str(i.get("guidance", "")).strip() for i in items):
-            raise ValidationError(
-                {"items": _("List every missing item, each with guidance for the applicant, in one request.")}
-            )
-    elif action in ("refuse", "deny", "suspend", "withdraw", "transfer"):
-        _require_reason(payload, _("Give the reason: it is printed for the applicant."))
-    elif action == "approve":
-        _require_reason(payload, _("Give the result: the number and symbol of the document issued."))
-    elif action == "extend":
-        _require_reason(payload, _("Give the reason for the delay: it is printed on the apology letter."))
-        new_due = _parse_datetime(payload.data.get("new_due_at"))
-        if new_due is None or dossier.due_at is None or new_due <= dossier.due_at:
-            raise ValidationError({"new_due_at": _("The new date must be after the current appointment date.")})
-        calendar = _calendar(dossier)
-        if calendar.working_minutes_between(now, dossier.due_at) < calendar.minutes_per_day:
-            raise ValidationError(
-                {"new_due_at": _("An extension must be given at least one working day before the appointment date.")}
-            )
-        data["new_due_at"] = new_due.isoformat()
-        data["old_due_at"] = dossier.due_at.isoformat()
-    elif action == "request_payment":
-        fees = payload.data.get("fees") or []
-        if not fees or not all(isinstance(f, dict) and _positive_int(f.get("amount")) for f in fees):
-            raise ValidationError({"fees": _("List the fees to pay, each with a positive amount.")})
-    elif action == "confirm_payment" and not str(payload.data.get("proof", "")).strip():
-        raise ValidationError({"proof": _("Give the receipt or transaction number.")})
-    elif action == "return_result":
-        delivery = str(payload.data.get("delivery") or dossier.delivery)
-        if delivery not in ResultDelivery.values:
-            raise ValidationError({"delivery": _("Choose how to receive the result.")})
-        if delivery == ResultDelivery.POST and not str(payload.data.get("tracking_number", "")).strip():
-            raise ValidationError({"tracking_number": _("Give the postal tracking number.")})
-        data["delivery"] = delivery
-    if action == "transfer":
-        code = str(payload.data.get("agency", ""))
-        target = Agency.objects.filter(code=code).first()
-        if target is None or target.pk in (dossier.agency_id, dossier.handling_agency_id):
-            raise ValidationError({"agency": _("Choose another agency to transfer the dossier to.")})
-        data["agency_name"] = target.name
-        dossier._transfer_to = target
-
+# --- the shared core of every action ---------------------------------------------------------------------
 
 # Actions by which an official hands a dossier on from the step it is at.
 STEP_HANDLING_ACTIONS = ("complete_step", "transfer", "approve", "deny")
 
+Step = Callable[[Dossier, dt.datetime, dict[str, Any]], None]
 
-def _record_step(dossier: Dossier, action: str, now, data: dict) -> None:
+
+def _act(*, dossier: Dossier, action: str, actor, reason: str = "", data: dict[str, Any] | None = None,
+         before: Step | None = None, after: Step | None = None, as_system: bool = False) -> DossierEvent:
+    """Take ``action``: lock the dossier, check the actor may (``workflow.refusal``), run ``before`` (the
+    action's own checks, which may add to the event's ``data``), record the step being handed on, call the
+    transition, run ``after`` (the fields it sets besides the state), save, append the event and hand it to
+    the consumers, all in one transaction. Raises PermissionDenied, ActionRefused or ValidationError; in each
+    case nothing changes."""
+    try:
+        with transaction.atomic():
+            dossier = _locked(dossier.pk)
+            _check(dossier, action, actor, as_system=as_system)
+            now = timezone.now()
+            from_state = dossier.state
+            data = dict(data or {})
+            if before is not None:
+                before(dossier, now, data)
+            if action in STEP_HANDLING_ACTIONS:
+                _record_step(dossier, now, data)
+            getattr(dossier, action)()
+            if after is not None:
+                after(dossier, now, data)
+            if dossier.state in (State.REFUSED, State.WITHDRAWN, State.SUSPENDED):
+                dossier.finished_at = now
+                if from_state in WAITING_ON_CITIZEN:
+                    dossier.paused_at = None
+            dossier.save()
+            return _event(dossier, action=action, actor=actor, from_state=from_state, reason=reason, data=data)
+    except (TransitionNotAllowed, ConcurrentTransition) as error:
+        raise ActionRefused(_("Another official changed this dossier at the same moment: reload it and try again.")) from error
+
+
+def _record_step(dossier: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
     """On the event of a step-handling action, the step as it was before the transition moves on: which
     one, at which agency, its due time, and whether it was handled late. Written over whatever the caller
     sent under these keys; the accountability report (``satisfaction.accountability``) counts them. With no
     step deadline there is no ``late`` key: neither late nor on time."""
-    if action not in STEP_HANDLING_ACTIONS:
-        return
     step, due = dossier.current_step, dossier.step_due_at
     data.pop("late", None)
     data.update({
@@ -534,62 +390,233 @@ def _record_step(dossier: Dossier, action: str, now, data: dict) -> None:
         data["late"] = now > due
 
 
-def _after(dossier: Dossier, action: str, payload: ActionInput, now, data: dict, from_state: str) -> None:
-    """Fields an action sets besides the state (clock, dates, delivery)."""
-    if action == "receive":
-        _start_clock(dossier, now)
-    elif action in ("forward", "complete_step"):
-        _start_step(dossier, now)
-    elif action == "request_supplement":
-        _pause(dossier, now)
-    elif action == "supplement":
-        _resume(dossier, now)
-        if dossier.state == State.SUBMITTED:
-            dossier.paused_minutes = 0
-        elif dossier.step_due_at is None:
-            _start_step(dossier, now)  # completed at reception: the first step starts now
-    elif action == "request_payment":
-        _pause(dossier, now)
-    elif action == "confirm_payment":
-        _resume(dossier, now)
-    elif action == "extend":
-        dossier.extended_at = now
-        dossier.due_at = _parse_datetime(data["new_due_at"])
-    elif action == "transfer":
-        dossier.handling_agency = dossier._transfer_to
-        dossier.holder = dossier._transfer_to
-    elif action in ("approve", "deny"):
-        dossier.resolved_at = now
-        dossier.current_step = None
-        dossier.step_due_at = None
-    elif action == "return_result":
-        dossier.delivery = data["delivery"]
-        dossier.returned_at = now
-        dossier.finished_at = now
-        dossier.tracking_number = str(payload.data.get("tracking_number", ""))[:60]
-    if dossier.state in (State.REFUSED, State.WITHDRAWN, State.SUSPENDED):
-        dossier.finished_at = now
-        if from_state in WAITING_ON_CITIZEN:
-            dossier.paused_at = None
+def _reason_required(reason: str, message: str) -> Step:
+    def check(dossier: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        if not reason.strip():
+            raise ValidationError({"reason": message})
+
+    return check
 
 
-def _positive_int(value) -> bool:
+PRINTED_REASON = gettext_lazy("Give the reason: it is printed for the applicant.")
+
+
+# --- one service per action ------------------------------------------------------------------------------
+
+
+def dossier_receive(*, dossier: Dossier, actor, reason: str = "", checklist: list[str] | None = None) -> DossierEvent:
+    """Receive an online dossier (form 01): the processing clock starts and the appointment date is set.
+    ``checklist``: the documents the clerk checked, by name, recorded with the event."""
+    return _act(dossier=dossier, action="receive", actor=actor, reason=reason,
+                data={"checklist": list(checklist)} if checklist else None,
+                after=lambda d, now, data: _start_clock(d, now))
+
+
+def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict[str, str]], reason: str = "") -> DossierEvent:
+    """Ask the applicant for every missing item at once, each with guidance (form 02); the clock pauses.
+    Before reception the clerk's guidance is not limited; after it, a dossier gets one request."""
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        if not items or not all(str(i.get("guidance", "")).strip() for i in items):
+            raise ValidationError(
+                {"items": _("List every missing item, each with guidance for the applicant, in one request.")}
+            )
+        data["items"] = [{"document": str(i.get("document", "")), "guidance": str(i["guidance"])} for i in items]
+
+    return _act(dossier=dossier, action="request_supplement", actor=actor, reason=reason, before=before,
+                after=lambda d, now, data: _pause(d, now))
+
+
+def dossier_supplement(*, dossier: Dossier, actor, reason: str = "") -> DossierEvent:
+    """The applicant completed the dossier (online, or at the counter through the clerk): the clock resumes
+    and the appointment moves by the time waited; a dossier completed at reception goes to its first step."""
+    def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        _resume(d, now)
+        if d.state == State.SUBMITTED:
+            d.paused_minutes = 0
+        elif d.step_due_at is None:
+            _start_step(d, now)  # completed at reception: the first step starts now
+
+    return _act(dossier=dossier, action="supplement", actor=actor, reason=reason, after=after)
+
+
+def dossier_refuse(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
+    """Not accepted at reception (form 03), with the reason printed for the applicant."""
+    return _act(dossier=dossier, action="refuse", actor=actor, reason=reason,
+                before=_reason_required(reason, PRINTED_REASON))
+
+
+def dossier_forward(*, dossier: Dossier, actor, reason: str = "") -> DossierEvent:
+    """Hand a received dossier to the first step of its workflow; the step's own deadline starts."""
+    return _act(dossier=dossier, action="forward", actor=actor, reason=reason,
+                after=lambda d, now, data: _start_step(d, now))
+
+
+def dossier_complete_step(*, dossier: Dossier, actor, reason: str = "") -> DossierEvent:
+    """The step's holder hands the dossier to the next step, with their opinion."""
+    return _act(dossier=dossier, action="complete_step", actor=actor, reason=reason,
+                after=lambda d, now, data: _start_step(d, now))
+
+
+def dossier_transfer(*, dossier: Dossier, actor, agency: str, reason: str) -> DossierEvent:
+    """Send the dossier to another agency (by its identifier ``agency``) to be handled there."""
+    target = Agency.objects.filter(code=agency).first() if agency else None
+
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        _reason_required(reason, PRINTED_REASON)(d, now, data)
+        if target is None or target.pk in (d.agency_id, d.handling_agency_id):
+            raise ValidationError({"agency": _("Choose another agency to transfer the dossier to.")})
+        data.update(agency=agency, agency_name=target.name)
+
+    def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        d.handling_agency = d.holder = target
+
+    return _act(dossier=dossier, action="transfer", actor=actor, reason=reason, before=before, after=after)
+
+
+def dossier_request_payment(*, dossier: Dossier, actor, fees: list[dict[str, Any]], reason: str = "") -> DossierEvent:
+    """Ask for the fees (whole VND, each positive); the clock pauses until they are paid."""
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        if not fees or not all(_positive_int(f.get("amount")) for f in fees):
+            raise ValidationError({"fees": _("List the fees to pay, each with a positive amount.")})
+        data["fees"] = [{"name": str(f.get("name", "")), "amount": int(f["amount"])} for f in fees]
+
+    return _act(dossier=dossier, action="request_payment", actor=actor, reason=reason, before=before,
+                after=lambda d, now, data: _pause(d, now))
+
+
+def dossier_confirm_payment(*, dossier: Dossier, actor, proof: str, reason: str = "") -> DossierEvent:
+    """A reception clerk confirms a payment made at the counter, with its receipt number; the clock resumes.
+    (The payment gateway's verified callback confirms through ``dossier_payment_settle``.)"""
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        if not proof.strip():
+            raise ValidationError({"proof": _("Give the receipt or transaction number.")})
+        data["proof"] = proof
+
+    return _act(dossier=dossier, action="confirm_payment", actor=actor, reason=reason, before=before,
+                after=lambda d, now, data: _resume(d, now))
+
+
+def _resolve(dossier: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+    dossier.resolved_at = now
+    dossier.current_step = None
+    dossier.step_due_at = None
+
+
+def dossier_approve(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
+    """The leader approves at the last step; ``reason`` is the result (the number and symbol of the document
+    issued), and the electronic result is issued from it."""
+    return _act(dossier=dossier, action="approve", actor=actor, reason=reason, after=_resolve,
+                before=_reason_required(reason, _("Give the result: the number and symbol of the document issued.")))
+
+
+def dossier_deny(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
+    """The leader denies, with the reasons printed in the letter to the applicant."""
+    return _act(dossier=dossier, action="deny", actor=actor, reason=reason, after=_resolve,
+                before=_reason_required(reason, PRINTED_REASON))
+
+
+def dossier_extend(*, dossier: Dossier, actor, reason: str, new_due_at: dt.datetime | None) -> DossierEvent:
+    """Apologize and set a later appointment (form 04): once, and at least one working day before the
+    appointment date."""
+    new_due = _aware(new_due_at)
+
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        _reason_required(reason, _("Give the reason for the delay: it is printed on the apology letter."))(d, now, data)
+        if new_due is None or d.due_at is None or new_due <= d.due_at:
+            raise ValidationError({"new_due_at": _("The new date must be after the current appointment date.")})
+        calendar = _calendar(d)
+        if calendar.working_minutes_between(now, d.due_at) < calendar.minutes_per_day:
+            raise ValidationError(
+                {"new_due_at": _("An extension must be given at least one working day before the appointment date.")}
+            )
+        data["new_due_at"] = new_due.isoformat()
+        data["old_due_at"] = d.due_at.isoformat()
+
+    def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        d.extended_at = now
+        d.due_at = new_due
+
+    return _act(dossier=dossier, action="extend", actor=actor, reason=reason, before=before, after=after)
+
+
+def dossier_suspend(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
+    """Stop processing, with the reason printed on the notice."""
+    return _act(dossier=dossier, action="suspend", actor=actor, reason=reason,
+                before=_reason_required(reason, PRINTED_REASON))
+
+
+def dossier_withdraw(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
+    """Withdraw at the applicant's request (online, or through the clerk with their written request)."""
+    return _act(dossier=dossier, action="withdraw", actor=actor, reason=reason,
+                before=_reason_required(reason, PRINTED_REASON))
+
+
+def dossier_return_result(*, dossier: Dossier, actor, reason: str = "", delivery: str | None = None,
+                          tracking_number: str = "") -> DossierEvent:
+    """Hand the result back: at the counter, by post (with its tracking number) or online."""
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        chosen = str(delivery or d.delivery)
+        if chosen not in ResultDelivery.values:
+            raise ValidationError({"delivery": _("Choose how to receive the result.")})
+        if chosen == ResultDelivery.POST and not tracking_number.strip():
+            raise ValidationError({"tracking_number": _("Give the postal tracking number.")})
+        data["delivery"] = chosen
+        if tracking_number:
+            data["tracking_number"] = tracking_number[:60]
+
+    def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        d.delivery = data["delivery"]
+        d.returned_at = d.finished_at = now
+        d.tracking_number = tracking_number[:60]
+
+    return _act(dossier=dossier, action="return_result", actor=actor, reason=reason, before=before, after=after)
+
+
+def dossier_payment_settle(*, dossier_id: int, payment) -> DossierEvent:
+    """The payment gateway confirmed ``payment`` (an ``integrations.models.Payment``, its transaction number
+    set): confirm_payment taken by the system, with no actor. Returns the event.
+
+    The workflow's permission for confirm_payment (a reception clerk) is about people; here the gateway's
+    check code, verified by the payments service before this is called, stands in for the clerk and the
+    proof. So the role is not checked; the state is: the dossier must still wait for this very payment
+    request (``payment.event``, its latest), else ActionRefused and nothing changes. Resumes the clock, marks
+    the dossier paid online, appends the event (the portal's record and the applicant's "paid" notification
+    go with it). Runs in the caller's transaction, so the payment and the dossier are recorded together or
+    not at all.
+    """
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        request = d.events.filter(action="request_payment").order_by("-seq").values_list("pk", flat=True).first()
+        if request != payment.event_id:
+            raise ActionRefused(_("This dossier no longer waits for this payment."))
+
+    def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        _resume(d, now)
+        d.paid_online = True
+
+    data = {"proof": payment.transaction_no, "online": True, "reference": payment.reference, "amount": payment.amount}
+    try:
+        return _act(dossier=Dossier(pk=dossier_id), action="confirm_payment", actor=None, data=data, before=before,
+                    after=after, as_system=True)
+    except ActionRefused as refused:
+        raise ActionRefused(_("This dossier no longer waits for this payment.")) from refused
+
+
+def _positive_int(value: Any) -> bool:
     try:
         return int(value) > 0
     except (TypeError, ValueError):
         return False
 
 
-def _parse_datetime(value) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    if not value:
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
 def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: dict, form_data: dict | None = None,

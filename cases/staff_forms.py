@@ -11,7 +11,6 @@ from accounts.validators import validate_citizen_id, validate_phone, validate_ta
 from procedures.models import Agency, Procedure
 
 from .models import ResultDelivery
-from .services import ActionInput
 from .uploads import SCANNER_TYPES, check_upload
 
 
@@ -23,7 +22,8 @@ class QueueSearchForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """One action's details; ``payload()`` turns the cleaned data into the service's ``ActionInput``."""
+    """The page's widgets for one action; ``service_data()`` turns what the official typed into the action's
+    input (``cases.inputs``), which the view validates like an API body."""
 
     reason_label = None
     reason_required = False
@@ -37,8 +37,8 @@ class ActionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
-    def payload(self) -> ActionInput:
-        return ActionInput(reason=self.cleaned_data.get("reason", ""), data=self.data_for_service())
+    def service_data(self) -> dict:
+        return {"reason": self.cleaned_data.get("reason", ""), **self.data_for_service()}
 
     def data_for_service(self) -> dict:
         return {}

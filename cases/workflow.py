@@ -28,9 +28,12 @@ saves, appends the event and schedules side effects after commit.
   verified callback confirms it as the system, with no actor (``cases.services.dossier_payment_settle``).
 """
 
+from dataclasses import dataclass
+
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, Transition, transition
 
 from procedures.models import StaffRole
 
@@ -95,20 +98,33 @@ def step_holder(dossier, user) -> bool:
     return step is not None and staff(step.role)(dossier, user)
 
 
+# Conditions: each carries the reason the applicant or official reads when it is not met.
 def no_supplement_yet(dossier) -> bool:
     return dossier.supplement_count == 0
+
+
+no_supplement_yet.refusal = _("a dossier gets at most one supplement request.")  # type: ignore[attr-defined]  # the reason travels with its condition
 
 
 def not_last_step(dossier) -> bool:
     return dossier.next_step() is not None
 
 
+not_last_step.refusal = _("this is the last step: the leader approves or denies.")  # type: ignore[attr-defined]  # the reason travels with its condition
+
+
 def at_last_step(dossier) -> bool:
     return dossier.current_step is not None and dossier.next_step() is None
 
 
+at_last_step.refusal = _("only the last step can approve.")  # type: ignore[attr-defined]  # the reason travels with its condition
+
+
 def not_extended(dossier) -> bool:
     return dossier.extended_at is None
+
+
+not_extended.refusal = _("a dossier can be extended only once.")  # type: ignore[attr-defined]  # the reason travels with its condition
 
 
 class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
@@ -220,3 +236,42 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.RESOLVED, target=State.RETURNED, permission=staff(CLERK))
     def return_result(self):
         pass
+
+
+def transition_from(dossier, action: str) -> Transition | None:
+    """The transition ``action`` out of the dossier's current state, or None if the state offers none."""
+    for candidate in dossier.get_all_state_transitions():
+        if candidate.name == action and candidate.source == dossier.state:
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action may not be taken now: ``forbidden`` (HTTP 403: not this user) or a conflict with the
+    dossier's state or conditions (HTTP 409)."""
+
+    forbidden: bool
+    message: str | Promise
+
+
+def refusal(dossier, action: str, user, *, as_system: bool = False) -> Refusal | None:
+    """The one answer to "may ``user`` take ``action`` on ``dossier`` now": None, or why not, checked in this
+    order: someone with no part in the dossier (403), an action its state does not offer (409), a role that
+    may not take it (403), a condition not met (409). ``as_system``: the portal itself acts (a verified
+    payment callback, the national portal's submission): no person's role is checked."""
+    if not as_system and not (dossier.is_applicant(user) or dossier.staff_role_of(user, StaffRole.values)):
+        return Refusal(True, _("You may not take this action on this dossier."))
+    found = transition_from(dossier, action)
+    if found is None:
+        if dossier.state in TERMINAL:
+            return Refusal(False, _("This dossier is closed: no action can be taken on it."))
+        return Refusal(False, _("This action is not possible in the dossier's current state (%(state)s).")
+                       % {"state": dossier.get_state_display()})
+    if not as_system and not found.has_perm(dossier, user):
+        return Refusal(True, _("Your role may not take this action on this dossier."))
+    for condition in found.conditions:
+        if not condition(dossier):
+            return Refusal(False, _("This action is not possible at this point of the dossier: %(why)s")
+                           % {"why": getattr(condition, "refusal", _("its conditions are not met."))})
+    return None

@@ -18,3 +18,4 @@ class DigitizationConfig(AppConfig):
         extensions.citizen_dossier_context.register(consumers.citizen_dossier_context)
         extensions.workspace_context.register(consumers.workspace_context)
         extensions.document_opened.register(consumers.document_opened)
+        extensions.draft_documents_context.register(consumers.draft_documents_context)

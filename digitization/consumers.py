@@ -1,5 +1,7 @@
 """What digitization does when a dossier event is appended (registered on ``cases.extensions``)."""
 
+from django.urls import reverse
+
 from cases.models import DossierEvent
 
 from . import selectors, services
@@ -39,6 +41,15 @@ def workspace_context(*, user) -> dict:
     """The official's queues: the alert for failed digitizations of their agencies' dossiers."""
     failed_count, failed = selectors.failed_for_staff(user)
     return {"failed_count": failed_count, "failed": failed}
+
+
+def draft_documents_context(*, dossier, requirements, user) -> dict:
+    """A draft's documents step: for each required document with a type, the applicant's stored document
+    that can stand in for it (``reuse_offers``), and where its "use this document" button posts."""
+    return {
+        "reuse_offers": selectors.reuse_offers(dossier, requirements),
+        "reuse_url": reverse("digitization:reuse", args=[dossier.pk]),
+    }
 
 
 def document_opened(*, document, user, dossier) -> None:

@@ -13,9 +13,10 @@ from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import User
 from cases import services as cases
-from cases.demo import _expand, _staff
+from cases.actions import perform
+from cases.demo import demo_staff, story_actions
 from cases.models import Dossier
-from cases.printing import FONT_DIR
+from core.pdf import FONT_DIR
 from procedures.models import Agency, Procedure
 
 from .services import demo_certificates_issue
@@ -68,7 +69,7 @@ def demo_store_load() -> int:
     demo_certificates_issue(agencies=Agency.objects.filter(is_active=True))
     citizen = User.objects.filter(username="citizen").select_related("citizen_profile").first()
     ward = Agency.objects.filter(code=WARD).first()
-    staff = _staff(".haichau")
+    staff = demo_staff(".haichau")
     if citizen is None or ward is None or None in staff.values():
         return 0
     if Dossier.objects.filter(owner=citizen, form_data__demo_store=True).exists():
@@ -91,7 +92,7 @@ def demo_store_load() -> int:
             upload = SimpleUploadedFile(f"scan-{kind or 'to-khai'}.jpg", content, content_type="image/jpeg")
             cases.dossier_document_add(dossier=dossier, actor=citizen, requirement=requirement, uploaded=upload)
         cases.dossier_submit(dossier=dossier, actor=citizen)
-        for action in _expand(["receive", "forward", "to_last", "approve", "return_result"], dossier):
+        for action in story_actions(["receive", "forward", "to_last", "approve", "return_result"], dossier):
             dossier.refresh_from_db()
             actor = {
                 "receive": staff["clerk"], "forward": staff["clerk"], "return_result": staff["clerk"],
@@ -99,6 +100,6 @@ def demo_store_load() -> int:
             }.get(action) or staff[{"reception_clerk": "clerk", "specialist": "specialist", "leader": "leader"}[
                 dossier.current_step.role]]
             reason = number if action == "approve" else ""
-            cases.dossier_act(dossier=dossier, action=action, actor=actor, payload=cases.ActionInput(reason=reason))
+            perform(dossier=dossier, action=action, actor=actor, reason=reason)
         made += 1
     return made

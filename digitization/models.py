@@ -46,7 +46,8 @@ class DigitizedDocument(models.Model):
     data store, shown in its owner's own store (kho dữ liệu của tôi) by the owner's ID number.
 
     The row is also the digitization job: created ``pending`` in the transaction of the dossier action
-    that calls for it, worked by a Celery task, ``done`` or ``failed`` with the reason.
+    that calls for it, leased by a worker (``claimed_until``, ``core.jobs``) and worked by a Celery task,
+    ``done`` or ``failed`` with the reason.
     """
 
     class Kind(models.TextChoices):
@@ -67,7 +68,9 @@ class DigitizedDocument(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.TextField(_("why it failed"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    claimed_at = models.DateTimeField(_("being worked on since"), null=True, blank=True)
+    # A worker's lease (core.jobs): a worker that dies mid-way leaves a lease that runs out, and another
+    # worker takes the row over.
+    claimed_until = models.DateTimeField(_("being worked on until"), null=True, blank=True)
 
     owner_id_number = models.CharField(_("owner's ID number or tax code"), max_length=14, db_index=True)
     owner_name = models.CharField(_("owner"), max_length=255)

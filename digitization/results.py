@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from cases.printing import FONT, FRAME_PADDING, QrFlowable, _build, _heading, _Styles, esc, fmt_date, nfc
+from core.pdf import FONT, FRAME_PADDING, QrFlowable, Styles, build, esc, fmt_date, heading, nfc
 
 from .defaults import DEFAULT_BODY
 
@@ -35,7 +35,7 @@ def verify_url(base_url: str, code: str, key: str) -> str:
 
 def render_result(*, document, dossier, template, base_url: str) -> bytes:
     """The unsigned PDF of ``document`` (a DigitizedDocument of kind result, its code allocated)."""
-    s = _Styles(11)
+    s = Styles(11)
     width = A4[0] - 2 * 20 * mm - 2 * FRAME_PADDING
     agency = dossier.handling_agency or dossier.agency
     issued = document.issue_date or timezone.localdate()
@@ -57,7 +57,7 @@ def render_result(*, document, dossier, template, base_url: str) -> bytes:
     )
     number_row.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    story = [_heading(agency, width, s), Spacer(1, 2 * mm), number_row, Spacer(1, 6 * mm),
+    story = [heading(agency, width, s), Spacer(1, 2 * mm), number_row, Spacer(1, 6 * mm),
              Paragraph(esc(title), s.title), Spacer(1, 4 * mm)]
     for paragraph in [p.strip() for p in body_text.split("\n\n") if p.strip()]:
         story.append(Paragraph(esc(" ".join(paragraph.split())), s.body))
@@ -79,5 +79,5 @@ def render_result(*, document, dossier, template, base_url: str) -> bytes:
     closing.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story += [Spacer(1, 8 * mm), closing]
-    return _build(A4, story, title=f"{title} {document.code}", author=agency.name,
-                  footer=f"{document.code} · hồ sơ {dossier.code}", margins=20 * mm)
+    return build(A4, story, title=f"{title} {document.code}", author=agency.name,
+                 footer=f"{document.code} · hồ sơ {dossier.code}", margins=20 * mm)

@@ -1,10 +1,10 @@
-"""Every write to the data store: digitizing components, issuing signed results, the officials' review,
-retries, revocation, the access log, and the certificates.
+"""Every write to the data store: digitizing components, issuing signed results, reusing a stored document
+in a new dossier, the officials' review, retries, revocation, the access log, and the certificates.
 
 A digitization is a ``DigitizedDocument`` row created ``pending`` in the transaction of the dossier action
 that calls for it (submission, intake, supplement, approval); a task is queued after commit and the beat
 sweeper re-queues what waits too long, so a broker outage delays a digitization but never loses it.
-``document_process`` is the work: it claims the row, does the slow part (OCR, or render and sign) outside
+``document_process`` is the work: it leases the row (``core.jobs``), does the slow part (OCR, or render and sign) outside
 any transaction, and stores the result only if the row is still pending, so running it twice, even at
 the same time, stores one file under one code.
 """
@@ -14,6 +14,7 @@ import logging
 import secrets
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -23,7 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import extensions
-from cases.models import Dossier
+from cases.models import Dossier, DossierDocument
+from cases.services import ActionRefused
+from cases.workflow import State
+from core.counters import counter_next
+from core.jobs import lease_release, lease_take
 from procedures.models import Agency, StaffRole
 
 from . import pki
@@ -37,11 +42,12 @@ from .models import (
     TrustRoot,
 )
 from .ocr import OcrFailed, make_searchable
+from .selectors import reusable_documents
 
 logger = logging.getLogger(__name__)
 
 OTHER_TYPE = "KHAC"  # a component whose required document names no type
-CLAIM_SECONDS = 15 * 60  # a claim older than this (a worker died mid-way) may be taken over
+CLAIM_SECONDS = 15 * 60  # a worker's lease: once it runs out (the worker died mid-way) another takes the row over
 
 
 class Retryable(Exception):
@@ -144,7 +150,7 @@ def result_enqueue(*, dossier: Dossier, actor, number_symbol: str) -> DigitizedD
         issuer=agency.name,
         signer=getattr(actor, "display_name", "") or "",
         summary=f"{type_name[:200]} cấp cho {dossier.applicant_name}",
-        valid_until=_add_months(today, valid_months) if valid_months else None,
+        valid_until=today + relativedelta(months=valid_months) if valid_months else None,
         dossier=dossier,
         hidden_until_returned=bool(template and template.hidden_until_returned),
         digitized_by=actor if getattr(actor, "pk", None) else None,
@@ -154,54 +160,35 @@ def result_enqueue(*, dossier: Dossier, actor, number_symbol: str) -> DigitizedD
     return document
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, candidate))
-        except ValueError:
-            continue
-    return day
-
-
 # --- doing the work (a Celery task calls this) -----------------------------------------------------------
 
 
 def _code_allocate(prefix: str) -> str:
-    DocumentSequence.objects.get_or_create(prefix=prefix)
-    sequence = DocumentSequence.objects.select_for_update().get(prefix=prefix)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{prefix}.{sequence.last:02d}"
+    return f"{prefix}.{counter_next(DocumentSequence, prefix=prefix):02d}"
+
+
+def _is_pending(document: DigitizedDocument) -> bool:
+    return document.status == DigitizedDocument.Status.PENDING
 
 
 def _claim(document_id: int) -> DigitizedDocument | None:
-    """Take a pending row for this run, allocating its code; None if there is nothing to do."""
+    """Lease a pending row to this run and allocate its code, in one transaction; None if there is nothing
+    to do (done, failed, gone, or another worker's lease runs)."""
     with transaction.atomic():
-        document = (
-            DigitizedDocument.objects.select_for_update(of=("self",))
-            .select_related("dossier", "component")
-            .filter(pk=document_id)
-            .first()
+        document = lease_take(
+            DigitizedDocument.objects.select_related("dossier", "component"), pk=document_id,
+            seconds=CLAIM_SECONDS, ready=_is_pending,
         )
-        if document is None or document.status != DigitizedDocument.Status.PENDING:
-            return None
-        now = timezone.now()
-        if document.claimed_at and (now - document.claimed_at).total_seconds() < CLAIM_SECONDS:
-            return None  # another worker is on it
-        document.claimed_at = now
-        document.attempts += 1
-        if not document.code:
+        if document is not None and not document.code:
             document.code = _code_allocate(
                 f"{document.owner_id_number}.{document.procedure_code}.{document.document_type}"
             )
-        document.save(update_fields=["attempts", "code", "claimed_at"])
+            document.save(update_fields=["code"])
         return document
 
 
 def _release(document_id: int) -> None:
-    DigitizedDocument.objects.filter(pk=document_id).update(claimed_at=None)
+    lease_release(DigitizedDocument.objects, pk=document_id)
 
 
 def document_process(*, document_id: int) -> DigitizedDocument | None:
@@ -296,7 +283,7 @@ def _store(document_id: int, content: bytes, fields: dict) -> DigitizedDocument:
                 setattr(document, name, value)
             document.status = DigitizedDocument.Status.DONE
             document.failure_reason = ""
-            document.claimed_at = None
+            document.claimed_until = None
             document.digitized_at = timezone.now()
             document.save()
             _resync_when_settled(document)
@@ -314,8 +301,8 @@ def document_fail(*, document_id: int, reason: str) -> DigitizedDocument:
         if document.status == DigitizedDocument.Status.PENDING:
             document.status = DigitizedDocument.Status.FAILED
             document.failure_reason = reason[:2000]
-            document.claimed_at = None
-            document.save(update_fields=["status", "failure_reason", "claimed_at"])
+            document.claimed_until = None
+            document.save(update_fields=["status", "failure_reason", "claimed_until"])
             _resync_when_settled(document)
     return document
 
@@ -353,15 +340,50 @@ def document_retry(*, document: DigitizedDocument, actor) -> DigitizedDocument:
 
 def sweep(*, older_than_seconds: int = 120) -> int:
     """Queue again every digitization pending for longer than it should (lost task, broker outage)."""
-    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=older_than_seconds)
     ids = list(
         DigitizedDocument.objects.filter(status=DigitizedDocument.Status.PENDING, created_at__lt=cutoff)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - dt.timedelta(seconds=CLAIM_SECONDS)))
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("pk", flat=True)[:500]
     )
     with transaction.atomic():
         _queue(ids)
     return len(ids)
+
+
+# --- reuse ("provide once") --------------------------------------------------------------------------------
+
+
+def dossier_document_reuse(*, dossier: Dossier, user, requirement, stored_id: int) -> DossierDocument:
+    """Give a document of the applicant's data store for ``requirement`` instead of an upload ("provide
+    once"): the dossier records which stored document it reused; the owner's access log says so when
+    the dossier is sent (``reuses_record``), with its code.
+
+    The stored document must be the applicant's, digitized, in force, not revoked, and of the type the
+    requirement asks for. Giving the same one twice for the same requirement returns the first.
+    """
+    if not dossier.is_applicant(user):
+        raise PermissionDenied(_("You may not take this action on this dossier."))
+    if dossier.state not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+        raise ActionRefused(_("Documents can only be added to a draft or to answer a supplement request."))
+    if requirement is None or requirement.version_id != dossier.version_id:
+        raise ValidationError({"requirement": _("This document is not part of this procedure.")})
+    stored = reusable_documents(dossier).filter(pk=stored_id).first()
+    if stored is None:
+        raise ValidationError({"document_id": _("This document is not in your data store, or is no longer valid.")})
+    if not requirement.document_type_code or stored.document_type != requirement.document_type_code:
+        raise ValidationError({"document_id": _("This stored document is not of the type this requirement asks for.")})
+    with transaction.atomic():
+        existing = dossier.documents.filter(requirement=requirement, reused_from=stored).first()
+        if existing is not None:
+            return existing
+        document = DossierDocument.objects.create(
+            dossier=dossier, requirement=requirement, file=stored.file.name, original_name=stored.file_name,
+            content_type="application/pdf", size=stored.size, sha256=stored.sha256,
+            source=DossierDocument.Source.REUSE, uploaded_by=user, reused_from=stored,
+        )
+    return document
 
 
 # --- review, revocation, access ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The owner's data store, the public verification of results, the officials' digitization actions."""
+"""The owner's data store and its reuse in a dossier, the public verification of results, the officials'
+digitization actions."""
 
 from django.urls import path
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("kho-du-lieu/", views.store, name="store"),
     path("kho-du-lieu/<int:pk>/", views.store_document, name="store-document"),
     path("kho-du-lieu/<int:pk>/tep/", views.store_download, name="store-download"),
+    path("kho-du-lieu/tai-su-dung/<int:pk>/", views.dossier_reuse, name="reuse"),
     path("xac-minh/", views.verify, name="verify"),
     path("xac-minh/<str:code>/", views.verify_code, name="verify-code"),
     path("ho-so/can-bo/<int:pk>/so-hoa/<int:document_pk>/tep/", views.staff_download, name="staff-download"),

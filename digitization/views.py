@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.selectors import dossier_for
-from cases.views.staff import staff_required
+from accounts.access import staff_required
+from cases.selectors import dossier_for, own_dossiers
+from cases.services import ActionRefused
+from cases.workflow import State
 
 from . import selectors, services
 from .forms import ReviewForm
@@ -69,6 +71,39 @@ def store_download(request, pk):
         raise Http404
     services.access_record(document=document, user=request.user, action=DocumentAccess.Action.DOWNLOAD)
     return _file_response(document, attachment=False)
+
+
+# --- reuse in a dossier ("provide once") ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def dossier_reuse(request, pk):
+    """The "use this document" button beside an offer of the applicant's store (a draft's documents step):
+    its value is "<requirement pk>:<stored document pk>". Back to the documents, saying what happened."""
+    dossier = own_dossiers(request.user).filter(pk=pk).first()
+    if dossier is None:
+        raise Http404
+    if dossier.state == State.DRAFT:
+        back = reverse("cases:draft-documents", args=[pk])
+    elif dossier.state == State.SUPPLEMENT_REQUESTED:
+        back = reverse("cases:dossier", args=[pk]) + "#supplement"
+    else:  # sent meanwhile: its page, as the draft's steps do
+        return redirect("cases:dossier", pk=pk)
+    requirement_pk, _sep, stored_pk = request.POST.get("reuse", "").partition(":")
+    if not (requirement_pk.isdigit() and stored_pk.isdigit()):
+        return redirect(back)
+    requirement = dossier.version.documents.filter(pk=int(requirement_pk)).first()
+    try:
+        services.dossier_document_reuse(dossier=dossier, user=request.user, requirement=requirement,
+                                        stored_id=int(stored_pk))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except (ActionRefused, PermissionDenied) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The document from your data store was added."))
+    return redirect(back)
 
 
 # --- public verification ----------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "digitization",
     "satisfaction",
     "integrations",
+    # The project itself, above every app: it holds what uses them all (the load_demo command).
+    "dvc_portal",
     # mock_portal is not an app of the portal: it is the mock national portal, its own process with its own
     # settings (mock_portal/settings.py) and database, reached over HTTP only.
 ]
@@ -327,7 +329,7 @@ NATIONAL_PULL_SECONDS = env.int("NATIONAL_PULL_SECONDS", default=300)
 # How long a call to the portal or a message gateway may take before it counts as a failed attempt.
 GATEWAY_TIMEOUT_SECONDS = env.float("GATEWAY_TIMEOUT_SECONDS", default=15)
 
-# --- The outbox (integrations/services.py) ------------------------------------------------------------
+# --- The outbox (integrations/outbox.py) -------------------------------------------------------------
 # A failed delivery waits BACKOFF × 2^(attempts−1) seconds (at most BACKOFF_MAX, half of it random) and is
 # given up (dead letter, retried from the admin) after MAX_ATTEMPTS: with the defaults, about seven hours.
 OUTBOX_BACKOFF_SECONDS = env.float("OUTBOX_BACKOFF_SECONDS", default=10)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("procedures.urls")),
     path("tai-khoan/", include("accounts.urls")),
     path("ho-so/", include("cases.urls")),
+    path("ho-so/", include("integrations.payment_urls")),
     path("tra-cuu/", include("cases.views.lookup_urls")),
     path("thong-bao/", include("integrations.notification_urls")),
     path("dong-bo/", include("integrations.desk_urls")),

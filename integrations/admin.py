@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cases.printing import ACTION_NAMES
+from cases.actions import ACTIONS
 
-from . import services
+from . import outbox
 from .models import Attempt, Delivery, MessageTemplate, Notification, Payment, Topic
 
 TOPIC_NAMES = {**dict(Topic.choices), "digitized": _("Re-sync after digitization"), "reconcile": _("Re-sync after reconciliation")}
@@ -78,7 +78,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("what"), ordering="topic")
     def what(self, obj):
-        return TOPIC_NAMES.get(obj.topic) or ACTION_NAMES.get(obj.topic, obj.topic)
+        return TOPIC_NAMES.get(obj.topic) or (ACTIONS[obj.topic].printed_name if obj.topic in ACTIONS else obj.topic)
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):
@@ -90,7 +90,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Deliver the selected again now"), permissions=["change"])
     def retry(self, request, queryset):
-        count = services.delivery_retry(deliveries=list(queryset), actor=request.user)
+        count = outbox.delivery_retry(deliveries=list(queryset), actor=request.user)
         self.message_user(request, _("%(count)s deliveries queued again.") % {"count": count}, messages.SUCCESS)
 
 

@@ -3,18 +3,18 @@
 from cases.models import Dossier, DossierEvent
 from cases.workflow import State
 
-from . import payment_gateway, selectors, services
+from . import outbox, payment_gateway, selectors
 from .models import Payment
 
 
 def on_dossier_event(*, event: DossierEvent) -> None:
     """In the action's transaction: the portal's record and the applicant's notifications, as deliveries."""
-    services.event_publish(event=event)
+    outbox.event_publish(event=event)
 
 
 def on_records_changed(*, dossier: Dossier, why: str) -> None:
     """The dossier's record changed without an action (a digitization settled): the portal gets it again."""
-    services.dossier_resync(dossier=dossier, why=why)
+    outbox.dossier_resync(dossier=dossier, why=why)
 
 
 def staff_dossier_context(*, dossier, user) -> dict:

@@ -315,26 +315,3 @@ def catalog_rows(filters: Filters) -> QuerySet[CatalogSync]:
 
 def catalog_last() -> CatalogSync | None:
     return CatalogSync.objects.order_by("-started_at", "-pk").first()
-
-
-# --- the Decision 766 tie-in --------------------------------------------------------------------------------
-def t2_figure(agency: Agency | None, now: dt.datetime | None = None) -> dict:
-    """Indicator T2 (dossiers whose every status reached the portal) of ``agency`` for the current month, as
-    the index stored it: ``{"period", "indicator"}`` with ``indicator`` None when not computed yet. One
-    query; never computes (the index's workers do)."""
-    from satisfaction import index766 as ix
-    from satisfaction.models import IndexSnapshot
-
-    period = ix.period_current("month", now)
-    found = {"period": period, "indicator": None, "computed_at": None}
-    if agency is None:
-        return found
-    snapshot = IndexSnapshot.objects.filter(agency=agency, period=period.code).first()
-    if snapshot is None:
-        return found
-    for group in snapshot.data.get("groups", []):
-        for indicator in group.get("indicators", []):
-            if indicator.get("code") == "T2":
-                found.update(indicator=indicator, computed_at=snapshot.computed_at,
-                             missing=indicator["denominator"] - indicator["numerator"])
-    return found

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from satisfaction.exports import FORMATS, table_response
+from core.exports import FORMATS, table_response
+from core.hooks import merged
 
-from . import desk, services, tasks
+from . import desk, extensions, outbox, tasks
 from .models import InboundDossier
 
 PAGE_SIZE = 50
@@ -125,7 +126,6 @@ def desk_page(request, scope, direction="vao"):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("xuat", None)
-    t2 = desk.t2_figure(scope.roots[0] if scope.roots else None)
     last = desk.catalog_last()
     # The counts follow the agency and the date range (on the catalog tab the range is the runs', not theirs).
     counted = filters if direction != "danh-muc" else desk.Filters()
@@ -135,9 +135,8 @@ def desk_page(request, scope, direction="vao"):
         "tab_label": TABS[direction], "inbound_counts": desk.inbound_counts(shown, counted),
         "out_counts": desk.out_counts(shown, counted), "catalog_last": last,
         "catalog_last_label": desk.STATES["danh-muc"][last.status] if last else "",
-        "t2": t2, "t2_agency": scope.roots[0] if scope.roots else None,
-        "t2_url": _t2_url(scope, t2),
         "here": request.get_full_path(),
+        **merged(extensions.desk_figures(scope=scope)),
     })
 
 
@@ -159,16 +158,6 @@ def _displayed(direction: str, items: list, scope: desk.Scope) -> list:
             dossier = row.dossier
             row.openable = dossier is not None and bool({dossier.agency_id, dossier.handling_agency_id} & scope.member_ids)
     return items
-
-
-def _t2_url(scope: desk.Scope, t2: dict) -> str:
-    """The index's drill-down of the dossiers not synced, for those who may open it (leaders' and
-    administrators' page: a clerk sees the figure, not the link)."""
-    agency = scope.roots[0] if scope.roots else None
-    if agency is None or not (scope.everything or agency.code in scope.admin_codes):
-        return ""
-    return (reverse("index766-drilldown")
-            + f"?agency={agency.code}&period={t2['period'].code}&indicator=T2&missing=1")
 
 
 def _local(moment) -> str:
@@ -228,7 +217,7 @@ def resend(request, scope, dossier_id: int):
         messages.info(request, _("Nothing of this dossier is failing or given up: nothing was sent again."))
         return _back(request, "ra")
     code = deliveries[0].dossier.code
-    count = services.delivery_retry(deliveries=deliveries, actor=request.user)
+    count = outbox.delivery_retry(deliveries=deliveries, actor=request.user)
     messages.success(request, ngettext(
         "%(count)s status update of dossier %(code)s was queued again for the portal.",
         "%(count)s status updates of dossier %(code)s were queued again for the portal.", count,

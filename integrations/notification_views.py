@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import selectors
+from .notifications import notifications_mark_read, preference_update
 
 PAGE_SIZE = 30
 
@@ -33,7 +34,7 @@ def notifications(request):
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         if form.is_valid():
-            services.preference_update(user=request.user, **form.cleaned_data)
+            preference_update(user=request.user, **form.cleaned_data)
             messages.success(request, _("Your notification channels are saved."))
             return redirect("notifications")
     else:
@@ -44,5 +45,5 @@ def notifications(request):
         "page": page, "items": items, "form": form, "contacts": _contacts(request.user),
     })
     # Shown once as new, then read: what the citizen has seen stops counting in the menu.
-    services.notifications_mark_read(user=request.user, ids=[i.pk for i in items if i.read_at is None])
+    notifications_mark_read(user=request.user, ids=[i.pk for i in items if i.read_at is None])
     return response

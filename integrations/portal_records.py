@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from cases.actions import ACTIONS
 from cases.models import Dossier, DossierDocument, DossierEvent
-from cases.printing import ACTION_NAMES
 from cases.workflow import NATIONAL_STATUS
 from digitization.models import DigitizedDocument
 from procedures.models import StaffRole
@@ -131,7 +131,7 @@ def progress_record(event: DossierEvent) -> dict:
     """CapNhatTienDoHoSoMC: one step of the dossier's handling. ``SoThuTu`` is the event's number in the
     dossier's log, so the portal (and anyone) can check the order."""
     dossier = event.dossier
-    content = ACTION_NAMES.get(event.action, event.action)
+    content = ACTIONS[event.action].printed_name if event.action in ACTIONS else event.action
     if event.reason:
         content = f"{content}: {event.reason}"
     return {

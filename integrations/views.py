@@ -14,7 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import payment_gateway, services
+from . import payment_gateway, payments
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ class PaymentCallbackView(APIView):
         if not hasattr(fields, "get"):
             return self._answer(payment_gateway.RSP_BAD_CHECK_CODE, "Invalid request", status.HTTP_400_BAD_REQUEST)
         try:
-            outcome = services.payment_callback(fields=fields)
-        except services.PaymentRefused as refused:
+            outcome = payments.payment_callback(fields=fields)
+        except payments.PaymentRefused as refused:
             logger.warning("payment callback refused (%s) for order %r: %s", refused.code, fields.get("order_id"),
                            refused.message)
             return self._answer(refused.code, refused.message, status.HTTP_400_BAD_REQUEST)

@@ -34,7 +34,7 @@ from . import gateway, selectors, services
 from . import vocabulary as v
 from .forms import ACCEPT, SubmissionForm
 from .models import Citizen, NationalDocument, PushControl
-from .views import _authorized, _json, api
+from .views import answer_json, api, token_authorized
 
 MAX_COLLECT = 1000
 
@@ -142,7 +142,7 @@ def dvc_dossier(request, code):
 
 
 def _refused(message: str, errors: dict | None = None, *, code: str = v.INVALID, status: int = 400):
-    return _json(v.answer(code, message, **({"errors": errors} if errors is not None else {})), status)
+    return answer_json(v.answer(code, message, **({"errors": errors} if errors is not None else {})), status)
 
 
 @require_POST
@@ -180,7 +180,7 @@ def submit(request):
         phone=form.cleaned_data["SoDienThoai"], email=form.cleaned_data["Email"], uploads=form.uploads(),
         base_url=_site(request),
     )
-    return _json(v.answer(v.OK, "Thành công", data={"MaHoSoQuocGia": dossier.code}))
+    return answer_json(v.answer(v.OK, "Thành công", data={"MaHoSoQuocGia": dossier.code}))
 
 
 @require_GET
@@ -190,7 +190,7 @@ def document_file(request, file_id, token):
     document = NationalDocument.objects.filter(pk=file_id).first()
     path = Path(settings.MOCK_PORTAL_MEDIA_ROOT) / document.stored_name if document else None
     if document is None or not hmac.compare_digest(document.token.encode(), token.encode()) or not path.is_file():
-        return _json(v.answer(v.NOT_FOUND, "Không tìm thấy tệp."), 404)
+        return answer_json(v.answer(v.NOT_FOUND, "Không tìm thấy tệp."), 404)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=document.file_name,
                             content_type=document.content_type)
     response["X-Content-SHA256"] = document.sha256
@@ -209,7 +209,7 @@ def collect(request):
     if not 1 <= limit <= MAX_COLLECT:
         return _refused(f"SoLuong phải là số từ 1 đến {MAX_COLLECT}.")
     base = selectors.files_base(_site(request))
-    return _json(v.answer(v.OK, "Thành công", data=[
+    return answer_json(v.answer(v.OK, "Thành công", data=[
         selectors.dossier_payload(dossier, base) for dossier in selectors.dossiers_to_collect(limit)
     ]))
 
@@ -238,7 +238,7 @@ def acknowledge(request):
         return _refused(f"Không tìm thấy hồ sơ {code}.", code=v.NOT_FOUND, status=404)
     except services.Conflict as conflict:
         return _refused(str(conflict), code=v.CONFLICT, status=409)
-    return _json(v.answer(v.OK, "Thành công" if changed else "Hồ sơ đã được xác nhận trước đó.", data={
+    return answer_json(v.answer(v.OK, "Thành công" if changed else "Hồ sơ đã được xác nhận trước đó.", data={
         "MaHoSoQuocGia": dossier.code, "MaHoSo": dossier.province_code,
         "NgayXacNhan": timezone.localtime(dossier.acknowledged_at).strftime(v.DATE_FORMAT),
     }))
@@ -263,8 +263,8 @@ def push_control(request):
     each push a lost one (nothing sent, nothing acknowledged), missing keys stay; then one round is run now,
     paused or not, unless "run" is false. GET shows the controls, and with ?MaHoSoQuocGia= how that dossier's
     forwarding went (state, the province's code, every attempt)."""
-    if not _authorized(request):
-        return _json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
+    if not token_authorized(request):
+        return answer_json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
     data = {}
     if request.method == "POST":
         try:
@@ -286,6 +286,6 @@ def push_control(request):
             if dossier is None:
                 return _refused(f"Không tìm thấy hồ sơ {code}.", code=v.NOT_FOUND, status=404)
             data["dossier"] = _forwarding(dossier)
-    return _json(v.answer(v.OK, "Thành công", data={
+    return answer_json(v.answer(v.OK, "Thành công", data={
         "push_enabled": control.push_enabled, "lose_pushes": control.lose_pushes, **data,
     }))

@@ -4,7 +4,6 @@ citizen sees them and as the province is sent them."""
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +12,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from core.text import fold
 
 from . import vocabulary as v
 from .models import Citizen, NationalDossier, Record
@@ -108,8 +109,7 @@ def procedure_get(code: str) -> dict | None:
 
 def _folded(text: str) -> str:
     """Lower case without diacritics (đ as d): "Đăng ký khai sinh" is found by "dang ky khai sinh"."""
-    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return " ".join(fold(str(text)).casefold().split())
 
 
 def procedures_search(query: str) -> list[dict]:

@@ -52,11 +52,13 @@ from .forms import DeclaredIdentityForm
 from .models import Faults, Message, NationalDossier, PaymentOrder, PushControl, Record
 
 
-def _json(payload: dict, status: int = 200) -> JsonResponse:
+def answer_json(payload: dict, status: int = 200) -> JsonResponse:
+    """An answer of the national vocabulary as JSON, Vietnamese kept as it is."""
     return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _authorized(request) -> bool:
+def token_authorized(request) -> bool:
+    """Whether the request carries the mock portal's API token."""
     given = request.headers.get("Authorization", "")
     expected = f"Bearer {settings.MOCK_PORTAL_TOKEN}"
     return hmac.compare_digest(given.encode(), expected.encode())
@@ -66,11 +68,11 @@ def _fault() -> JsonResponse | None:
     """The configured faults: an outage (503), a delay, a share of failures (503); None to answer normally."""
     faults = Faults.current()
     if faults.outage:
-        return _json(v.answer(v.UNAVAILABLE, "Hệ thống đang bảo trì, vui lòng thử lại sau."), 503)
+        return answer_json(v.answer(v.UNAVAILABLE, "Hệ thống đang bảo trì, vui lòng thử lại sau."), 503)
     if faults.latency_ms:
         time.sleep(faults.latency_ms / 1000)
     if faults.failure_rate and random.random() < faults.failure_rate:  # noqa: S311 - fault injection, not security
-        return _json(v.answer(v.UNAVAILABLE, "Lỗi xử lý tạm thời, vui lòng gửi lại."), 503)
+        return answer_json(v.answer(v.UNAVAILABLE, "Lỗi xử lý tạm thời, vui lòng gửi lại."), 503)
     return None
 
 
@@ -80,8 +82,8 @@ def api(view):
     @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _authorized(request):
-            return _json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
+        if not token_authorized(request):
+            return answer_json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
         fault = _fault()
         return fault if fault is not None else view(request, *args, **kwargs)
 
@@ -103,7 +105,7 @@ def _store(kind: str, records: list, check) -> JsonResponse:
     if not records or refused:
         details = [{"index": i, "MaHoSo": (records[i] or {}).get("MaHoSo") if isinstance(records[i], dict) else None,
                     "errors": e} for i, e in refused.items()]
-        return _json(v.answer(v.INVALID, "Dữ liệu không hợp lệ." if records else "Không có bản ghi nào.",
+        return answer_json(v.answer(v.INVALID, "Dữ liệu không hợp lệ." if records else "Không có bản ghi nào.",
                               errors=details), 400)
     results = []
     with transaction.atomic():
@@ -121,13 +123,13 @@ def _store(kind: str, records: list, check) -> JsonResponse:
             except IntegrityError:
                 Record.objects.filter(digest=key).update(duplicates=F("duplicates") + 1)
                 results.append({"MaHoSo": record["MaHoSo"], "stored": False, "duplicate": True})
-    return _json(v.answer(v.OK, "Thành công", results=results))
+    return answer_json(v.answer(v.OK, "Thành công", results=results))
 
 
 def _receive(request, kind: str, check) -> JsonResponse:
     records = _records(request)
     if records is None:
-        return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
+        return answer_json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
     return _store(kind, records, check)
 
 
@@ -155,17 +157,17 @@ def _send(request, channel: str) -> JsonResponse:
     try:
         body = json.loads(request.body or b"null")
     except ValueError:
-        return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
+        return answer_json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
     errors = v.message_errors(body)
     if errors:
-        return _json(v.answer(v.INVALID, "Không gửi được tin nhắn.", errors=errors), 400)
+        return answer_json(v.answer(v.INVALID, "Không gửi được tin nhắn.", errors=errors), 400)
     reference = str(body.get("reference", ""))
     fields = {"to": str(body["phone"]).replace(" ", ""), "text": str(body["message"]).strip()}
     if reference:
         message, created = Message.objects.get_or_create(channel=channel, reference=reference, defaults=fields)
     else:
         message, created = Message.objects.create(channel=channel, **fields), True
-    return _json(v.answer(v.OK, "Thành công", id=message.pk, duplicate=not created))
+    return answer_json(v.answer(v.OK, "Thành công", id=message.pk, duplicate=not created))
 
 
 @require_POST
@@ -188,7 +190,7 @@ def messages(request):
     """What the gateways sent to one phone, newest first (for tests and the page)."""
     phone = request.GET.get("phone", "").replace(" ", "")
     sent = Message.objects.filter(to=phone).values("channel", "to", "text", "reference", "received_at")[:100]
-    return _json(v.answer(v.OK, "Thành công", data=[{**m, "received_at": m["received_at"].isoformat()} for m in sent]))
+    return answer_json(v.answer(v.OK, "Thành công", data=[{**m, "received_at": m["received_at"].isoformat()} for m in sent]))
 
 
 @require_GET
@@ -198,8 +200,8 @@ def lookup(request):
     records = list(Record.objects.filter(ma_ho_so=code).order_by("id"))
     syncs = [r for r in records if r.kind == Record.Kind.SYNC]
     if not syncs:
-        return _json(v.answer(v.NOT_FOUND, f"Không tìm thấy hồ sơ {code}."), 404)
-    return _json(v.answer(v.OK, "Thành công", data={
+        return answer_json(v.answer(v.NOT_FOUND, f"Không tìm thấy hồ sơ {code}."), 404)
+    return answer_json(v.answer(v.OK, "Thành công", data={
         **syncs[-1].data,
         "TienDoXuLy": [r.data for r in records if r.kind == Record.Kind.PROGRESS],
         "DanhGia": next((r.data for r in reversed(records) if r.kind == Record.Kind.RATING), None),
@@ -210,7 +212,7 @@ def lookup(request):
 @require_GET
 @api
 def catalog(request):
-    return _json(v.answer(v.OK, "Thành công", data=list(selectors.catalog())))
+    return answer_json(v.answer(v.OK, "Thành công", data=list(selectors.catalog())))
 
 
 @require_GET
@@ -219,16 +221,16 @@ def procedure(request):
     code = request.GET.get("MaTTHC", "").strip()
     found = selectors.procedure_get(code)
     if found is None:
-        return _json(v.answer(v.NOT_FOUND, f"Không tìm thấy thủ tục {code}."), 404)
-    return _json(v.answer(v.OK, "Thành công", data=found))
+        return answer_json(v.answer(v.NOT_FOUND, f"Không tìm thấy thủ tục {code}."), 404)
+    return answer_json(v.answer(v.OK, "Thành công", data=found))
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def faults(request):
     """The control endpoint: {"failure_rate": 0.3, "latency_ms": 200, "outage": true}; missing keys stay."""
-    if not _authorized(request):
-        return _json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
+    if not token_authorized(request):
+        return answer_json(v.answer(v.BAD_TOKEN, "Mã xác thực (token) không hợp lệ."), 401)
     current = Faults.current()
     if request.method == "POST":
         try:
@@ -237,12 +239,12 @@ def faults(request):
             latency = int(body.get("latency_ms", current.latency_ms))
             outage = body.get("outage", current.outage)
         except (ValueError, TypeError, AttributeError):
-            return _json(v.answer(v.INVALID, "Cấu hình lỗi không hợp lệ."), 400)
+            return answer_json(v.answer(v.INVALID, "Cấu hình lỗi không hợp lệ."), 400)
         if not (0 <= rate <= 1) or not (0 <= latency <= 60_000) or not isinstance(outage, bool):
-            return _json(v.answer(v.INVALID, "failure_rate từ 0 đến 1, latency_ms từ 0 đến 60000, outage là true/false."), 400)
+            return answer_json(v.answer(v.INVALID, "failure_rate từ 0 đến 1, latency_ms từ 0 đến 60000, outage là true/false."), 400)
         current.failure_rate, current.latency_ms, current.outage = rate, latency, outage
         current.save()
-    return _json(v.answer(v.OK, "Thành công", data={
+    return answer_json(v.answer(v.OK, "Thành công", data={
         "failure_rate": current.failure_rate, "latency_ms": current.latency_ms, "outage": current.outage,
     }))
 
@@ -295,10 +297,10 @@ def payment_init(request):
     try:
         body = json.loads(request.body or b"null")
     except ValueError:
-        return _json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
+        return answer_json(v.answer(v.INVALID, "Nội dung không phải JSON hợp lệ."), 400)
     errors = gateway.init_errors(body, merchant_code=settings.MOCK_PAYMENT_MERCHANT, secret=settings.MOCK_PAYMENT_SECRET)
     if errors:
-        return _json(v.answer(v.INVALID, " ".join(errors), errors=errors), 400)
+        return answer_json(v.answer(v.INVALID, " ".join(errors), errors=errors), 400)
     fields = {name: body[name] if name == "amount" else str(body[name]) for name in gateway.INIT_FIELDS}
     with transaction.atomic():
         order = PaymentOrder.objects.select_for_update().filter(
@@ -307,12 +309,12 @@ def payment_init(request):
         if order is None:
             order = PaymentOrder.objects.create(**fields, token=secrets.token_urlsafe(24))
         elif order.init_fields() != fields:
-            return _json(v.answer(
+            return answer_json(v.answer(
                 v.INVALID, f"Mã đơn hàng {fields['order_id']} đã được khởi tạo với thông tin khác."), 400)
         else:
             PaymentOrder.objects.filter(pk=order.pk).update(inits=F("inits") + 1)
     url = _public_url(request) + reverse("payment-page", args=[order.token])
-    return _json(v.answer(v.OK, "Thành công", payment_url=url))
+    return answer_json(v.answer(v.OK, "Thành công", payment_url=url))
 
 
 def _signed(order: PaymentOrder) -> dict:
@@ -396,12 +398,12 @@ def population_citizen(request):
     number = request.GET.get("SoDinhDanh", "").strip()
     error = v.id_number_error(number)
     if error:
-        return _json(v.answer(v.INVALID, f"SoDinhDanh không hợp lệ: {error}"), 400)
+        return answer_json(v.answer(v.INVALID, f"SoDinhDanh không hợp lệ: {error}"), 400)
     record = selectors.citizen_record(number)
     if record is None:
-        return _json(v.answer(v.NOT_FOUND, f"Không tìm thấy công dân có số định danh {number} trong CSDL quốc gia "
+        return answer_json(v.answer(v.NOT_FOUND, f"Không tìm thấy công dân có số định danh {number} trong CSDL quốc gia "
                                            "về dân cư."), 404)
-    return _json(v.answer(v.OK, "Thành công", data=record))
+    return answer_json(v.answer(v.OK, "Thành công", data=record))
 
 
 def _local_path(value: str | None) -> str | None:

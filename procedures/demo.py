@@ -1,17 +1,17 @@
-"""Demo data for the embedded default: a province's agencies, the demo catalog and the demo accounts.
+"""The procedures' demo data for the embedded default: a province's agencies, the demo catalog, which agency
+implements what, the featured procedures (the whole demo is loaded by ``dvc_portal.demo``).
 
 Idempotent: running it twice changes nothing. Never run by production settings; ``load_demo``
 refuses to run there.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from .catalog_convert import demo_catalog_records
 from .models import Agency, Procedure, ProcedureVersion
-
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo password, refused in production
+from .services import catalog_import
 
 
 @dataclass(frozen=True)
@@ -106,13 +106,9 @@ def procedure_agencies_assign(*, agencies: dict[str, Agency]) -> int:
 
 
 @transaction.atomic
-def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
-    """Load everything the demo needs; returns counts of what was created this time."""
-    from accounts.demo import demo_accounts_load
-
-    from .catalog_convert import demo_catalog_records
-    from .services import catalog_import
-
+def procedures_demo_load() -> tuple[dict[str, Agency], dict[str, int]]:
+    """Load the demo agencies and catalog, assign the versions to agencies and feature the home page's
+    procedures; returns the agencies by code and counts of what was created this time."""
     before_agencies = Agency.objects.count()
     agencies = agencies_load()
     report = catalog_import(records=demo_catalog_records(), source="demo catalog")
@@ -120,23 +116,10 @@ def demo_load(*, today: dt.date | None = None) -> dict[str, int]:
         raise RuntimeError(f"the demo catalog does not import: {report.errors[:3]}")
     assigned = procedure_agencies_assign(agencies=agencies)
     featured = Procedure.objects.filter(code__in=FEATURED, is_featured=False).update(is_featured=True)
-    accounts = demo_accounts_load(agencies=agencies, password=DEMO_PASSWORD)
-    from cases.demo import demo_dossiers_load
-    from cases.demo_history import history
-    from digitization.demo import demo_store_load
-    from satisfaction.demo import feedback_demo
-
-    store = demo_store_load()
-    dossiers = demo_dossiers_load()
-    return {
+    return agencies, {
         "agencies": Agency.objects.count() - before_agencies,
         "procedures created": report.created,
         "procedures updated": report.updated,
         "agency assignments": assigned,
         "featured": featured,
-        "accounts": accounts,
-        "dossiers": dossiers,
-        "data store dossiers": store,
-        "feedback": feedback_demo(),
-        "history dossiers": history(),  # a year of past dossiers for the 766 dashboard's trend
     }

@@ -1,15 +1,14 @@
 """Search text without diacritics: "dang ky khai sinh" finds "Đăng ký khai sinh"."""
 
 import re
-import unicodedata
+
+from core import text
 
 
-def fold(text: str) -> str:
-    """Lower-case ``text`` and strip Vietnamese diacritics (đ → d), for matching what people type."""
-    decomposed = unicodedata.normalize("NFD", text or "")
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    bare = bare.replace("đ", "d").replace("Đ", "D")
-    return re.sub(r"\s+", " ", bare.lower()).strip()
+def fold(value: str) -> str:
+    """Lower-case ``value``, strip Vietnamese diacritics (đ → d, ``core.text.fold``) and collapse its spaces,
+    for matching what people type."""
+    return re.sub(r"\s+", " ", text.fold(value or "", lower=True)).strip()
 
 
 def search_terms(query: str) -> list[str]:

@@ -103,7 +103,7 @@ def field_list_with_counts() -> list[Field]:
     )
     fields = list(Field.objects.filter(pk__in=counts.keys()).order_by("name"))
     for field in fields:
-        field.procedure_count = counts[field.pk]
+        field.procedure_count = counts[field.pk]  # type: ignore[attr-defined]  # like an annotation, for the template
     return fields
 
 

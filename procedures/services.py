@@ -3,10 +3,11 @@
 import datetime as dt
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -91,7 +92,7 @@ def procedure_version_new_draft(*, version: ProcedureVersion, note: str = "") ->
         source = ProcedureVersion.objects.get(pk=version.pk)
         levels = list(source.levels.all())
         agencies = list(source.agencies.all())
-        children = {
+        children: dict[str, list[Any]] = {  # rows of five models, copied alike
             "documents": list(source.documents.all()),
             "fees": list(source.fees.all()),
             "legal_basis": list(source.legal_basis.all()),
@@ -355,11 +356,12 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
         steps += version_steps
         if previous:
             agency_links += [agency_link(procedureversion_id=version.id, agency_id=a) for a in previous_agencies.get(previous.id, [])]
-    for model, rows in (
+    batches: list[tuple[type[Model], list[Any]]] = [
         (RequiredDocument, documents), (Fee, fees), (LegalDocument, legal), (ResultDocument, results),
         (WorkflowStep, steps), (level_link, level_links), (agency_link, agency_links),
-    ):
-        model.objects.bulk_create(rows, batch_size=1000)
+    ]
+    for model, rows in batches:
+        model._default_manager.bulk_create(rows, batch_size=1000)
 
     procedure_refresh_current_versions(procedure_ids=[procedures[i.code].id for i in new + changed], today=today)
     report.created, report.updated = len(new), len(changed)
@@ -382,10 +384,11 @@ def _fee_fields(fee: FeeItem, kinds: tuple[str, ...], *, all_kinds: tuple[str, .
 
 def _catalog_fields(items: list[NationalProcedure]) -> dict[str, Field]:
     """Each record's Field: by MALINHVUC, else by name, else a new one coded by ``field_code_for``."""
-    by_code, by_name = {}, {}
-    for field in Field.objects.all():
-        by_code[field.code] = field
-        by_name.setdefault(field.name.casefold(), field)
+    by_code: dict[str, Field] = {}
+    by_name: dict[str, Field] = {}
+    for existing in Field.objects.all():
+        by_code[existing.code] = existing
+        by_name.setdefault(existing.name.casefold(), existing)
     new: list[Field] = []
     chosen = {}
     for item in items:

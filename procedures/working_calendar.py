@@ -32,13 +32,16 @@ def _minutes(t: dt.time) -> int:
 class WorkingCalendar:
     """The working days and hours of one agency (or the default office hours).
 
-    Calendar exceptions are read once per year touched, so a long computation costs a few queries.
+    Calendar exceptions are read once per year touched, so a long computation costs a few queries. They are
+    the same for every agency: calendars built for many agencies at once can share them by passing one dict
+    as ``exceptions`` (filled as years are read), so they are read once for all.
     """
 
-    def __init__(self, periods=DEFAULT_PERIODS, tz: str | None = None):
+    def __init__(self, periods=DEFAULT_PERIODS, tz: str | None = None,
+                 exceptions: dict[int, dict[dt.date, str]] | None = None):
         self.periods = tuple(periods)
         self.tz = ZoneInfo(tz or settings.TIME_ZONE)
-        self._exceptions: dict[int, dict[dt.date, str]] = {}
+        self._exceptions: dict[int, dict[dt.date, str]] = {} if exceptions is None else exceptions
 
     @classmethod
     def for_agency(cls, agency) -> "WorkingCalendar":

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from functools import reduce
 from operator import or_
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
@@ -28,9 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import DossierEvent
 from cases.services import STEP_HANDLING_ACTIONS
+from core.exports import Column
 from procedures.models import Agency, StaffRole
 
-from .exports import Column
 from .index766 import Period, period_current, period_parse
 
 __all__ = [
@@ -82,15 +83,9 @@ def subtree_ids(agencies: list[Agency], chosen: Agency) -> list[int]:
 def period_choices(now: dt.datetime | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """The periods offered in the filter, newest first: the last 12 months, 8 quarters and 5 years."""
     local = timezone.localtime(now or timezone.now())
-    months, quarters = [], []
-    year, month = local.year, local.month
-    for _i in range(12):
-        months.append(period_parse(f"{year}-{month:02d}"))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    year, quarter = local.year, (local.month - 1) // 3 + 1
-    for _i in range(8):
-        quarters.append(period_parse(f"{year}-Q{quarter}"))
-        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    months = [period_parse(f"{local - relativedelta(months=n):%Y-%m}") for n in range(12)]
+    quarter_days = [local - relativedelta(months=3 * n) for n in range(8)]
+    quarters = [period_parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}") for day in quarter_days]
     years = [period_parse(str(local.year - n)) for n in range(5)]
     return [
         (str(_("Months")), [(p.code, p.label) for p in months]),
@@ -216,7 +211,7 @@ def _parsed(value) -> dt.datetime | None:
 
 # --- the downloads ---------------------------------------------------------------------------------------
 def official_table(rows: list[dict]) -> tuple[list[Column], Iterator[list]]:
-    """Headers and rows of the per-official table, for ``exports.table_response``."""
+    """Headers and rows of the per-official table, for ``core.exports.table_response``."""
     columns = [
         Column(str(_("Official"))), Column(str(_("Username"))), Column(str(_("Agency"))), Column(str(_("Role"))),
         Column(str(_("Step"))), Column(str(_("Dossiers handled")), "integer"),
@@ -229,7 +224,7 @@ def official_table(rows: list[dict]) -> tuple[list[Column], Iterator[list]]:
 
 
 def late_table(rows: Iterator[dict]) -> tuple[list[Column], Iterator[list]]:
-    """Headers and rows of the late-handling list, for ``exports.table_response``."""
+    """Headers and rows of the late-handling list, for ``core.exports.table_response``."""
     columns = [
         Column(str(_("Dossier code"))), Column(str(_("Procedure")), width=50), Column(str(_("Step"))),
         Column(str(_("Official"))), Column(str(_("Agency"))), Column(str(_("Step due")), "datetime"),

@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.exports import FORMATS, table_response
+
 from . import accountability as report
-from .exports import FORMATS, table_response
 
 TABLES = ("officials", "late")
 

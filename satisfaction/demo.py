@@ -1,8 +1,10 @@
-"""Demo feedback (phản ánh, kiến nghị): every state at the demo agencies, so the demo leaders and officials see a
-full queue and the public questions and answers page has content.
+"""Demo feedback (phản ánh, kiến nghị) and ratings: feedback in every state at the demo agencies, so the demo
+leaders and officials see a full queue and the public questions and answers page has content; ratings of the
+demo dossiers (``cases.demo``) that are over.
 
 Made through the real services, then moved back in time where a story needs it (a late one was sent weeks
-ago: its deadlines are computed again from that moment). Idempotent: nothing is made when feedback exists.
+ago: its deadlines are computed again from that moment). Idempotent: nothing is made when feedback exists,
+no rating when a demo dossier has one.
 """
 
 import datetime as dt
@@ -14,8 +16,19 @@ from accounts.models import User
 from cases.models import Dossier
 from procedures.models import Agency, Procedure
 
-from . import services
-from .models import Feedback, FeedbackEvent
+from .feedback import (
+    feedback_accept,
+    feedback_answer,
+    feedback_deadlines,
+    feedback_provide_info,
+    feedback_publish,
+    feedback_rate_answer,
+    feedback_reject,
+    feedback_request_info,
+    feedback_submit,
+)
+from .models import Feedback, FeedbackEvent, Rating
+from .ratings import RATEABLE, rating_submit
 
 JUSTICE = "000.00.13.H48"
 WARD = "000.11.31.H48"
@@ -98,7 +111,7 @@ def _backdate(feedback: Feedback, days: int) -> None:
     the moment it was then sent (and moved by the time it waited on the sender)."""
     shift = dt.timedelta(days=days)
     sent = feedback.submitted_at - shift
-    deadlines = services.feedback_deadlines(feedback.agency, sent)
+    deadlines = feedback_deadlines(feedback.agency, sent)
     if feedback.paused_minutes:
         from procedures.working_calendar import WorkingCalendar
 
@@ -114,25 +127,25 @@ def _backdate(feedback: Feedback, days: int) -> None:
 def _play(story: str, feedback: Feedback, staff: dict, sender) -> None:
     contact = "" if sender is not None else (feedback.sender_phone or feedback.sender_email)
     if story.startswith("rejected"):
-        services.feedback_reject(feedback=feedback, actor=staff["clerk"], reason=REJECT_REASON)
+        feedback_reject(feedback=feedback, actor=staff["clerk"], reason=REJECT_REASON)
         return
     if story.startswith("submitted"):
         return
-    services.feedback_accept(feedback=feedback, actor=staff["clerk"])
+    feedback_accept(feedback=feedback, actor=staff["clerk"])
     if story.startswith("accepted"):
         return
     if story.startswith("info_requested") or story.endswith("after-info"):
-        services.feedback_request_info(feedback=feedback, actor=staff["specialist"], text=INFO_REQUEST)
+        feedback_request_info(feedback=feedback, actor=staff["specialist"], text=INFO_REQUEST)
         if story.startswith("info_requested"):
             return
-        services.feedback_provide_info(feedback=feedback, actor=sender, contact=contact, text=INFO_GIVEN)
-    services.feedback_answer(feedback=feedback, actor=staff["specialist"], text=ANSWERS[feedback.kind])
+        feedback_provide_info(feedback=feedback, actor=sender, contact=contact, text=INFO_GIVEN)
+    feedback_answer(feedback=feedback, actor=staff["specialist"], text=ANSWERS[feedback.kind])
     if "rated" in story:
         level = 3 if story.endswith("after-info") else 1
         comment = "" if level == 1 else "Chưa nêu rõ hình thức xử lý cán bộ."
-        services.feedback_rate_answer(feedback=feedback, actor=sender, contact=contact, level=level, comment=comment)
+        feedback_rate_answer(feedback=feedback, actor=sender, contact=contact, level=level, comment=comment)
     if story.endswith("published"):
-        services.feedback_publish(feedback=feedback, actor=staff["leader"])
+        feedback_publish(feedback=feedback, actor=staff["leader"])
 
 
 @transaction.atomic
@@ -153,10 +166,36 @@ def feedback_demo() -> int:
         for i, (story, who, kind, about, title, content, days) in enumerate(stories):
             sender = _sender(who, users)
             subject = _subject(about, agency, sender["sender"], procedures[i % len(procedures):] if procedures else [])
-            feedback = services.feedback_submit(kind=kind, title=title, content=content, **sender, **subject)
+            feedback = feedback_submit(kind=kind, title=title, content=content, **sender, **subject)
             _play(story, feedback, staff, sender["sender"])
             if days:
                 feedback.refresh_from_db()
                 _backdate(feedback, days)
             made += 1
+    return made
+
+
+# The demo's ratings: every other demo dossier that is over gets one (all three answers appear, and a
+# dissatisfied one opens a follow-up); the rest wait for the citizen, so the demo shows the form too.
+RATINGS = [
+    (1, {"THOI_GIAN": 1, "THAI_DO": 1, "HUONG_DAN": 1}, "Cán bộ hướng dẫn tận tình, trả kết quả sớm."),
+    (2, {"THOI_GIAN": 2, "SO_LAN_DI_LAI": 2}, ""),
+    (3, {"SO_LAN_DI_LAI": 3, "HUONG_DAN": 3}, "Phải đi lại hai lần vì hướng dẫn ban đầu chưa đầy đủ."),
+]
+
+
+@transaction.atomic
+def ratings_demo() -> int:
+    """Rate the demo dossiers once, each by its applicant (the ``i``-th dossier of ``cases.demo``'s stories
+    when ``i`` is even and the dossier is over); returns how many ratings were made."""
+    dossiers = Dossier.objects.filter(form_data__demo=True).select_related("owner").order_by("pk")
+    if Rating.objects.filter(dossier__in=dossiers).exists():
+        return 0
+    made = 0
+    for i, dossier in enumerate(dossiers):
+        if dossier.owner is None or dossier.state not in RATEABLE or i % 2:
+            continue
+        level, criteria, comment = RATINGS[(i // 2) % len(RATINGS)]
+        rating_submit(dossier=dossier, user=dossier.owner, level=level, criteria=criteria, comment=comment)
+        made += 1
     return made

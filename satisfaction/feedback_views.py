@@ -22,15 +22,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_fsm import can_proceed
 
+from accounts.access import staff_required
+from cases.clock import Clock
 from cases.selectors import own_dossiers
 from cases.services import ActionRefused
-from cases.views.staff import Clock, staff_required
 from cases.workflow import State
 from procedures.models import Agency, Procedure
 
-from . import selectors, services
+from . import feedback as feedback_services
+from . import selectors
 from .feedback_workflow import FeedbackState
 from .models import Feedback, Level
+from .ratings import MAX_COMMENT
 
 PAGE_SIZE = 25
 SESSION_KEY = "feedback_access"  # {code: the phone or e-mail that opened it}: a sender without an account
@@ -90,7 +93,7 @@ class FeedbackForm(forms.Form):
                                     empty_label=gettext_lazy("Choose an agency"))
     title = forms.CharField(label=gettext_lazy("Title"), max_length=255,
                             help_text=gettext_lazy("In a few words, what it is about."))
-    content = forms.CharField(label=gettext_lazy("Content"), max_length=services.MAX_FEEDBACK_TEXT,
+    content = forms.CharField(label=gettext_lazy("Content"), max_length=feedback_services.MAX_FEEDBACK_TEXT,
                               widget=forms.Textarea(attrs={"rows": 8}),
                               help_text=gettext_lazy("What happened, when and where, and what you propose. "
                                                      "Do not write your ID number here."))
@@ -143,7 +146,7 @@ class LookupForm(forms.Form):
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("Text"), max_length=services.MAX_FEEDBACK_TEXT,
+    text = forms.CharField(label=gettext_lazy("Text"), max_length=feedback_services.MAX_FEEDBACK_TEXT,
                            widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, label=None, **kwargs):
@@ -156,7 +159,7 @@ class TextForm(forms.Form):
 class RateForm(forms.Form):
     level = forms.TypedChoiceField(label=gettext_lazy("Your rating"), choices=Level.choices,
                                    coerce=int, widget=forms.RadioSelect)
-    comment = forms.CharField(label=gettext_lazy("Comment"), max_length=services.MAX_COMMENT, required=False,
+    comment = forms.CharField(label=gettext_lazy("Comment"), max_length=MAX_COMMENT, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -191,7 +194,7 @@ def _publish_initial(feedback) -> dict:
         return {}
     if feedback.published_at:
         return {"question": feedback.public_question, "answer": feedback.public_answer}
-    question, answer = services.feedback_public_defaults(feedback)
+    question, answer = feedback_services.feedback_public_defaults(feedback)
     return {"question": question, "answer": answer}
 
 
@@ -245,7 +248,7 @@ def feedback_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            feedback = services.feedback_submit(
+            feedback = feedback_services.feedback_submit(
                 sender=user, agency=data.get("agency"), procedure=procedure, dossier=dossier, kind=data["kind"],
                 title=data["title"], content=data["content"], name=data["name"], phone=data["phone"],
                 email=data["email"], address=data["address"],
@@ -338,7 +341,7 @@ def _can_act_as_sender(request, feedback, action) -> bool:
 
 def _render_sender(request, feedback, *, info_form=None, rate_form=None, status=200):
     can_rate = _can_act_as_sender(request, feedback, "rate_answer")
-    window_ends = services.feedback_rating_window_ends(feedback) if feedback.answer_level else None
+    window_ends = feedback_services.feedback_rating_window_ends(feedback) if feedback.answer_level else None
     if window_ends is not None and timezone.now() > window_ends:
         can_rate = False
     rate_initial = {"level": feedback.answer_level, "comment": feedback.answer_comment} if feedback.answer_level else None
@@ -367,7 +370,7 @@ def feedback_provide_info(request, code):
     if form.is_valid():
         actor, contact = _sender_actor(request, feedback)
         try:
-            services.feedback_provide_info(feedback=feedback, actor=actor, contact=contact, text=form.cleaned_data["text"])
+            feedback_services.feedback_provide_info(feedback=feedback, actor=actor, contact=contact, text=form.cleaned_data["text"])
         except ValidationError as error:
             _service_errors(form, error)
         except (PermissionDenied, ActionRefused) as error:
@@ -386,8 +389,8 @@ def feedback_rate(request, code):
     if form.is_valid():
         actor, contact = _sender_actor(request, feedback)
         try:
-            services.feedback_rate_answer(feedback=feedback, actor=actor, contact=contact,
-                                          level=form.cleaned_data["level"], comment=form.cleaned_data["comment"])
+            feedback_services.feedback_rate_answer(feedback=feedback, actor=actor, contact=contact,
+                                                   level=form.cleaned_data["level"], comment=form.cleaned_data["comment"])
         except ValidationError as error:
             _service_errors(form, error)
         except (PermissionDenied, ActionRefused) as error:
@@ -515,15 +518,15 @@ def feedback_staff_act(request, code, action):
     data = form.cleaned_data if form is not None else {}
     try:
         if action == "accept":
-            services.feedback_accept(feedback=feedback, actor=request.user)
+            feedback_services.feedback_accept(feedback=feedback, actor=request.user)
         elif action == "reject":
-            services.feedback_reject(feedback=feedback, actor=request.user, reason=data["text"])
+            feedback_services.feedback_reject(feedback=feedback, actor=request.user, reason=data["text"])
         elif action == "request_info":
-            services.feedback_request_info(feedback=feedback, actor=request.user, text=data["text"])
+            feedback_services.feedback_request_info(feedback=feedback, actor=request.user, text=data["text"])
         elif action == "answer":
-            services.feedback_answer(feedback=feedback, actor=request.user, text=data["text"])
+            feedback_services.feedback_answer(feedback=feedback, actor=request.user, text=data["text"])
         else:
-            services.feedback_publish(feedback=feedback, actor=request.user, question=data["question"], answer=data["answer"])
+            feedback_services.feedback_publish(feedback=feedback, actor=request.user, question=data["question"], answer=data["answer"])
     except ValidationError as error:
         _service_errors(form, error, aliases={"reason": "text"})
         return _render_staff(request, feedback, bound=(action, form), status=400)

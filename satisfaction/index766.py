@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -73,14 +74,11 @@ class Period:
 
     def months(self) -> list[Period]:
         """The months of this period, in order."""
-        first = self.start.astimezone(_tz())
-        out, year, month = [], first.year, first.month
-        while True:
-            p = period_parse(f"{year}-{month:02d}")
-            if p.start >= self.end:
-                return out
-            out.append(p)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        out, month = [], period_parse(f"{self.start.astimezone(_tz()):%Y-%m}")
+        while month.start < self.end:
+            out.append(month)
+            month = period_parse(f"{month.start + relativedelta(months=1):%Y-%m}")
+        return out
 
 
 def _tz():
@@ -105,8 +103,7 @@ def period_parse(code: str) -> Period:
         first = last = (year, int(part))
     tz = _tz()
     start = dt.datetime(first[0], first[1], 1, tzinfo=tz)
-    end_year, end_month = (last[0] + 1, 1) if last[1] == 12 else (last[0], last[1] + 1)
-    end = dt.datetime(end_year, end_month, 1, tzinfo=tz)
+    end = dt.datetime(last[0], last[1], 1, tzinfo=tz) + relativedelta(months=1)
     return Period(match.group(0), start, end)
 
 
@@ -565,10 +562,10 @@ def window(period: Period, now: dt.datetime | None = None) -> Window:
 
 def snapshots(agencies, periods: list[Period]) -> dict[tuple[int, str], object]:
     """The stored index of ``agencies`` for ``periods`` by ``(agency id, period code)``. Never computed here:
-    what is missing is asked of the workers (``services.index_request``) and left out, for the page to show
+    what is missing is asked of the workers (``index_service.index_request``) and left out, for the page to show
     as being computed. One query when all are there."""
+    from .index_service import index_request
     from .models import IndexSnapshot
-    from .services import index_request
 
     ids = [a.pk for a in agencies]
     codes = [p.code for p in periods]
@@ -586,8 +583,8 @@ def snapshots(agencies, periods: list[Period]) -> dict[tuple[int, str], object]:
 def _split(agency: Agency, period: Period, by: str):
     """The stored split of ``agency``'s subtree by field or procedure; ``None`` while it is being computed
     (asked of the workers the first time)."""
+    from .index_service import index_request
     from .models import IndexBreakdown
-    from .services import index_request
 
     def read():
         return IndexBreakdown.objects.filter(agency=agency, period=period.code, by=by).first()

@@ -3,6 +3,7 @@ figure, and the public disclosure page; every table exports to CSV and XLSX (``?
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.selectors import staff_agency_ids
+from core.exports import table_response
 from procedures.models import Agency, StaffRole
 
 from . import index766 as ix
-from . import services
-from .exports import table_response
+from .index_service import index_current_periods, index_request
 
 WATCHERS = (StaffRole.LEADER, StaffRole.ADMINISTRATOR)
 # The officials' page of a feedback, linked from the drill-down (named by satisfaction.urls).
@@ -136,12 +137,8 @@ def _ranking(agency: Agency, period: ix.Period) -> list[dict]:
 def _trend_months(period: ix.Period) -> list[dict]:
     """The twelve months up to the end of ``period`` (or now), oldest first."""
     end = timezone.localtime(min(timezone.now(), period.end - dt.timedelta(seconds=1)))
-    months, year, month = [], end.year, end.month
-    for _i in range(12):
-        parsed = ix.period_parse(f"{year}-{month:02d}")
-        months.append({"period": parsed.code, "parsed": parsed})
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return months[::-1]
+    months = [ix.period_parse(f"{end - relativedelta(months=back):%Y-%m}") for back in range(11, -1, -1)]
+    return [{"period": parsed.code, "parsed": parsed} for parsed in months]
 
 
 def _trend(agency: Agency, period: ix.Period) -> list[dict]:
@@ -238,8 +235,8 @@ def refresh(request):
         raise Http404(str(error)) from error
     now = timezone.now()
     # The chosen period, what beat keeps fresh, and the twelve months the dashboard's trend shows.
-    codes = {period.code, *services.index_current_periods(now)} | {p["period"] for p in _trend_months(period)}
-    if services.index_request(sorted(codes)):
+    codes = {period.code, *index_current_periods(now)} | {p["period"] for p in _trend_months(period)}
+    if index_request(sorted(codes)):
         messages.info(request, _("Recomputing the index: the figures update themselves in a few minutes."))
     else:
         messages.info(request, _("The index is already being recomputed: the figures update themselves in a few minutes."))

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from procedures.models import Agency
 
+from .feedback import feedback_contact_matches
 from .feedback_workflow import FEEDBACK_OPEN, FeedbackState
 from .models import Criterion, Feedback, FeedbackEvent, Level, Rating
-from .services import RATEABLE, feedback_contact_matches, rating_window_ends
+from .ratings import RATEABLE, rating_window_ends
 
 
 def rating_panel(dossier, user) -> dict | None:

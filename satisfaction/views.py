@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from cases.selectors import dossier_for, own_dossiers
 from cases.services import ActionRefused
 
-from . import services
+from . import ratings
 from .models import Criterion, FollowUp
 
 
@@ -24,8 +24,8 @@ def rate(request, pk):
         raise Http404
     criteria = {code: request.POST.get(f"criterion-{code}", "") for code in Criterion.values}
     try:
-        services.rating_submit(dossier=dossier, user=request.user, level=request.POST.get("level"),
-                               criteria=criteria, comment=request.POST.get("comment", ""))
+        ratings.rating_submit(dossier=dossier, user=request.user, level=request.POST.get("level"),
+                              criteria=criteria, comment=request.POST.get("comment", ""))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -44,7 +44,7 @@ def follow_up_close(request, pk):
     if follow_up is None or dossier_for(request.user, follow_up.rating.dossier_id) is None:
         raise Http404
     try:
-        services.follow_up_close(follow_up=follow_up, actor=request.user, outcome=request.POST.get("outcome", ""))
+        ratings.follow_up_close(follow_up=follow_up, actor=request.user, outcome=request.POST.get("outcome", ""))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

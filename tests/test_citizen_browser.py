@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from accounts.models import StaffMembership, User
+from cases.actions import perform
 from cases.models import Dossier
-from cases.services import ActionInput, dossier_act
 
 from .catalog_data import build_catalog
 
@@ -105,8 +105,8 @@ def test_a_citizen_submits_a_dossier_on_a_phone(world, live_server, page):
     # The agency asks for a supplement: the citizen sees exactly what to fix, attaches it and sends it.
     clerk = User.objects.create_user(username="clerk", password="x-password-123")
     StaffMembership.objects.create(user=clerk, agency=world["ward"], role="reception_clerk")
-    dossier_act(dossier=dossier, action="request_supplement", actor=clerk, payload=ActionInput(data={"items": [
-        {"document": form.name, "guidance": "Tờ khai chưa có chữ ký: ký và ghi rõ họ tên."}]}))
+    perform(dossier=dossier, action="request_supplement", actor=clerk, items=[
+        {"document": form.name, "guidance": "Tờ khai chưa có chữ ký: ký và ghi rõ họ tên."}])
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + f"/ho-so/{dossier.pk}/")
     assert page.get_by_text("Tờ khai chưa có chữ ký: ký và ghi rõ họ tên.").first.is_visible()

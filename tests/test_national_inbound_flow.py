@@ -16,11 +16,10 @@ from django.apps import apps
 from django.urls import reverse
 
 from accounts.models import StaffMembership, User
+from cases.actions import perform
 from cases.models import Dossier
 from cases.selectors import staff_queue
-from cases.services import ActionInput, dossier_act
-from integrations import inbound
-from integrations import services as outbox
+from integrations import inbound, outbox
 from integrations.models import Delivery, InboundDossier
 from integrations.tests.live import manage, mock_env, mock_process, wait_until
 from procedures.catalog_convert import demo_catalog_records
@@ -106,12 +105,10 @@ def _arrived(reference: str, timeout: float = 30) -> Dossier:
 
 def _work_to_the_end(dossier: Dossier, staff: dict) -> None:
     """Received, forwarded, refused on the merits by the leader, and the answer handed back: status 10."""
-    dossier_act(dossier=dossier, action="receive", actor=staff["reception_clerk"])
-    dossier_act(dossier=dossier, action="forward", actor=staff["reception_clerk"])
-    dossier_act(dossier=dossier, action="deny", actor=staff["leader"],
-                payload=ActionInput(reason="Giấy chứng sinh không rõ nơi sinh"))
-    dossier_act(dossier=dossier, action="return_result", actor=staff["reception_clerk"],
-                payload=ActionInput(data={"delivery": "counter"}))
+    perform(dossier=dossier, action="receive", actor=staff["reception_clerk"])
+    perform(dossier=dossier, action="forward", actor=staff["reception_clerk"])
+    perform(dossier=dossier, action="deny", actor=staff["leader"], reason="Giấy chứng sinh không rõ nơi sinh")
+    perform(dossier=dossier, action="return_result", actor=staff["reception_clerk"], delivery="counter")
 
 
 def _citizen_page(national: National, reference: str) -> str:
@@ -164,7 +161,7 @@ def test_statuses_sent_while_the_portal_is_down_arrive_once_it_is_back(national,
     assert wait_until(lambda: national.status(dossier.code) == 1, timeout=30)
     assert national.call("POST", "/_faults/", json={"outage": True}).status_code == 200
     try:
-        dossier_act(dossier=dossier, action="receive", actor=province["reception_clerk"])
+        perform(dossier=dossier, action="receive", actor=province["reception_clerk"])
         waiting = Delivery.objects.filter(dossier=dossier, consumer="portal").exclude(status="delivered")
         assert waiting.exists() and waiting.first().attempts >= 1
     finally:

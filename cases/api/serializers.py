@@ -1,8 +1,8 @@
 """Dossiers as the API shows them."""
 
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from ..actions import ACTIONS, available_actions
 from ..models import Dossier, DossierDocument, DossierEvent, ResultDelivery
 
 
@@ -28,6 +28,9 @@ class DossierSerializer(serializers.ModelSerializer):
     current_step = serializers.CharField(source="current_step.name", default=None)
     is_overdue = serializers.BooleanField()
     documents = DossierDocumentSerializer(many=True, read_only=True)
+    available_actions = serializers.SerializerMethodField(
+        help_text="The actions the requesting user may take on the dossier now (their URL slugs)."
+    )
 
     class Meta:
         model = Dossier
@@ -37,13 +40,19 @@ class DossierSerializer(serializers.ModelSerializer):
             "applicant_phone", "applicant_email", "applicant_address", "form_data", "delivery", "delivery_address",
             "tracking_number", "current_step", "submitted_at", "received_at", "due_at", "step_due_at", "paused_at",
             "paused_minutes", "extended_at", "resolved_at", "returned_at", "outcome", "supplement_count",
-            "is_overdue", "documents",
+            "is_overdue", "documents", "available_actions",
         ]
+
+    def get_available_actions(self, dossier: Dossier) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [ACTIONS[name].slug for name in available_actions(dossier, request.user)]
 
 
 class DossierListSerializer(DossierSerializer):
     class Meta(DossierSerializer.Meta):
-        fields = [f for f in DossierSerializer.Meta.fields if f not in ("documents", "form_data")]
+        fields = [f for f in DossierSerializer.Meta.fields if f not in ("documents", "form_data", "available_actions")]
 
 
 class DossierEventSerializer(serializers.ModelSerializer):
@@ -60,31 +69,6 @@ class DraftCreateSerializer(serializers.Serializer):
     delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     business = serializers.CharField(max_length=14, required=False, allow_blank=True, default="",
                                      help_text="Tax code of the business filing, if any.")
-
-
-class DocumentUploadSerializer(serializers.Serializer):
-    requirement = serializers.IntegerField(help_text="Id of the required document (from the procedure's documents).")
-    file = serializers.FileField(required=False, help_text="The file; or give document_id instead.")
-    document_id = serializers.IntegerField(
-        required=False, help_text="Id of a document of the applicant's data store (GET /api/v1/me/documents/) to reuse."
-    )
-
-    def validate(self, attrs):
-        if ("file" in attrs) == ("document_id" in attrs):
-            raise serializers.ValidationError(_("Give either a file or the id of a document from your data store."))
-        return attrs
-
-
-class ActionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-    items = serializers.ListField(child=serializers.DictField(), required=False,
-                                  help_text="request-supplement: [{document, guidance}]")
-    fees = serializers.ListField(child=serializers.DictField(), required=False,
-                                 help_text="request-payment: [{name, amount}]")
-    proof = serializers.CharField(required=False, max_length=200, help_text="confirm-payment: receipt number")
-    new_due_at = serializers.DateTimeField(required=False, help_text="extend: the new appointment date")
-    agency = serializers.CharField(required=False, max_length=20, help_text="transfer: the agency's identifier")
-    tracking_number = serializers.CharField(required=False, max_length=60, help_text="return-result by post")
 
 
 class IntakeSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from ..services import ACTIONS
+from ..actions import TAKEN
 from . import views
 
 urlpatterns = [
@@ -10,13 +10,11 @@ urlpatterns = [
     path("dossiers/intake/", views.IntakeView.as_view(), name="api-dossier-intake"),
     path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="api-dossier"),
     path("dossiers/<int:pk>/events/", views.DossierEventsView.as_view(), name="api-dossier-events"),
-    path("dossiers/<int:pk>/documents/", views.DossierDocumentsView.as_view(), name="api-dossier-documents"),
     path("dossiers/<int:pk>/submit/", views.DossierSubmitView.as_view(), name="api-dossier-submit"),
     re_path(r"^dossiers/(?P<pk>\d+)/forms/(?P<form>0[1-7])\.pdf$", views.DossierFormView.as_view(), name="api-dossier-form"),
     *[
-        path(f"dossiers/<int:pk>/{action.replace('_', '-')}/", views.DossierActionView.as_view(),
-             {"action": action}, name=f"api-dossier-{action.replace('_', '-')}")
-        for action in ACTIONS
+        path(f"dossiers/<int:pk>/{action.slug}/", views.action_view(action).as_view(), name=f"api-dossier-{action.slug}")
+        for action in TAKEN.values()
     ],
     path("public/dossiers/<str:code>/", views.PublicDossierView.as_view(), name="api-public-dossier"),
 ]

@@ -7,8 +7,7 @@ not; 404 for a dossier the user may not see (nothing leaks); 409 for an action t
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -21,10 +20,9 @@ from accounts.models import Business
 from procedures.models import Agency, Procedure, RequiredDocument
 
 from .. import selectors, services
+from ..actions import Action, refused
 from ..workflow import State
 from .serializers import (
-    ActionSerializer,
-    DocumentUploadSerializer,
     DossierEventSerializer,
     DossierListSerializer,
     DossierSerializer,
@@ -56,13 +54,6 @@ def _dossier(request, pk) -> object:
     if dossier is None:
         raise Http404
     return dossier
-
-
-def _payload(data) -> services.ActionInput:
-    details = {k: v for k, v in data.items() if k != "reason" and v not in (None, "")}
-    if "new_due_at" in details:
-        details["new_due_at"] = details["new_due_at"].isoformat()
-    return services.ActionInput(reason=data.get("reason", ""), data=details)
 
 
 class DossierListCreateView(GenericAPIView):
@@ -110,7 +101,7 @@ class DossierListCreateView(GenericAPIView):
             services.dossier_draft_create, user=request.user, procedure=procedure, agency=agency,
             form_data=v["form_data"], delivery=v["delivery"], delivery_address=v["delivery_address"], business=business,
         )
-        return Response(DossierSerializer(dossier).data, status=status.HTTP_201_CREATED)
+        return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class DossierDetailView(APIView):
@@ -118,7 +109,7 @@ class DossierDetailView(APIView):
 
     @extend_schema(responses=DossierSerializer)
     def get(self, request, pk):
-        return Response(DossierSerializer(_dossier(request, pk)).data)
+        return Response(DossierSerializer(_dossier(request, pk), context={"request": request}).data)
 
 
 class DossierEventsView(APIView):
@@ -130,31 +121,6 @@ class DossierEventsView(APIView):
         return Response(DossierEventSerializer(dossier.events.order_by("seq"), many=True).data)
 
 
-class DossierDocumentsView(APIView):
-    permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer, "application/json": DocumentUploadSerializer},
-                   responses={201: DossierSerializer})
-    def post(self, request, pk):
-        """Attach a file, or reuse a document of the applicant's data store (``document_id``)."""
-        dossier = _dossier(request, pk)
-        if not dossier.is_applicant(request.user) and not dossier.staff_role_of(request.user, ["reception_clerk"]):
-            raise PermissionDenied()
-        data = DocumentUploadSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        requirement = RequiredDocument.objects.filter(pk=data.validated_data["requirement"], version=dossier.version).first()
-        if requirement is None:
-            raise ValidationError({"requirement": [_("This document is not part of this procedure.")]})
-        if "document_id" in data.validated_data:
-            _call(services.dossier_document_reuse, dossier=dossier, user=request.user, requirement=requirement,
-                  stored_id=data.validated_data["document_id"])
-        else:
-            _call(services.dossier_document_add, dossier=dossier, actor=request.user, requirement=requirement,
-                  uploaded=data.validated_data["file"])
-        return Response(DossierSerializer(_dossier(request, pk)).data, status=status.HTTP_201_CREATED)
-
-
 class DossierSubmitView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -162,23 +128,48 @@ class DossierSubmitView(APIView):
     def post(self, request, pk):
         dossier = _dossier(request, pk)
         _call(services.dossier_submit, dossier=dossier, actor=request.user)
-        return Response(DossierSerializer(_dossier(request, pk)).data)
+        return Response(DossierSerializer(_dossier(request, pk), context={"request": request}).data)
 
 
 class DossierActionView(APIView):
-    """``POST /api/v1/dossiers/{id}/{action}/`` for every action of the state machine."""
+    """``POST /api/v1/dossiers/{id}/{action}/``: one subclass per action (``action_view``), so the schema gives
+    each its own request body. Answers 404 (not visible), 403/409 (``workflow.refusal``: asked before the body
+    is read, so nothing about the body is told to someone who may not act), 400 (the body), then the action."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser]
+    action: Action
 
-    @extend_schema(request=ActionSerializer, responses={200: DossierSerializer})
-    def post(self, request, pk, action):
-        name = action
+    def take(self, request, pk):
         dossier = _dossier(request, pk)
-        data = ActionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        _call(services.dossier_act, dossier=dossier, action=name, actor=request.user, payload=_payload(data.validated_data))
-        return Response(DossierSerializer(_dossier(request, pk)).data)
+        why = refused(dossier, self.action.name, request.user)
+        if why is not None:
+            raise PermissionDenied(str(why.message)) if why.forbidden else Conflict(str(why.message))
+        given = self.action.input(data=request.data)
+        given.is_valid(raise_exception=True)
+        _call(self.action.service, dossier=dossier, actor=request.user, **given.validated_data)
+        return Response(DossierSerializer(_dossier(request, pk), context={"request": request}).data)
+
+
+ACTION_ERRORS = {
+    400: OpenApiResponse(description="The body is not valid: errors by field."),
+    403: OpenApiResponse(description="The user may not take this action on this dossier."),
+    404: OpenApiResponse(description="No such dossier, or not one the user may see."),
+    409: OpenApiResponse(description="The dossier's state or conditions do not allow the action now."),
+}
+
+
+def action_view(action: Action) -> type[DossierActionView]:
+    """The API view of one declared action, its body documented as the action's input serializer."""
+
+    @extend_schema(request=action.input, responses={200: DossierSerializer, **ACTION_ERRORS},
+                   summary=str(action.staff_label), operation_id=f"dossier_{action.name}")
+    def post(self, request, pk):
+        return self.take(request, pk)
+
+    name = "".join(part.capitalize() for part in action.name.split("_"))
+    return type(f"Dossier{name}View", (DossierActionView,), {"action": action, "post": post,
+                                                              "__doc__": action.service.__doc__})
 
 
 class IntakeView(APIView):
@@ -210,7 +201,7 @@ class IntakeView(APIView):
                        "phone": v["applicant_phone"], "address": v["applicant_address"]},
             delivery=v["delivery"], delivery_address=v["delivery_address"], scans=scans,
         )
-        return Response(DossierSerializer(dossier).data, status=status.HTTP_201_CREATED)
+        return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class DossierFormView(APIView):

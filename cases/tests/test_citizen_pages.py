@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.actions import perform
 from cases.models import Dossier, DossierDocument, DossierEvent
-from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
+from cases.services import dossier_document_add, dossier_draft_create, dossier_submit
+from cases.tests.factories import DossierFactory
 from procedures.models import RequiredDocument
 
 from .conftest import JPEG, PDF
@@ -293,7 +295,7 @@ def test_timeline_names_the_agency_not_the_official(an, office):
     dossier = submitted(office)
     office["clerk"].last_name = "Trần Cán Bộ"
     office["clerk"].save()
-    dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
+    perform(dossier=dossier, action="receive", actor=office["clerk"])
     page = an.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
     assert "Received by the agency" in page
     assert "Trần Cán Bộ" not in page
@@ -303,8 +305,7 @@ def test_timeline_names_the_agency_not_the_official(an, office):
 def test_answering_a_supplement_request(an, office):
     dossier = submitted(office)
     form, optional = requirements(office["birth"])
-    dossier_act(dossier=dossier, action="request_supplement", actor=office["clerk"], payload=ActionInput(
-        reason="Hồ sơ chưa đầy đủ", data={"items": [{"document": form.name, "guidance": "Tờ khai chưa ký tên"}]}))
+    perform(dossier=dossier, action="request_supplement", actor=office["clerk"], reason="Hồ sơ chưa đầy đủ", items=[{"document": form.name, "guidance": "Tờ khai chưa ký tên"}])
     url = reverse("cases:dossier", args=[dossier.pk])
     page = an.get(url).content.decode()
     assert "Tờ khai chưa ký tên" in page and "Send the supplement" in page
@@ -364,10 +365,9 @@ def test_withdrawing_asks_for_a_reason_and_confirmation(an, office):
 def test_payment_panel_shows_the_fees_and_without_a_gateway_says_to_pay_at_the_counter(an, office, settings):
     settings.PAYMENT_SECRET = ""  # no gateway configured (production's default)
     dossier = submitted(office)
-    dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
-    dossier_act(dossier=dossier, action="forward", actor=office["clerk"])
-    dossier_act(dossier=dossier, action="request_payment", actor=office["specialist"],
-                payload=ActionInput(data={"fees": [{"name": "Lệ phí cấp bản sao", "amount": 8000}]}))
+    perform(dossier=dossier, action="receive", actor=office["clerk"])
+    perform(dossier=dossier, action="forward", actor=office["clerk"])
+    perform(dossier=dossier, action="request_payment", actor=office["specialist"], fees=[{"name": "Lệ phí cấp bản sao", "amount": 8000}])
     page = an.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
     assert "Lệ phí cấp bản sao" in page and "8.000" in page
     assert "Online payment is not available on this portal yet" in page
@@ -400,18 +400,12 @@ def test_public_lookup_of_an_unknown_code(client, office):
 
 
 def test_the_applicant_reads_the_result_but_not_the_officials_internal_opinions(client, office):
-    from .conftest import PDF
-
-    dossier = dossier_draft_create(user=office["citizen"], procedure=office["birth"], agency=office["ward"])
-    for requirement in dossier.version.documents.filter(mandatory=True):
-        dossier_document_add(dossier=dossier, actor=office["citizen"], requirement=requirement,
-                             uploaded=SimpleUploadedFile("a.pdf", PDF))
-    dossier_submit(dossier=dossier, actor=office["citizen"])
-    for action, who, reason in [("receive", "clerk", ""), ("forward", "clerk", ""),
-                                ("complete_step", "clerk", "Ý kiến nội bộ của cán bộ"),
+    dossier = DossierFactory(state="processing", procedure=office["birth"], agency=office["ward"],
+                             owner=office["citizen"], staff=office)
+    for action, who, reason in [("complete_step", "clerk", "Ý kiến nội bộ của cán bộ"),
                                 ("complete_step", "specialist", "Đề xuất nội bộ"),
                                 ("approve", "leader", "Giấy khai sinh số 125/2026")]:
-        dossier_act(dossier=dossier, action=action, actor=office[who], payload=ActionInput(reason=reason))
+        perform(dossier=dossier, action=action, actor=office[who], reason=reason)
     client.force_login(office["citizen"])
     page = client.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
     assert "Giấy khai sinh số 125/2026" in page

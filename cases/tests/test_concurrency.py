@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from cases.actions import perform
 from cases.models import Dossier, DossierEvent
-from cases.services import ActionRefused, dossier_act, dossier_intake
+from cases.services import ActionRefused, dossier_intake
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks"),
@@ -41,8 +42,8 @@ def test_two_officials_act_on_one_dossier_at_once(office):
                              applicant={"name": "Trần Văn Bình", "id_number": "048088001122"})
     second_clerk = office["clerk"]
     outcomes = run_together([
-        lambda: dossier_act(dossier=dossier, action="forward", actor=office["clerk"]),
-        lambda: dossier_act(dossier=dossier, action="forward", actor=second_clerk),
+        lambda: perform(dossier=dossier, action="forward", actor=office["clerk"]),
+        lambda: perform(dossier=dossier, action="forward", actor=second_clerk),
     ])
     wins = [o for o in outcomes if not isinstance(o, Exception)]
     losses = [o for o in outcomes if isinstance(o, Exception)]

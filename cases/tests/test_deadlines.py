@@ -1,16 +1,20 @@
 """Deadlines in working time: Tết, weekends, make-up Saturdays, waiting on the citizen, extensions."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases.actions import perform
 from cases.models import Dossier
-from cases.services import ActionInput, dossier_act, dossier_intake
+from cases.services import dossier_complete_step, dossier_forward, dossier_intake, dossier_receive
+from cases.tests.factories import DossierFactory, office_staff
 from procedures.models import CalendarException, ProcedureVersion
 from procedures.services import calendar_exception_set
+from procedures.tests.factories import ProcedureFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 pytestmark = pytest.mark.django_db
@@ -70,7 +74,7 @@ def test_a_make_up_saturday_counts(office, clock):
 
 
 def _processing(office, dossier):
-    dossier_act(dossier=dossier, action="forward", actor=office["clerk"])
+    perform(dossier=dossier, action="forward", actor=office["clerk"])
     return Dossier.objects.get(pk=dossier.pk)
 
 
@@ -79,11 +83,10 @@ def test_waiting_on_the_citizen_does_not_run_the_clock(office, clock):
     dossier = _processing(office, intake(office, 3))
     due = dossier.due_at
     clock.at(2026, 11, 24, 8, 0)  # Tuesday (a holiday from 2026: Vietnam Cultural Day) — no working time passes
-    dossier_act(dossier=dossier, action="request_supplement", actor=office["clerk"],
-                payload=ActionInput(data={"items": [{"document": "Tờ khai", "guidance": "Ký tên"}]}))
+    perform(dossier=dossier, action="request_supplement", actor=office["clerk"], items=[{"document": "Tờ khai", "guidance": "Ký tên"}])
     clock.at(2026, 11, 26, 8, 0)  # Thursday: Wednesday was worked entirely while waiting (450 min)
     # The citizen brings the missing item to the counter; the clerk records the supplement.
-    dossier_act(dossier=Dossier.objects.get(pk=dossier.pk), action="supplement", actor=office["clerk"])
+    perform(dossier=Dossier.objects.get(pk=dossier.pk), action="supplement", actor=office["clerk"])
     dossier.refresh_from_db()
     assert dossier.state == "processing"
     assert dossier.paused_minutes == 450 + 30  # Wednesday, and Thursday 07:30 → 08:00
@@ -97,14 +100,14 @@ def test_one_extension_at_least_a_working_day_before_the_due_date(office, clock)
     clock.at(2026, 11, 23, 8, 0)
     dossier = _processing(office, intake(office, 3))
     new_due = dossier.due_at + dt.timedelta(days=7)
-    payload = ActionInput(reason="Cần xác minh thêm", data={"new_due_at": new_due.isoformat()})
-    dossier_act(dossier=dossier, action="extend", actor=office["specialist"], payload=payload)
+    payload = dict(reason="Cần xác minh thêm", new_due_at=new_due.isoformat())
+    perform(dossier=dossier, action="extend", actor=office["specialist"], **payload)
     dossier.refresh_from_db()
     assert dossier.due_at == new_due and dossier.extended_at is not None
     from cases.services import ActionRefused
 
     with pytest.raises(ActionRefused):
-        dossier_act(dossier=dossier, action="extend", actor=office["specialist"], payload=payload)
+        perform(dossier=dossier, action="extend", actor=office["specialist"], **payload)
 
 
 def test_an_extension_too_close_to_the_due_date_is_refused(office, clock):
@@ -112,8 +115,7 @@ def test_an_extension_too_close_to_the_due_date_is_refused(office, clock):
     dossier = _processing(office, intake(office, 1))
     clock.at(2026, 11, 23, 14, 0)  # less than one working day left
     with pytest.raises(ValidationError, match="ít nhất một ngày làm việc"):
-        dossier_act(dossier=dossier, action="extend", actor=office["specialist"],
-                    payload=ActionInput(reason="Chậm", data={"new_due_at": "2026-12-31T10:00:00+07:00"}))
+        perform(dossier=dossier, action="extend", actor=office["specialist"], reason="Chậm", new_due_at="2026-12-31T10:00:00+07:00")
     dossier.refresh_from_db()
     assert dossier.extended_at is None
 
@@ -132,7 +134,7 @@ def test_each_step_has_its_share_of_the_time(office, clock):
     # 0.75 × 450 min = 338 min of working time: 210 in the morning, 128 after 13:30.
     assert local(dossier.step_due_at) == dt.datetime(2026, 11, 23, 15, 38)
     clock.at(2026, 11, 23, 9, 0)
-    dossier_act(dossier=dossier, action="complete_step", actor=office["clerk"])
+    perform(dossier=dossier, action="complete_step", actor=office["clerk"])
     dossier.refresh_from_db()
     # 1.5 days = 675 min from Monday 09:00: 360 on Monday, Tuesday 24/11 is a holiday (Vietnam Cultural
     # Day), 240 on Wednesday morning, 75 after 13:30.
@@ -140,3 +142,34 @@ def test_each_step_has_its_share_of_the_time(office, clock):
     assert not dossier.is_step_late
     clock.at(2026, 11, 26, 8, 0)
     assert Dossier.objects.get(pk=dossier.pk).is_step_late
+
+
+def test_steps_that_each_finish_on_time_end_on_the_appointment_date(clock):
+    """Shares of working days are exact working minutes, so a dossier whose every step ends on its own
+    deadline is decided on its appointment date. A 3-day procedure is 3 × 450 = 1350 working minutes
+    (7:30-11:30, 13:30-17:00), shared 0.30 / 2.10 / 0.60 days = 135 / 945 / 270 minutes."""
+    clock.at(2027, 6, 4, 16, 0)  # published and submitted on a Friday
+    procedure = ProcedureFactory(processing_days=Decimal("3"))
+    shares = [step.share_days for step in procedure.current_version.steps.order_by("order")]
+    assert shares == [Decimal("0.30"), Decimal("2.10"), Decimal("0.60")]
+    dossier = DossierFactory(procedure=procedure, state="submitted")
+    staff = office_staff(dossier.agency)
+
+    clock.at(2027, 6, 7, 7, 30)  # received and forwarded first thing on Monday
+    dossier_receive(dossier=dossier, actor=staff["clerk"])
+    dossier_forward(dossier=dossier, actor=staff["clerk"])
+    dossier.refresh_from_db()
+    assert local(dossier.due_at) == dt.datetime(2027, 6, 9, 17, 0)  # Monday, Tuesday, Wednesday: 3 × 450
+    assert local(dossier.step_due_at) == dt.datetime(2027, 6, 7, 9, 45)  # 135 of Monday morning's 240
+
+    clock.at(2027, 6, 7, 9, 45)
+    dossier_complete_step(dossier=dossier, actor=staff["clerk"])
+    dossier.refresh_from_db()
+    # 945 = 105 (to 11:30) + 210 (afternoon) on Monday, 450 on Tuesday, 180 on Wednesday morning.
+    assert local(dossier.step_due_at) == dt.datetime(2027, 6, 9, 10, 30)
+
+    clock.at(2027, 6, 9, 10, 30)
+    dossier_complete_step(dossier=dossier, actor=staff["specialist"])
+    dossier.refresh_from_db()
+    # 270 = 60 (to 11:30) + 210 (the afternoon): the leader's deadline is the appointment itself.
+    assert local(dossier.step_due_at) == local(dossier.due_at) == dt.datetime(2027, 6, 9, 17, 0)

@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cases.actions import perform
 from cases.models import Dossier
 from cases.printing import FormNotAvailable, render_form, render_tracking_book
-from cases.services import ActionInput, dossier_act, dossier_intake
+from cases.services import dossier_intake
 
 from .conftest import PDF
 
@@ -74,8 +75,8 @@ def desk(office):
             scans=[(requirement, SimpleUploadedFile("to-khai-khai-sinh.pdf", PDF, content_type="application/pdf"))],
         )
 
-    def act(dossier, action, who, **payload):
-        return dossier_act(dossier=dossier, action=action, actor=office[who], payload=ActionInput(**payload))
+    def act(dossier, action, who, reason="", data=None):
+        return perform(dossier=dossier, action=action, actor=office[who], reason=reason, **(data or {}))
 
     return {**office, "intake": intake, "act": act}
 

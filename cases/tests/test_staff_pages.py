@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffMembership, User
+from cases.actions import available_actions as allowed_actions
 from cases.models import Dossier, DossierDocument, DossierEvent
-from cases.views.staff import allowed_actions
 from tests.catalog_data import build_catalog
 
 pytestmark = pytest.mark.django_db
@@ -177,8 +177,14 @@ def test_the_page_offers_only_the_actions_of_each_role(client, world):
 
 
 def test_allowed_actions_agree_with_the_service(world):
-    """What the page offers is what the service accepts: no offered action is refused for role or state."""
-    from cases.services import ACTIONS, ActionRefused, dossier_act
+    """What the page offers is what the service accepts, with valid input: an offered action is taken (and
+    logged), one not offered is refused for role or state (403 or 409) and changes nothing. Any other error
+    fails the test."""
+    from django.core.exceptions import PermissionDenied
+
+    from cases.actions import TAKEN as ACTIONS
+    from cases.actions import perform
+    from cases.services import ActionRefused
     from cases.tests.test_transition_matrix import payload_for
 
     for state, step in [("submitted", None), ("received", None), ("processing", 0), ("processing", 1),
@@ -187,13 +193,15 @@ def test_allowed_actions_agree_with_the_service(world):
             user = world["users"][who]
             for action in ACTIONS:
                 dossier = make_dossier(world, state=state, step=step, due_in=dt.timedelta(days=20))
-                offered = action in allowed_actions(dossier, user)
-                try:
-                    dossier_act(dossier=dossier, action=action, actor=user, payload=payload_for(action))
-                    accepted = True
-                except (ActionRefused, Exception):
-                    accepted = False
-                assert offered == accepted, f"{action} from {state}@{step} by {who}"
+                where = f"{action} from {state}@{step} by {who}"
+                if action in allowed_actions(dossier, user):
+                    event = perform(dossier=dossier, action=action, actor=user, **payload_for(action))
+                    assert (event.action, event.from_state) == (action, state), where
+                else:
+                    before = snapshot(dossier)
+                    with pytest.raises((ActionRefused, PermissionDenied)):
+                        perform(dossier=dossier, action=action, actor=user, **payload_for(action))
+                    assert snapshot(dossier) == before, where
 
 
 def test_the_whole_way_through_the_page(client, world):
@@ -411,14 +419,16 @@ def test_two_clerks_at_once_the_second_is_told(client, world):
 
 
 def test_a_conflict_in_the_service_is_shown(client, world, monkeypatch):
-    from cases import services
+    import dataclasses
+
+    from cases import actions, services
 
     dossier = make_dossier(world, state="received", due_in=dt.timedelta(days=3))
 
     def clash(**kwargs):
         raise services.ActionRefused("Another official changed this dossier at the same moment.")
 
-    monkeypatch.setattr(services, "dossier_act", clash)
+    monkeypatch.setitem(actions.TAKEN, "forward", dataclasses.replace(actions.TAKEN["forward"], service=clash))
     login(client, world, "clerk")
     response = client.post(reverse("cases:staff-act", args=[dossier.pk, "forward"]), {})
     assert response.status_code == 409

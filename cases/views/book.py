@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.access import staff_required
+
 from ..models import Dossier
 from ..printing import render_tracking_book
 from ..workflow import State
-from .staff import staff_required
 
 
 def _agency(request):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,17 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import population
 from core.hooks import merged
-from digitization.selectors import reuse_offers
-from integrations import payment_gateway
-from integrations import services as payments
-from integrations.models import Payment
 from procedures.models import Procedure
-from procedures.templatetags.portal import vnd
 
 from .. import extensions, services
+from ..actions import ACTIONS, refused
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
 from ..models import Dossier, DossierDocument
-from ..printing import render_payment_receipt
 from ..selectors import dossier_for, own_dossiers, public_lookup
 from ..workflow import State
 
@@ -35,27 +30,6 @@ STEPS = [
     ("documents", "cases:draft-documents", gettext_lazy("Documents")),
     ("review", "cases:draft-review", gettext_lazy("Check and submit")),
 ]
-
-# The history as the applicant reads it.
-EVENT_LABELS = {
-    "submit": gettext_lazy("Submitted online"),
-    "intake": gettext_lazy("Received at the counter"),
-    "receive": gettext_lazy("Received by the agency"),
-    "request_supplement": gettext_lazy("Supplement requested"),
-    "supplement": gettext_lazy("Supplement sent"),
-    "refuse": gettext_lazy("Not accepted"),
-    "forward": gettext_lazy("Sent for processing"),
-    "complete_step": gettext_lazy("A processing step was completed"),
-    "transfer": gettext_lazy("Transferred to another agency"),
-    "request_payment": gettext_lazy("Payment requested"),
-    "confirm_payment": gettext_lazy("Payment confirmed"),
-    "approve": gettext_lazy("Approved: the result is issued"),
-    "deny": gettext_lazy("Denied"),
-    "extend": gettext_lazy("Appointment date moved, with an apology letter"),
-    "suspend": gettext_lazy("Processing stopped"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "return_result": gettext_lazy("Result returned"),
-}
 
 NEXT_STEPS = {
     State.SUBMITTED: gettext_lazy(
@@ -285,42 +259,22 @@ def draft_documents(request, pk):
         ):
             messages.success(request, _("The file was removed."))
         errors = _upload_files(request, dossier, requirements)
-        reused = _reuse_stored(request, dossier, requirements, errors)
-        if reused:
-            messages.success(request, _("The document from your data store was added."))
-            return redirect("cases:draft-documents", pk=dossier.pk)
         if not errors:
             if "continue" in request.POST:
                 return redirect("cases:draft-review", pk=dossier.pk)
             return redirect("cases:draft-documents", pk=dossier.pk)
     documents = list(dossier.documents.all())
     rows = _document_rows(dossier, documents, errors)
-    offers = reuse_offers(dossier, requirements)
+    # The data store's offers (``reuse_offers``: requirement pk → a stored document), from its app.
+    panels = merged(extensions.draft_documents_context(dossier=dossier, requirements=requirements, user=request.user))
+    offers = panels.get("reuse_offers") or {}
     for row in rows:  # offered only while the requirement has no file
         offer = offers.get(getattr(row["requirement"], "pk", None))
         row["offers"] = [offer] if offer is not None and not row["files"] else []
     return render(request, "cases/citizen/step_documents.html", {
-        "dossier": dossier, "rows": rows, "steps": _steps(dossier, "documents"),
+        **panels, "dossier": dossier, "rows": rows, "steps": _steps(dossier, "documents"),
         "has_errors": bool(errors),
     })
-
-
-def _reuse_stored(request, dossier, requirements, errors) -> bool:
-    """A "use this document from my store" button: its value is "<requirement pk>:<stored document pk>"."""
-    requirement_pk, _sep, stored_pk = request.POST.get("reuse", "").partition(":")
-    if not (requirement_pk.isdigit() and stored_pk.isdigit()):
-        return False
-    requirement = next((r for r in requirements if r.pk == int(requirement_pk)), None)
-    try:
-        services.dossier_document_reuse(dossier=dossier, user=request.user, requirement=requirement,
-                                        stored_id=int(stored_pk))
-    except ValidationError as error:
-        errors.setdefault(int(requirement_pk), []).extend(_error_messages(error))
-        return False
-    except services.ActionRefused as refused:
-        errors.setdefault(int(requirement_pk), []).append(str(refused))
-        return False
-    return True
 
 
 @login_required
@@ -368,22 +322,11 @@ def my_dossiers(request):
     return render(request, "cases/citizen/my_dossiers.html", {"page": page})
 
 
-PUBLIC_REASONS = {
-    "refuse": gettext_lazy("Reason"),
-    "deny": gettext_lazy("Reason"),
-    "suspend": gettext_lazy("Reason"),
-    "withdraw": gettext_lazy("Reason"),
-    "request_supplement": gettext_lazy("Reason"),
-    "extend": gettext_lazy("Reason"),
-    "transfer": gettext_lazy("Reason"),
-    "approve": gettext_lazy("Result"),
-}
-
-
 def _timeline(dossier, user):
     events = list(dossier.events.order_by("seq"))
     for event in events:
-        event.label = EVENT_LABELS.get(event.action, event.action)
+        declared = ACTIONS.get(event.action)
+        event.label = declared.citizen_label if declared else event.action
         event.to_label = State(event.to_state).label if event.to_state in State.values else ""
         if event.actor_id is not None and event.actor_id == user.pk:
             event.who = _("You")
@@ -395,8 +338,8 @@ def _timeline(dossier, user):
                          dossier.handling_agency else dossier.agency).name
         # Officials' internal opinions (forwarding, completing a step) stay internal; the applicant reads
         # the reasons that concern them, and the result's number.
-        event.public_reason = event.reason if event.action in PUBLIC_REASONS else ""
-        event.reason_label = PUBLIC_REASONS.get(event.action, "")
+        event.reason_label = (declared.reason_label or "") if declared else ""
+        event.public_reason = event.reason if event.reason_label else ""
         event.supplement_items = event.data.get("items") or []
         event.fees = event.data.get("fees") or []
         event.new_due = event.data.get("new_due_at")
@@ -413,8 +356,8 @@ def _last_event(events, action):
 
 
 def _can(dossier, user, action) -> bool:
-    meta = getattr(dossier, action)._django_fsm
-    return meta.has_transition(dossier.state) and dossier.is_applicant(user)
+    """Whether the applicant may take ``action`` now (the services' own check)."""
+    return dossier.is_applicant(user) and refused(dossier, action, user) is None
 
 
 def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, supplement_errors=None, status=200):
@@ -484,8 +427,7 @@ def supplement(request, pk):
         return _render_dossier(request, dossier, note_form=note_form, supplement_errors=[
             _("Attach the corrected or missing documents before sending.")])
     try:
-        services.dossier_act(dossier=dossier, action="supplement", actor=request.user,
-                             payload=services.ActionInput(reason=note_form.cleaned_data["note"].strip()))
+        services.dossier_supplement(dossier=dossier, actor=request.user, reason=note_form.cleaned_data["note"].strip())
     except (services.ActionRefused, PermissionDenied, ValidationError) as refused:
         messages.error(request, " ".join(refused.messages) if isinstance(refused, ValidationError) else str(refused))
         return redirect("cases:dossier", pk=pk)
@@ -504,8 +446,7 @@ def withdraw(request, pk):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dossier_act(dossier=dossier, action="withdraw", actor=request.user,
-                                 payload=services.ActionInput(reason=form.cleaned_data["reason"].strip()))
+            services.dossier_withdraw(dossier=dossier, actor=request.user, reason=form.cleaned_data["reason"].strip())
         except ValidationError as error:
             _form_errors(form, error)
         except (services.ActionRefused, PermissionDenied) as refused:
@@ -517,69 +458,6 @@ def withdraw(request, pk):
     if form.errors:
         form.fields["reason"].widget.attrs["aria-invalid"] = "true"
     return render(request, "cases/citizen/withdraw.html", {"dossier": dossier, "form": form})
-
-
-# --- online payment ------------------------------------------------------------------------------------
-
-@login_required
-@require_POST
-def pay(request, pk):
-    """Pay the fees online: to the gateway's page, or back to the dossier with why not."""
-    dossier = _own_or_404(request.user, pk)
-    try:
-        url = payments.payment_start(dossier=dossier, user=request.user)
-    except payment_gateway.GatewayError:
-        messages.error(request, _(
-            "The payment gateway cannot be reached right now. Nothing was charged: try again in a few minutes, "
-            "or pay at the counter."))
-        return redirect("cases:dossier", pk=pk)
-    except (services.ActionRefused, PermissionDenied) as refused:
-        messages.error(request, str(refused))
-        return redirect("cases:dossier", pk=pk)
-    return redirect(url)
-
-
-@require_GET
-def payment_return(request):
-    """Where the gateway sends the payer back, with the signed result: recorded like the gateway's own
-    callback (whichever comes first records it), then the dossier's page says how it went. No login is
-    needed to record it: the check code is the proof, and the dossier's page asks for the login."""
-    try:
-        result = payments.payment_callback(fields=request.GET.dict())
-    except payments.PaymentRefused:
-        messages.error(request, _("The payment result could not be verified: nothing was recorded. If you were "
-                                  "charged, the agency is told by the gateway; check your dossier again later."))
-        return redirect("cases:my-dossiers")
-    payment = result.payment
-    if payment.status == Payment.Status.PAID:
-        messages.success(request, _("Your payment of %(amount)s đồng was received (receipt %(number)s). Processing "
-                                    "of your dossier resumes.") % {"amount": vnd(payment.amount),
-                                                                    "number": payment.receipt_number})
-    elif result.outcome == "late":
-        messages.warning(request, _("The payment was made, but this dossier no longer waits for it. The agency "
-                                    "will contact you about a refund."))
-    else:
-        messages.warning(request, _("The payment was not completed (the gateway answered %(code)s). Nothing was "
-                                    "charged: you can try again.") % {"code": payment.response_code or "-"})
-    return redirect("cases:dossier", pk=payment.dossier_id)
-
-
-@login_required
-@require_GET
-def payment_receipt(request, pk, reference):
-    """The fee receipt (PDF) of a paid online payment, to the applicant and the officials of the dossier."""
-    dossier = dossier_for(request.user, pk)
-    if dossier is None:
-        raise Http404
-    payment = Payment.objects.filter(dossier=dossier, reference=reference, status=Payment.Status.PAID).first()
-    if payment is None:
-        raise Http404
-    payment.dossier = dossier
-    pdf = render_payment_receipt(payment=payment, base_url=request.build_absolute_uri("/").rstrip("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bien-lai-{payment.receipt_number}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- public lookup -------------------------------------------------------------------------------------

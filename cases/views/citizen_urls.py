@@ -16,7 +16,4 @@ urlpatterns = [
     path("<int:pk>/tai-lieu/<int:document_pk>/", citizen.document, name="document"),
     path("<int:pk>/bo-sung/", citizen.supplement, name="supplement"),
     path("<int:pk>/rut/", citizen.withdraw, name="withdraw"),
-    path("<int:pk>/thanh-toan/", citizen.pay, name="pay"),
-    path("thanh-toan/ket-qua/", citizen.payment_return, name="payment-return"),
-    path("<int:pk>/bien-lai/<str:reference>/", citizen.payment_receipt, name="payment-receipt"),
 ]

@@ -1,10 +1,7 @@
 """The officials' workspace: queues, the dossier page with the actions open to them now, counter intake."""
 
-import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -16,16 +13,18 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_fsm import can_proceed
 
+from accounts.access import staff_required
 from core.hooks import merged
 from procedures.models import StaffRole
-from procedures.working_calendar import WorkingCalendar
 
 from .. import extensions, services
+from ..actions import ACTIONS, TAKEN, available_actions
+from ..clock import Clock
+from ..inputs import as_validation_error
 from ..models import DossierDocument, ResultDelivery
 from ..selectors import QUEUES, dossier_for, staff_queue, staff_queue_counts
-from ..staff_forms import ACTION_FORMS, IntakeForm, IntakeProcedureForm, QueueSearchForm
+from ..staff_forms import IntakeForm, IntakeProcedureForm, QueueSearchForm
 from ..workflow import State
 
 PAGE_SIZE = 25
@@ -39,95 +38,6 @@ QUEUE_LABELS = {
     "all": gettext_lazy("All"),
 }
 
-ACTION_LABELS = {
-    "submit": gettext_lazy("Submitted online"),
-    "intake": gettext_lazy("Received at the counter"),
-    "receive": gettext_lazy("Receive"),
-    "request_supplement": gettext_lazy("Request a supplement"),
-    "supplement": gettext_lazy("Record the supplement"),
-    "refuse": gettext_lazy("Refuse"),
-    "forward": gettext_lazy("Forward for processing"),
-    "complete_step": gettext_lazy("Complete my step"),
-    "transfer": gettext_lazy("Transfer to another agency"),
-    "request_payment": gettext_lazy("Request payment"),
-    "confirm_payment": gettext_lazy("Confirm payment"),
-    "approve": gettext_lazy("Approve"),
-    "deny": gettext_lazy("Deny"),
-    "extend": gettext_lazy("Extend (apology letter)"),
-    "suspend": gettext_lazy("Stop processing"),
-    "withdraw": gettext_lazy("Withdraw at the applicant's request"),
-    "return_result": gettext_lazy("Return the result"),
-}
-# Actions that end or turn back a dossier: shown apart, in a warning colour.
-DANGER = {"refuse", "deny", "suspend", "withdraw"}
-
-
-def staff_required(view):
-    """Logged in (else to the login page) and holding a staff membership (else 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.staff_memberships.exists():
-            raise PermissionDenied(_("This page is for officials."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-class Clock:
-    """Working time left for many dossiers with one calendar per set of office hours.
-
-    ``selectors.working_time_left`` builds a calendar per dossier, which reads the calendar exceptions
-    again for each row; a list page shares them so its queries do not grow with its rows.
-    """
-
-    def __init__(self, now: dt.datetime | None = None):
-        self.now = now or timezone.now()
-        self._calendars: dict = {}
-        self._exceptions: dict = {}
-
-    def calendar(self, agency) -> WorkingCalendar:
-        key = agency.working_periods
-        if key not in self._calendars:
-            calendar = WorkingCalendar(periods=key)
-            calendar._exceptions = self._exceptions  # calendar exceptions are the same for every agency
-            self._calendars[key] = calendar
-        return self._calendars[key]
-
-    def minutes_left(self, dossier) -> int | None:
-        if dossier.due_at is None:
-            return None
-        calendar = self.calendar(dossier.agency)
-        if self.now <= dossier.due_at:
-            return calendar.working_minutes_between(self.now, dossier.due_at)
-        return -calendar.working_minutes_between(dossier.due_at, self.now)
-
-    def describe(self, dossier) -> dict:
-        """What the list shows: the text, and whether the dossier is late, due today, or paused."""
-        if dossier.state in (State.RESOLVED, State.RETURNED) or dossier.is_terminal:
-            return {"text": "", "level": "done"}
-        if dossier.paused_at is not None:
-            return {"text": _("paused (waiting on the applicant)"), "level": "paused"}
-        minutes = self.minutes_left(dossier)
-        if minutes is None:
-            return {"text": "", "level": "none"}
-        per_day = self.calendar(dossier.agency).minutes_per_day or 480
-        if minutes < 0:
-            hours = -minutes // 60 or 1
-            return {"text": _("overdue by %(hours)s h") % {"hours": hours}, "level": "late"}
-        days, rest = divmod(minutes, per_day)
-        hours, mins = divmod(rest, 60)
-        today = timezone.localdate(self.now) == timezone.localdate(dossier.due_at)
-        if today:
-            when = date_format(timezone.localtime(dossier.due_at), "H:i")
-            text = _("due today at %(time)s (%(hours)s h %(minutes)s min of working time left)") % {
-                "time": when, "hours": hours, "minutes": mins}
-        elif days:
-            text = _("%(days)s d %(hours)s h left") % {"days": days, "hours": hours}
-        else:
-            text = _("%(hours)s h %(minutes)s min left") % {"hours": hours, "minutes": mins}
-        return {"text": text, "level": "today" if today else ("soon" if not days else "ok")}
 
 
 @staff_required
@@ -155,22 +65,6 @@ def workspace(request):
     )
 
 
-def allowed_actions(dossier, user) -> list[str]:
-    """The actions ``user`` may take on ``dossier`` now: the service's own checks, without changing anything."""
-    allowed = []
-    for action in services.ACTIONS:
-        method = getattr(dossier, action)
-        meta = method._django_fsm
-        if not meta.has_transition(dossier.state):
-            continue
-        if not meta.has_transition_perm(dossier, dossier.state, user):
-            continue
-        if not can_proceed(method):
-            continue
-        allowed.append(action)
-    return allowed
-
-
 def _dossier_or_404(user, pk):
     dossier = dossier_for(user, pk)
     if dossier is None:
@@ -179,23 +73,26 @@ def _dossier_or_404(user, pk):
 
 
 def _render_dossier(request, dossier, *, bound=None, status=200):
-    actions = allowed_actions(dossier, request.user)
     forms = []
-    for action in actions:
-        form = bound if bound is not None and bound[0] == action else None
+    for name in available_actions(dossier, request.user):
+        action = ACTIONS[name]
+        if action.form is None:
+            continue
+        form = bound if bound is not None and bound[0] == name else None
         forms.append({
-            "action": action,
-            "label": ACTION_LABELS[action],
-            "form": form[1] if form else ACTION_FORMS[action](dossier=dossier, prefix=action),
+            "action": name,
+            "label": action.staff_label,
+            "form": form[1] if form else action.form(dossier=dossier, prefix=name),
             "open": form is not None,
-            "danger": action in DANGER,
+            "danger": action.danger,
         })
     clock = Clock()
     calendar = clock.calendar(dossier.agency)
     per_day = calendar.minutes_per_day or 480
     events = list(dossier.events.order_by("seq"))
     for event in events:
-        event.label = ACTION_LABELS.get(event.action, event.action)
+        declared = ACTIONS.get(event.action)
+        event.label = declared.staff_label if declared else event.action
         event.from_label = State(event.from_state).label if event.from_state in State.values else ""
         event.to_label = State(event.to_state).label if event.to_state in State.values else event.to_state
         # "items" would resolve to dict.items in a template: hand the lists over under plain names.
@@ -243,16 +140,22 @@ def dossier_page(request, pk):
 @require_POST
 def dossier_act(request, pk, action):
     dossier = _dossier_or_404(request.user, pk)
-    if action not in ACTION_FORMS:
+    declared = TAKEN.get(action)
+    if declared is None or declared.form is None:
         raise Http404
-    form = ACTION_FORMS[action](request.POST, request.FILES, dossier=dossier, prefix=action)
+    form = declared.form(request.POST, request.FILES, dossier=dossier, prefix=action)
     if not form.is_valid():
+        return _render_dossier(request, dossier, bound=(action, form))
+    # The page's form asks; the action's input validates what it asked, as it does an API body.
+    given = declared.input(data=form.service_data())
+    if not given.is_valid():
+        _add_service_errors(form, as_validation_error(given.errors))
         return _render_dossier(request, dossier, bound=(action, form))
     try:
         if action == "supplement":
-            _supplement_at_counter(dossier=dossier, clerk=request.user, form=form)
+            _supplement_at_counter(dossier=dossier, clerk=request.user, form=form, inputs=given.validated_data)
         else:
-            services.dossier_act(dossier=dossier, action=action, actor=request.user, payload=form.payload())
+            declared.service(dossier=dossier, actor=request.user, **given.validated_data)
     except ValidationError as error:
         _add_service_errors(form, error)
         return _render_dossier(request, dossier, bound=(action, form))
@@ -262,13 +165,13 @@ def dossier_act(request, pk, action):
     except PermissionDenied as denied:
         messages.error(request, str(denied) or _("You may not take this action on this dossier."))
         return _render_dossier(request, dossier, status=403)
-    messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[action]})
+    messages.success(request, _("Done: %(action)s.") % {"action": declared.staff_label})
     if dossier_for(request.user, pk) is None:  # transferred out of this official's reach
         return redirect("cases:workspace")
     return redirect("cases:staff-dossier", pk=pk)
 
 
-def _supplement_at_counter(*, dossier, clerk, form) -> None:
+def _supplement_at_counter(*, dossier, clerk, form, inputs) -> None:
     """The scans of what the applicant brought and the supplement action, in one transaction: if the
     action is refused, no document row stays behind."""
     with transaction.atomic():
@@ -276,7 +179,7 @@ def _supplement_at_counter(*, dossier, clerk, form) -> None:
             services.dossier_document_add(
                 dossier=dossier, actor=clerk, requirement=requirement, uploaded=uploaded, source=DossierDocument.Source.SCAN
             )
-        services.dossier_act(dossier=dossier, action="supplement", actor=clerk, payload=form.payload())
+        services.dossier_supplement(dossier=dossier, actor=clerk, **inputs)
 
 
 def _add_service_errors(form, error: ValidationError) -> None:

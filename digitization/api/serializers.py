@@ -1,5 +1,6 @@
-"""What the data-store API returns."""
+"""What the data-store API takes and returns."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import DigitizedDocument
@@ -48,3 +49,16 @@ class VerificationSerializer(serializers.Serializer):
 
 class VerifyUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField(help_text="Id of the required document (from the procedure's documents).")
+    file = serializers.FileField(required=False, help_text="The file; or give document_id instead.")
+    document_id = serializers.IntegerField(
+        required=False, help_text="Id of a document of the applicant's data store (GET /api/v1/me/documents/) to reuse."
+    )
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("document_id" in attrs):
+            raise serializers.ValidationError(_("Give either a file or the id of a document from your data store."))
+        return attrs

@@ -1,19 +1,34 @@
-"""The data-store API: the owner's documents (``/me/documents/``) and the public verification of results."""
+"""The data-store API: the owner's documents (``/me/documents/``), a dossier's documents (an upload or a
+stored document reused, ``/dossiers/{id}/documents/``), and the public verification of results."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from cases import selectors as dossiers
+from cases.api.serializers import DossierSerializer
+from cases.api.views import Conflict
+from cases.services import ActionRefused, dossier_document_add
+from procedures.models import RequiredDocument
+
 from .. import selectors, services
 from ..models import DocumentAccess
-from .serializers import StoredDocumentSerializer, VerificationSerializer, VerifyUploadSerializer
+from .serializers import (
+    DocumentUploadSerializer,
+    StoredDocumentSerializer,
+    VerificationSerializer,
+    VerifyUploadSerializer,
+)
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 
@@ -57,6 +72,46 @@ class MyDocumentFileView(APIView):
         response = FileResponse(handle, content_type="application/pdf", filename=document.file_name)
         response["Cache-Control"] = "private, no-store"  # a personal document, as the store page serves it
         return response
+
+
+class DossierDocumentsView(APIView):
+    """A dossier's documents: an upload, or a document of the applicant's data store given instead ("provide
+    once"). Answers as the dossier API does (its ``DossierSerializer``; 400, 403, 404, 409)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer, "application/json": DocumentUploadSerializer},
+                   responses={201: DossierSerializer})
+    def post(self, request, pk):
+        """Attach a file, or reuse a document of the applicant's data store (``document_id``)."""
+        dossier = dossiers.dossier_for(request.user, pk)
+        if dossier is None:
+            raise Http404
+        if not dossier.is_applicant(request.user) and not dossier.staff_role_of(request.user, ["reception_clerk"]):
+            raise PermissionDenied()
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        requirement = RequiredDocument.objects.filter(pk=data.validated_data["requirement"], version=dossier.version).first()
+        if requirement is None:
+            raise ValidationError({"requirement": [_("This document is not part of this procedure.")]})
+        try:
+            if "document_id" in data.validated_data:
+                services.dossier_document_reuse(dossier=dossier, user=request.user, requirement=requirement,
+                                                stored_id=data.validated_data["document_id"])
+            else:
+                dossier_document_add(dossier=dossier, actor=request.user, requirement=requirement,
+                                     uploaded=data.validated_data["file"])
+        except ActionRefused as error:
+            raise Conflict(str(error)) from error
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error) or None) from error
+        except DjangoValidationError as error:
+            raise ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
+            ) from error
+        dossier = dossiers.dossier_for(request.user, pk)
+        return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class VerifyThrottle(AnonRateThrottle):

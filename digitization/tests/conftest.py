@@ -6,7 +6,8 @@ import importlib
 import pytest
 from django.apps import apps
 
-from cases.services import ActionInput, dossier_act, dossier_intake
+from cases.actions import perform
+from cases.services import dossier_intake
 from cases.tests import conftest as cases_conftest
 from digitization.models import DigitizedDocument
 
@@ -58,9 +59,9 @@ def approve(desk, django_capture_on_commit_callbacks):
 
     def act(dossier, *, number="125/2026/QĐ-UBND", run=True):
         for action, role in [("forward", "clerk"), ("complete_step", "clerk"), ("complete_step", "specialist")]:
-            dossier_act(dossier=dossier, action=action, actor=desk[role])
+            perform(dossier=dossier, action=action, actor=desk[role])
         with django_capture_on_commit_callbacks(execute=run):
-            dossier_act(dossier=dossier, action="approve", actor=desk["leader"], payload=ActionInput(reason=number))
+            perform(dossier=dossier, action="approve", actor=desk["leader"], reason=number)
         return DigitizedDocument.objects.get(dossier=dossier, kind=DigitizedDocument.Kind.RESULT)
 
     return act

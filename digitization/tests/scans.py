@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-FONT_FILE = Path(__file__).resolve().parents[2] / "cases" / "fonts" / "DejaVuSans.ttf"
+FONT_FILE = Path(__file__).resolve().parents[2] / "core" / "fonts" / "DejaVuSans.ttf"
 
 needs_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None or not glob.glob("/usr/share/tesseract-ocr/*/tessdata/vie.traineddata"),

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
+from cases.actions import perform
+from cases.services import dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from digitization import ocr, pki, services
 from digitization.models import DigitizedDocument, DocumentSequence
@@ -94,14 +95,13 @@ def test_counter_scans_and_a_supplement_each_get_one_job_and_only_new_files(
     scanned = DigitizedDocument.objects.get()
     assert scanned.digitized_by == desk["clerk"] and scanned.status == "pending" and len(jobs(queued)) == 1
 
-    dossier_act(dossier=dossier, action="request_supplement", actor=desk["clerk"],
-                payload=ActionInput(data={"items": [{"document": "Giấy ủy quyền", "guidance": "Nộp bản có ký tên"}]}))
+    perform(dossier=dossier, action="request_supplement", actor=desk["clerk"], items=[{"document": "Giấy ủy quyền", "guidance": "Nộp bản có ký tên"}])
     dossier.refresh_from_db()
     added = dossier_document_add(dossier=dossier, actor=desk["clerk"],
                                  requirement=desk["birth"].current_version.documents.get(order=2),
                                  uploaded=upload(PDF, "uy-quyen.pdf"))
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        dossier_act(dossier=dossier, action="supplement", actor=desk["clerk"])
+        perform(dossier=dossier, action="supplement", actor=desk["clerk"])
     assert len(jobs(queued)) == 1
     rows = DigitizedDocument.objects.order_by("pk")
     assert [job.component_id for job in rows] == [scanned.component_id, added.pk]
@@ -135,7 +135,7 @@ def test_a_hostile_or_broken_file_fails_with_its_reason_and_leaves_nothing_behin
     job = DigitizedDocument.objects.get(dossier=dossier)
     assert job.status == "failed"
     assert job.failure_reason == ocr._messages()[reason]
-    assert (job.file.name, job.sha256, job.size, job.ocr_text, job.claimed_at) == ("", "", 0, "", None)
+    assert (job.file.name, job.sha256, job.size, job.ocr_text, job.claimed_until) == ("", "", 0, "", None)
     assert stored_files() == []
     assert list(scratch.iterdir()) == []  # neither the parent's copy nor the child's work folder
     assert dossier.documents.count() == 1  # the dossier keeps the file the official scanned
@@ -147,7 +147,7 @@ def _temporary_failure(document_id: int, scratch) -> None:
     with pytest.raises(services.Retryable):
         services.document_process(document_id=document_id)
     row = DigitizedDocument.objects.get(pk=document_id)
-    assert (row.status, row.claimed_at, row.attempts, row.file.name) == ("pending", None, 1, "")
+    assert (row.status, row.claimed_until, row.attempts, row.file.name) == ("pending", None, 1, "")
     assert list(scratch.iterdir()) == []
     assert digitize.apply(args=[document_id]).get() == "failed"
 
@@ -179,6 +179,44 @@ def test_without_tesseract_a_digitization_fails_saying_so(
     _temporary_failure(job.pk, scratch)
     job.refresh_from_db()
     assert (job.status, job.failure_reason) == ("failed", ocr._messages()[ocr.MISSING_TOOL])
+
+
+def test_on_a_worker_a_failure_that_may_pass_is_retried_with_backoff_then_failed_on_the_last_attempt(
+    desk, intake, tmp_path, monkeypatch, scratch, django_capture_on_commit_callbacks
+):
+    """As a worker runs it (not eagerly): Celery retries it (``autoretry_for``) after an exponential,
+    jittered countdown, five times; the last attempt stores the failure for an official to see."""
+    from celery.canvas import Signature
+    from celery.exceptions import Retry
+
+    requirement = desk["birth"].current_version.documents.get(order=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        dossier = intake(scans=[(requirement, upload(scan_pdf("Giấy tờ", dpi=100)))])
+    job = DigitizedDocument.objects.get(dossier=dossier)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Tesseract: a failure that installing it would fix
+    sent = []
+    monkeypatch.setattr(Signature, "apply_async", lambda signature, *args, **kwargs: sent.append(signature.options))
+
+    def attempt(retries: int):
+        digitize.push_request(id=f"digitize-{job.pk}", args=[job.pk], kwargs={}, retries=retries, is_eager=False,
+                              called_directly=False)
+        try:
+            return digitize.run(job.pk)
+        finally:
+            digitize.pop_request()
+
+    for retries in range(digitize.max_retries):
+        with pytest.raises(Retry) as retry:
+            attempt(retries)
+        assert 0 <= retry.value.when <= min(600, 15 * 2**retries)
+        row = DigitizedDocument.objects.get(pk=job.pk)
+        assert (row.status, row.claimed_until, row.attempts) == ("pending", None, retries + 1)
+    assert [options["retries"] for options in sent] == [1, 2, 3, 4, 5]
+
+    assert attempt(digitize.max_retries) == "failed"
+    row = DigitizedDocument.objects.get(pk=job.pk)
+    assert (row.status, row.failure_reason, row.attempts) == ("failed", ocr._messages()[ocr.MISSING_TOOL], 6)
+    assert len(sent) == 5
 
 
 # --- codes ------------------------------------------------------------------------------------------------

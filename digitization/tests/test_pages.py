@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.services import dossier_act
+from cases.actions import perform
 from digitization import services
 from digitization.defaults import DEFAULT_BODY
 from digitization.models import DigitizedDocument, DocumentAccess, ResultTemplate
@@ -150,7 +150,7 @@ def test_a_result_hidden_until_returned_shows_in_the_store_only_once_returned(de
     assert an.get(f"{STORE}{result.pk}/tep/").status_code == 404
     assert not DocumentAccess.objects.filter(action="download").exists()
 
-    dossier_act(dossier=dossier, action="return_result", actor=desk["clerk"])
+    perform(dossier=dossier, action="return_result", actor=desk["clerk"])
     assert shown() == {"list": True, "results tab": True, "detail": 200, "api": [result.pk], "api detail": 200}
     download = an.get(f"{STORE}{result.pk}/tep/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"

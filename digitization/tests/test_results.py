@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from cases.services import ActionInput, ActionRefused, dossier_act, dossier_draft_create
+from cases.actions import perform
+from cases.services import ActionRefused, dossier_draft_create
 from digitization import pki, results, selectors, services
 from digitization.defaults import DEFAULT_BODY
 from digitization.models import DigitizedDocument, DocumentSequence, ResultTemplate, TrustRoot
@@ -118,16 +119,17 @@ def test_a_result_worked_twice_is_stored_once_under_one_code(
     assert again == result and jobs(queued) == [] and DigitizedDocument.objects.count() == 1
 
 
-def test_a_row_another_worker_holds_is_left_alone_until_its_claim_is_stale(certificates, intake, approve):
+def test_a_row_another_worker_holds_is_left_alone_until_its_lease_runs_out(certificates, intake, approve):
     pending = approve(intake(), run=False)
-    DigitizedDocument.objects.filter(pk=pending.pk).update(claimed_at=timezone.now())
+    running = timezone.now() + dt.timedelta(seconds=services.CLAIM_SECONDS)
+    DigitizedDocument.objects.filter(pk=pending.pk).update(claimed_until=running)
     untouched = services.document_process(document_id=pending.pk)
     assert (untouched.status, untouched.code, untouched.attempts) == ("pending", None, 0)
 
-    stale = timezone.now() - dt.timedelta(seconds=services.CLAIM_SECONDS + 1)
-    DigitizedDocument.objects.filter(pk=pending.pk).update(claimed_at=stale)
+    run_out = timezone.now() - dt.timedelta(seconds=1)
+    DigitizedDocument.objects.filter(pk=pending.pk).update(claimed_until=run_out)
     taken_over = services.document_process(document_id=pending.pk)
-    assert (taken_over.status, taken_over.attempts, taken_over.claimed_at) == ("done", 1, None)
+    assert (taken_over.status, taken_over.attempts, taken_over.claimed_until) == ("done", 1, None)
 
 
 def test_codes_count_per_owner_procedure_and_type(certificates, intake, approve):
@@ -166,7 +168,7 @@ def test_a_result_shows_in_the_owner_store_before_return_only_if_the_template_al
         return one == result
 
     assert shown() is not hidden
-    dossier_act(dossier=dossier, action="return_result", actor=desk["clerk"])
+    perform(dossier=dossier, action="return_result", actor=desk["clerk"])
     assert shown() is True
     assert selectors.verify_code(result.code, result.verify_key).authentic  # hiding is about the store, not about verification
 
@@ -228,15 +230,15 @@ def test_a_revoked_certificate_is_not_used_and_an_unreadable_key_fails_saying_so
 def test_a_refused_approval_or_a_denial_issues_nothing(desk, certificates, intake, django_capture_on_commit_callbacks):
     dossier = intake()
     for action, role in [("forward", "clerk"), ("complete_step", "clerk"), ("complete_step", "specialist")]:
-        dossier_act(dossier=dossier, action=action, actor=desk[role])
+        perform(dossier=dossier, action=action, actor=desk[role])
     with django_capture_on_commit_callbacks(execute=True) as queued:
         with pytest.raises(PermissionDenied):
-            dossier_act(dossier=dossier, action="approve", actor=desk["specialist"], payload=ActionInput(reason="1/2026"))
+            perform(dossier=dossier, action="approve", actor=desk["specialist"], reason="1/2026")
         with pytest.raises(ValidationError):
-            dossier_act(dossier=dossier, action="approve", actor=desk["leader"], payload=ActionInput(reason=" "))
-        dossier_act(dossier=dossier, action="deny", actor=desk["leader"], payload=ActionInput(reason="Không đủ điều kiện"))
+            perform(dossier=dossier, action="approve", actor=desk["leader"], reason=" ")
+        perform(dossier=dossier, action="deny", actor=desk["leader"], reason="Không đủ điều kiện")
         with pytest.raises(ActionRefused):
-            dossier_act(dossier=dossier, action="approve", actor=desk["leader"], payload=ActionInput(reason="1/2026"))
+            perform(dossier=dossier, action="approve", actor=desk["leader"], reason="1/2026")
     assert jobs(queued) == [] and not DigitizedDocument.objects.exists()
 
 
@@ -244,14 +246,17 @@ def test_the_sweeper_queues_again_only_what_waits_too_long_unclaimed(
     certificates, intake, approve, django_capture_on_commit_callbacks
 ):
     old = timezone.now() - dt.timedelta(minutes=10)
-    lost, fresh, held, done = (approve(intake(), run=False) for _ in range(4))
-    DigitizedDocument.objects.filter(pk__in=[lost.pk, held.pk, done.pk]).update(created_at=old)
-    DigitizedDocument.objects.filter(pk=held.pk).update(claimed_at=timezone.now())
+    lost, fresh, held, abandoned, done = (approve(intake(), run=False) for _ in range(5))
+    DigitizedDocument.objects.filter(pk__in=[lost.pk, held.pk, abandoned.pk, done.pk]).update(created_at=old)
+    DigitizedDocument.objects.filter(pk=held.pk).update(
+        claimed_until=timezone.now() + dt.timedelta(seconds=services.CLAIM_SECONDS)
+    )
+    # A worker died holding this one: its lease ran out.
+    DigitizedDocument.objects.filter(pk=abandoned.pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
     DigitizedDocument.objects.filter(pk=done.pk).update(status="done")
 
     with django_capture_on_commit_callbacks(execute=True) as queued:
-        assert services.sweep() == 1
-    assert len(jobs(queued)) == 1
-    assert [d.status for d in DigitizedDocument.objects.filter(pk__in=[lost.pk, fresh.pk, held.pk]).order_by("pk")] == [
-        "done", "pending", "pending"
-    ]
+        assert services.sweep() == 2
+    assert len(jobs(queued)) == 1  # one batch, after commit
+    rows = DigitizedDocument.objects.filter(pk__in=[lost.pk, fresh.pk, held.pk, abandoned.pk]).order_by("pk")
+    assert [d.status for d in rows] == ["done", "pending", "pending", "done"]

@@ -1,11 +1,14 @@
 """Provide once: a document digitized in one dossier is given again in a later dossier of another
 procedure that asks for the same document type, without a new upload or a new digitization; a document
-that is expired, revoked, someone else's, of another type or not digitized is refused."""
+that is expired, revoked, someone else's, of another type or not digitized is refused; the draft's
+documents step offers it, and its button gives it."""
 
 import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import DossierDocument
@@ -13,13 +16,13 @@ from cases.services import (
     ActionRefused,
     dossier_document_add,
     dossier_document_remove,
-    dossier_document_reuse,
     dossier_draft_create,
     dossier_submit,
 )
 from cases.tests.conftest import PDF
 from digitization import selectors
 from digitization.models import DigitizedDocument, DocumentAccess, DocumentType
+from digitization.services import dossier_document_reuse
 from procedures.models import RequiredDocument
 
 from .factories import AN, MAI, DigitizedDocumentFactory
@@ -194,3 +197,40 @@ def test_removing_a_reused_file_from_a_draft_keeps_the_stored_document(
     assert stored.file.storage.exists(stored.file.name)
     stored.refresh_from_db()
     assert stored.status == "done" and selectors.store_document(desk["citizen"], stored.pk) == stored
+
+
+# --- the draft's documents step: the offer and its button ---------------------------------------------------
+
+
+def test_the_documents_step_offers_the_stored_document_and_its_button_adds_it(desk, residence, intake, later_draft):
+    stored = DigitizedDocumentFactory(dossier=intake(AN))
+    requirement = residence["marriage"]
+    an = Client()
+    an.force_login(desk["citizen"])
+    step = reverse("cases:draft-documents", args=[later_draft.pk])
+    reuse = reverse("digitization:reuse", args=[later_draft.pk])
+    button = f'name="reuse" value="{requirement.pk}:{stored.pk}" formaction="{reuse}"'
+
+    page = an.get(step).content.decode()
+    assert page.count('class="cz-reuse"') == 1 and button in page
+
+    # Someone else's dossier: it does not exist for them, and nothing is added.
+    stranger = Client()
+    stranger.force_login(desk["other"])
+    assert stranger.post(reuse, {"reuse": f"{requirement.pk}:{stored.pk}"}).status_code == 404
+    assert not later_draft.documents.exists()
+
+    # A document that is not the applicant's: refused, said on the step, nothing added.
+    hers = DigitizedDocumentFactory(dossier=intake(MAI), owner_id_number=MAI["id_number"], owner_name=MAI["name"])
+    response = an.post(reuse, {"reuse": f"{requirement.pk}:{hers.pk}"}, follow=True)
+    assert response.redirect_chain == [(step, 302)]
+    assert "Giấy tờ này không có trong Kho dữ liệu của bạn hoặc đã hết hiệu lực." in response.content.decode()
+    assert not later_draft.documents.exists()
+
+    response = an.post(reuse, {"reuse": f"{requirement.pk}:{stored.pk}"}, follow=True)
+    assert response.redirect_chain == [(step, 302)]
+    page = response.content.decode()
+    assert "Đã thêm giấy tờ từ Kho dữ liệu của bạn." in page
+    assert 'class="cz-reuse"' not in page  # offered only while the requirement has no file
+    (given,) = later_draft.documents.all()
+    assert (given.requirement, given.reused_from, given.source) == (requirement, stored, "reuse")

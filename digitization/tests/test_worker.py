@@ -14,7 +14,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cases.services import ActionInput, dossier_act, dossier_intake
+from cases.actions import perform
+from cases.services import dossier_intake
 from digitization import selectors, services
 from digitization.models import DigitizedDocument
 
@@ -97,8 +98,8 @@ def test_a_worker_signs_the_result_of_an_approved_dossier(desk, worker):
     services.demo_certificates_issue(agencies=[ward])
     dossier = dossier_intake(clerk=desk["clerk"], procedure=desk["birth"], agency=ward, applicant=dict(AN))
     for action, role in [("forward", "clerk"), ("complete_step", "clerk"), ("complete_step", "specialist")]:
-        dossier_act(dossier=dossier, action=action, actor=desk[role])
-    dossier_act(dossier=dossier, action="approve", actor=desk["leader"], payload=ActionInput(reason="7/2026/QĐ"))
+        perform(dossier=dossier, action=action, actor=desk[role])
+    perform(dossier=dossier, action="approve", actor=desk["leader"], reason="7/2026/QĐ")
 
     result = DigitizedDocument.objects.get(dossier=dossier, kind="result")
     deadline = time.monotonic() + 60

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
+from cases.actions import perform
+from cases.services import dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from cases.tests.conftest import office as _office
 from integrations.tests.live import manage, mock_env, mock_process
@@ -96,10 +97,9 @@ def await_payment(office):
     dossier_document_add(dossier=draft, actor=citizen, requirement=form,
                          uploaded=SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf"))
     dossier = dossier_submit(dossier=draft, actor=citizen)
-    dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
-    dossier_act(dossier=dossier, action="forward", actor=office["clerk"])
-    dossier_act(dossier=dossier, action="request_payment", actor=office["specialist"],
-                payload=ActionInput(data={"fees": FEES}))
+    perform(dossier=dossier, action="receive", actor=office["clerk"])
+    perform(dossier=dossier, action="forward", actor=office["clerk"])
+    perform(dossier=dossier, action="request_payment", actor=office["specialist"], fees=FEES)
     dossier.refresh_from_db()
     return dossier
 

@@ -1,9 +1,9 @@
 """The sync desk (/dong-bo/): counts per direction and state, filters, who sees which rows, the buttons that
 send again (status out for real through ``delivery_retry``; the inbound re-processing and the catalog task
-replaced at their edge), the exports, the Decision 766 tie-in, and a page's bounded number of queries."""
+replaced at their edge), the exports, and a page's bounded number of queries (the Decision 766 figure beside
+the tables is satisfaction's: ``satisfaction/tests/test_desk_figures.py``)."""
 
 import datetime as dt
-import sys
 import types
 from dataclasses import dataclass
 
@@ -15,9 +15,6 @@ from accounts.models import StaffMembership, User
 from cases.services import dossier_intake
 from integrations import desk_views, tasks
 from integrations.models import Attempt, CatalogSync, Consumer, Delivery, InboundDossier
-from satisfaction import index766 as ix
-from satisfaction.models import IndexSnapshot
-from satisfaction.services import index_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -333,12 +330,8 @@ def test_send_again_on_another_agencys_dossier_is_not_found_and_changes_nothing(
 
 @pytest.fixture
 def inbound_retry(monkeypatch):
-    """``integrations.inbound.inbound_retry`` replaced (the module may not exist yet): the calls it got."""
-    try:
-        from integrations import inbound
-    except ImportError:
-        inbound = types.ModuleType("integrations.inbound")
-        monkeypatch.setitem(sys.modules, "integrations.inbound", inbound)
+    """``integrations.inbound.inbound_retry`` replaced: the calls it got, and the answers it is to give. The
+    service is patched where the view calls it, so the test fails if it moves or is renamed."""
     calls = []
     answers = []
 
@@ -346,7 +339,7 @@ def inbound_retry(monkeypatch):
         calls.append((inbound, actor))
         return answers.pop(0)
 
-    monkeypatch.setattr(inbound, "inbound_retry", fake, raising=False)
+    monkeypatch.setattr("integrations.inbound.inbound_retry", fake)
     return calls, answers
 
 
@@ -384,7 +377,7 @@ def test_process_again_is_refused_where_the_user_does_not_see_the_record(world, 
 def test_synchronise_the_catalog_now_is_for_administrators(world, client, monkeypatch):
     started = []
     fake = types.SimpleNamespace(delay=lambda *a, **k: started.append((a, k)))
-    monkeypatch.setattr(tasks, "catalog_sync", fake, raising=False)
+    monkeypatch.setattr(tasks, "catalog_sync", fake)
     url = reverse("sync-desk-catalog")
     client.force_login(world.office["clerk"])
     assert url not in client.get(_url("danh-muc")).content.decode()
@@ -419,32 +412,6 @@ def test_the_export_follows_the_filters(world, client):
     text = client.get(_url("ra", state="dead", xuat="csv")).content.decode("utf-8-sig")
     assert world.dead.code in text and world.pending.code not in text
     assert "1: Thiếu trường bắt buộc NgayHenTra." in text
-
-
-# --- the 766 tie-in -------------------------------------------------------------------------------------
-def test_the_t2_figure_is_the_index_snapshots(world, client, settings):
-    month = ix.period_current("month")
-    index_refresh(periods=[month.code])
-    snapshot = IndexSnapshot.objects.get(agency=world.office["ward"], period=month.code)
-    t2 = next(i for g in snapshot.data["groups"] for i in g["indicators"] if i["code"] == "T2")
-    assert t2["denominator"] == 4  # the ward's dossiers received this month; only one fully synced
-    response = _get(client, world.admin, DESK)
-    shown = response.context["t2"]["indicator"]
-    assert (shown["numerator"], shown["denominator"], shown["rate"]) == (t2["numerator"], t2["denominator"], t2["rate"])
-    page = response.content.decode()
-    assert f'data-t2="{t2["numerator"]}/{t2["denominator"]}"' in page
-    drilldown = (reverse("index766-drilldown")
-                 + f"?agency={world.office['ward'].code}&amp;period={month.code}&amp;indicator=T2&amp;missing=1")
-    assert drilldown in page
-    # A clerk sees the figure, not the link: the drill-down is the leaders' and administrators' page.
-    clerk_page = _get(client, world.office["clerk"], DESK).content.decode()
-    assert f'data-t2="{t2["numerator"]}/{t2["denominator"]}"' in clerk_page and "indicator=T2" not in clerk_page
-
-
-def test_without_a_snapshot_the_tie_in_says_so_and_computes_nothing(world, client):
-    response = _get(client, world.admin, DESK)
-    assert response.context["t2"]["indicator"] is None
-    assert not IndexSnapshot.objects.exists()
 
 
 # --- cost -----------------------------------------------------------------------------------------------

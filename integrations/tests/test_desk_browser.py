@@ -11,7 +11,7 @@ from cases.services import dossier_intake
 from integrations import channels
 from integrations.models import Attempt, CatalogSync, Consumer, Delivery, InboundDossier
 from satisfaction import index766 as ix
-from satisfaction.services import index_refresh
+from satisfaction.index_service import index_refresh
 from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

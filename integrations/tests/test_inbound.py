@@ -222,8 +222,8 @@ def test_the_pull_takes_what_was_not_pushed_and_acknowledges_it_once_stored(offi
 def test_the_clerk_receives_it_like_any_other(office, portal_files, client):
     push(client, payload(portal_files))
     dossier = Dossier.objects.get()
-    from cases.services import dossier_act
+    from cases.actions import perform
 
-    dossier_act(dossier=dossier, actor=office["clerk"], action="receive")
+    perform(dossier=dossier, actor=office["clerk"], action="receive")
     dossier.refresh_from_db()
     assert dossier.state == "received" and dossier.due_at is not None

@@ -9,10 +9,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cases.services import ActionInput, dossier_act, dossier_document_add, dossier_draft_create, dossier_submit
+from cases.actions import perform
+from cases.services import dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from cases.tests.test_citizen_pages import upload
-from integrations import services
+from core.text import fold
+from integrations import notifications, outbox
 from integrations.models import Consumer, Delivery, MessageTemplate, Notification, NotificationPreference, Topic
 
 PHONE = "0905123456"
@@ -32,22 +34,20 @@ def _drive(office, dossier):
     """Every citizen-facing change of one dossier, in the order an office makes them."""
     clerk, specialist, leader = office["clerk"], office["specialist"], office["leader"]
     steps = [
-        ("receive", clerk, ActionInput()),
-        ("request_supplement", clerk, ActionInput(reason="Thiếu bản sao giấy chứng sinh", data={
-            "items": [{"document": "Giấy chứng sinh", "guidance": "Nộp bản sao có chứng thực"}]})),
-        ("supplement", office["citizen"], ActionInput()),
-        ("complete_step", clerk, ActionInput()),
-        ("request_payment", specialist, ActionInput(data={"fees": [{"name": "Lệ phí", "amount": 8000}]})),
-        ("confirm_payment", clerk, ActionInput(data={"proof": "BL-0001"})),
-        ("extend", specialist, lambda: ActionInput(reason="Chờ xác minh của cơ quan khác", data={
-            "new_due_at": (dossier.due_at + dt.timedelta(days=7)).isoformat()})),
-        ("complete_step", specialist, ActionInput()),
-        ("approve", leader, ActionInput(reason="15/2026/GKS")),
-        ("return_result", clerk, ActionInput(data={"delivery": "counter"})),
+        ("receive", clerk, dict()),
+        ("request_supplement", clerk, dict(reason="Thiếu bản sao giấy chứng sinh", items=[{"document": "Giấy chứng sinh", "guidance": "Nộp bản sao có chứng thực"}])),
+        ("supplement", office["citizen"], dict()),
+        ("complete_step", clerk, dict()),
+        ("request_payment", specialist, dict(fees=[{"name": "Lệ phí", "amount": 8000}])),
+        ("confirm_payment", clerk, dict(proof="BL-0001")),
+        ("extend", specialist, lambda: dict(reason="Chờ xác minh của cơ quan khác", new_due_at=(dossier.due_at + dt.timedelta(days=7)).isoformat())),
+        ("complete_step", specialist, dict()),
+        ("approve", leader, dict(reason="15/2026/GKS")),
+        ("return_result", clerk, dict(delivery="counter")),
     ]
     for action, actor, payload in steps:
         dossier.refresh_from_db()
-        dossier_act(dossier=dossier, action=action, actor=actor, payload=payload() if callable(payload) else payload)
+        perform(dossier=dossier, action=action, actor=actor, **(payload() if callable(payload) else payload))
 
 
 WANTED = [Topic.RECEIVED, Topic.SUPPLEMENT, Topic.PAYMENT, Topic.PAID, Topic.APOLOGY, Topic.RESULT, Topic.RETURNED]
@@ -56,7 +56,7 @@ WANTED = [Topic.RECEIVED, Topic.SUPPLEMENT, Topic.PAYMENT, Topic.PAID, Topic.APO
 @pytest.mark.django_db(transaction=True)
 def test_each_citizen_facing_change_reaches_every_chosen_channel_once(office, mock_portal, portal_settings, templates):
     portal_settings.NATIONAL_PORTAL_URL = "http://127.0.0.1:9"  # the portal's records wait: this is about the citizen
-    services.preference_update(user=office["citizen"], email=True, sms=True, zalo=True)
+    notifications.preference_update(user=office["citizen"], email=True, sms=True, zalo=True)
     dossier = _submitted(office)
     dossier.refresh_from_db()
     _drive(office, dossier)
@@ -64,7 +64,7 @@ def test_each_citizen_facing_change_reaches_every_chosen_channel_once(office, mo
     # Run every due delivery as a worker would, twice: nothing is sent twice.
     for _ in range(2):
         for pk in Delivery.objects.exclude(consumer=Consumer.PORTAL).values_list("pk", flat=True):
-            services.deliver(delivery_id=pk)
+            outbox.deliver(delivery_id=pk)
     channel = Delivery.objects.exclude(consumer=Consumer.PORTAL)
     assert not channel.exclude(status=Delivery.Status.DELIVERED).exists()
     for consumer in (Consumer.EMAIL, Consumer.SMS, Consumer.ZALO):
@@ -95,14 +95,14 @@ def test_each_citizen_facing_change_reaches_every_chosen_channel_once(office, mo
 
 @pytest.mark.django_db
 def test_only_the_chosen_channels_and_a_bad_number_is_given_up_at_once(office, settings, templates):
-    services.preference_update(user=office["citizen"], email=False, sms=True, zalo=False)
+    notifications.preference_update(user=office["citizen"], email=False, sms=True, zalo=False)
     dossier = _submitted(office)
     with pytest.MonkeyPatch.context() as patch:
-        dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
+        perform(dossier=dossier, action="receive", actor=office["clerk"])
         patch.setattr("integrations.channels.httpx.post",
                       lambda *a, **k: httpx.Response(400, json={"error_code": "1", "message": "Số điện thoại di động không hợp lệ."}))
         sms = Delivery.objects.get(consumer=Consumer.SMS)
-        assert services.deliver(delivery_id=sms.pk) == "dead"
+        assert outbox.deliver(delivery_id=sms.pk) == "dead"
     assert not Delivery.objects.filter(consumer__in=[Consumer.EMAIL, Consumer.ZALO]).exists()
     sms.refresh_from_db()
     assert sms.attempts == 1 and "không hợp lệ" in sms.last_error
@@ -124,7 +124,7 @@ def test_a_counter_dossier_without_an_account_is_told_by_sms_only(office, settin
 def test_an_administrator_edits_the_wording(office, templates):
     MessageTemplate.objects.filter(topic=Topic.RECEIVED).update(subject="Đã nhận hồ sơ {{ code }} — hẹn {{ due }}")
     dossier = _submitted(office)
-    dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
+    perform(dossier=dossier, action="receive", actor=office["clerk"])
     dossier.refresh_from_db()
     note = Notification.objects.get()
     assert note.title == f"Đã nhận hồ sơ {dossier.code} — hẹn {timezone.localtime(dossier.due_at):%H:%M ngày %d/%m/%Y}"
@@ -133,7 +133,7 @@ def test_an_administrator_edits_the_wording(office, templates):
 @pytest.mark.django_db
 def test_the_notifications_page_lists_marks_read_and_saves_channels(office, client, templates):
     dossier = _submitted(office)
-    dossier_act(dossier=dossier, action="receive", actor=office["clerk"])
+    perform(dossier=dossier, action="receive", actor=office["clerk"])
     client.force_login(office["citizen"])
     home = client.get("/")
     assert "Thông báo" in home.content.decode() and 'class="badge badge-count">1' in home.content.decode()
@@ -155,5 +155,5 @@ def test_the_notifications_page_lists_marks_read_and_saves_channels(office, clie
 
 
 def test_sms_text_has_no_accents_whatever_is_filled_in():
-    assert services.unaccented("Hồ sơ đã tiếp nhận, hẹn 17:00 ngày 26/11/2026; lệ phí 8.000 đồng — Đà Nẵng") == (
+    assert fold("Hồ sơ đã tiếp nhận, hẹn 17:00 ngày 26/11/2026; lệ phí 8.000 đồng — Đà Nẵng") == (
         "Ho so da tiep nhan, hen 17:00 ngay 26/11/2026; le phi 8.000 dong — Da Nang")

@@ -17,10 +17,10 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from cases.actions import perform
 from cases.models import Dossier, DossierEvent
-from cases.services import ActionInput, dossier_act
 from cases.workflow import NATIONAL_STATUS
-from integrations import services
+from integrations import outbox
 from integrations.models import Attempt, Consumer, Delivery
 
 from .live import REDIS_SERVER, RedisServer, Worker, celery_broker, wait_until
@@ -63,7 +63,7 @@ def drain(*, timeout: float) -> int:
             f"still pending after {timeout}s: {Delivery.objects.filter(status='pending').count()}"
         )
         sweeps += 1
-        if not services.outbox_sweep():
+        if not outbox.outbox_sweep():
             time.sleep(0.02)  # what is left waits for its backoff
     return sweeps
 
@@ -99,20 +99,18 @@ needs_redis_server = pytest.mark.skipif(not os.path.exists(REDIS_SERVER), reason
 DOSSIERS = 200
 
 
-def _path(dossier_id: int) -> list[tuple[str, str, ActionInput | None]]:
+def _path(dossier_id: int) -> list[tuple[str, str, dict | None]]:
     """Nine actions after the counter's intake: ten events a dossier, national statuses 2, 4, 5, 6, 9 and 10."""
     due = Dossier.objects.values_list("due_at", flat=True).get(pk=dossier_id)
     return [
-        ("request_supplement", "clerk", ActionInput(reason="Thiếu chữ ký",
-                                                    data={"items": [{"document": "Tờ khai", "guidance": "Ký tên"}]})),
+        ("request_supplement", "clerk", dict(reason="Thiếu chữ ký", items=[{"document": "Tờ khai", "guidance": "Ký tên"}])),
         ("supplement", "clerk", None),
-        ("extend", "specialist", ActionInput(reason="Cần xác minh với nơi cư trú",
-                                             data={"new_due_at": (due + dt.timedelta(days=10)).isoformat()})),
+        ("extend", "specialist", dict(reason="Cần xác minh với nơi cư trú", new_due_at=(due + dt.timedelta(days=10)).isoformat())),
         ("complete_step", "clerk", None),
-        ("request_payment", "specialist", ActionInput(data={"fees": [{"name": "Lệ phí", "amount": 8000}]})),
-        ("confirm_payment", "clerk", ActionInput(data={"proof": f"BL-{dossier_id:05d}"})),
+        ("request_payment", "specialist", dict(fees=[{"name": "Lệ phí", "amount": 8000}])),
+        ("confirm_payment", "clerk", dict(proof=f"BL-{dossier_id:05d}")),
         ("complete_step", "specialist", None),
-        ("deny", "leader", ActionInput(reason="Không đủ điều kiện đăng ký")),
+        ("deny", "leader", dict(reason="Không đủ điều kiện đăng ký")),
         ("return_result", "clerk", None),
     ]
 
@@ -139,13 +137,13 @@ def test_two_thousand_events_through_a_flaky_portal_and_an_outage_all_arrive_onc
             mock_portal.faults(outage=True)
         if step == outage_to:
             for _ in range(3):  # beat keeps sweeping through the outage: every try fails, nothing is lost
-                services.outbox_sweep()
+                outbox.outbox_sweep()
                 time.sleep(0.1)
             assert not Delivery.objects.filter(status=Delivery.Status.DEAD).exists()
             mock_portal.faults(outage=False)
         for dossier in dossiers:
             action, role, payload = paths[dossier.pk][step]
-            dossier_act(dossier=dossier, action=action, actor=desk[role], payload=payload)
+            perform(dossier=dossier, action=action, actor=desk[role], **(payload or {}))
     timings["actions"] = time.monotonic() - started - timings["intake"]
     assert DossierEvent.objects.count() == DOSSIERS * 10 == 2000
     pending_after_actions = Delivery.objects.filter(status=Delivery.Status.PENDING).count()
@@ -205,8 +203,8 @@ def test_dossiers_taken_while_the_broker_is_down_are_delivered_by_a_worker_once_
             started = time.monotonic()
             for _ in range(3):
                 dossier = intake()  # the action succeeds: queueing after commit fails quietly
-                dossier_act(dossier=dossier, action="forward", actor=desk["clerk"])
-                dossier_act(dossier=dossier, action="complete_step", actor=desk["clerk"])
+                perform(dossier=dossier, action="forward", actor=desk["clerk"])
+                perform(dossier=dossier, action="complete_step", actor=desk["clerk"])
                 during.append(dossier)
             took = time.monotonic() - started
             logger.warning("9 actions with the broker down took %.1fs", took)
@@ -219,7 +217,7 @@ def test_dossiers_taken_while_the_broker_is_down_are_delivered_by_a_worker_once_
             redis.start()  # empty: whatever it held is gone, as after a crash
             # One sweep (beat's task, publishing to the broker again) queues each dossier's first delivery;
             # the worker, reconnected by itself, delivers it and the two behind it.
-            assert services.outbox_sweep() == 3
+            assert outbox.outbox_sweep() == 3
             assert wait_until(lambda: not Delivery.objects.filter(status="pending").exists(), timeout=60), (
                 worker.output()[-3000:]
             )
@@ -263,14 +261,14 @@ def test_a_delivery_whose_worker_is_killed_goes_again_after_its_lease_and_is_sto
             assert not delivery.attempt_log.exists()  # the killed worker recorded nothing
             lease = delivery.claimed_until
             assert timezone.now() < lease - dt.timedelta(seconds=0.5), "too slow to see the lease held"
-            assert services.outbox_sweep() == 0  # still leased: the sweeper leaves it alone
+            assert outbox.outbox_sweep() == 0  # still leased: the sweeper leaves it alone
             mock_portal.faults(latency_ms=0)
             # The killed worker's call still reached the portal: it stored the sync the worker never saw answered.
             assert wait_until(lambda: len(mock_portal.records(dossier.code)) == 1, timeout=10)
 
             assert wait_until(lambda: timezone.now() > lease, timeout=10, interval=0.1)
             second.start()
-            assert services.outbox_sweep() == 1
+            assert outbox.outbox_sweep() == 1
             assert wait_until(lambda: portal_deliveries(dossier)[0].status == "delivered", timeout=30), second.output()
     finally:
         first.kill()

@@ -18,11 +18,12 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.actions import perform
 from cases.models import Dossier, DossierEvent
 from cases.printing import amount_in_words
-from cases.services import ActionInput, ActionRefused, dossier_act
+from cases.services import ActionRefused
 from cases.tests.test_concurrency import run_together
-from integrations import payment_gateway, services
+from integrations import payment_gateway, payments
 from integrations.models import Consumer, Delivery, Notification, Payment, Topic
 from mock_portal import gateway as mock_gateway
 
@@ -39,7 +40,7 @@ def english(client):
 
 def start(client, dossier):
     """The applicant presses "Pay online"; the response and the payment it opened."""
-    response = client.post(reverse("cases:pay", args=[dossier.pk]))
+    response = client.post(reverse("payments:pay", args=[dossier.pk]))
     return response, Payment.objects.filter(dossier=dossier).order_by("-created_at").first()
 
 
@@ -218,21 +219,20 @@ def test_the_applicant_is_sent_to_the_gateway_and_a_second_click_opens_no_second
 @pytest.mark.django_db
 def test_only_the_applicant_may_pay_and_only_while_the_fees_are_awaited(client, office, awaiting, payment_settings):
     client.force_login(office["other"])
-    assert client.post(reverse("cases:pay", args=[awaiting.pk])).status_code == 404
+    assert client.post(reverse("payments:pay", args=[awaiting.pk])).status_code == 404
     for user in (office["other"], office["clerk"]):
         with pytest.raises(PermissionDenied):
-            services.payment_start(dossier=awaiting, user=user)
+            payments.payment_start(dossier=awaiting, user=user)
     assert not Payment.objects.exists()
 
-    dossier_act(dossier=awaiting, action="confirm_payment", actor=office["clerk"],
-                payload=ActionInput(data={"proof": "BL-0001"}))  # paid at the counter meanwhile
+    perform(dossier=awaiting, action="confirm_payment", actor=office["clerk"], proof="BL-0001")  # paid at the counter meanwhile
     client.force_login(office["citizen"])
-    response = client.post(reverse("cases:pay", args=[awaiting.pk]))
+    response = client.post(reverse("payments:pay", args=[awaiting.pk]))
     assert response["Location"] == reverse("cases:dossier", args=[awaiting.pk])
     with pytest.raises(ActionRefused):
-        services.payment_start(dossier=awaiting, user=office["citizen"])
+        payments.payment_start(dossier=awaiting, user=office["citizen"])
     assert not Payment.objects.exists()
-    assert client.get(reverse("cases:pay", args=[awaiting.pk])).status_code == 405
+    assert client.get(reverse("payments:pay", args=[awaiting.pk])).status_code == 405
 
 
 @pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_a_gateway_that_cannot_be_reached_leaves_the_dossier_as_it_was(client, o
     payment_settings.PAYMENT_GATEWAY_URL = "http://127.0.0.1:9/payment"  # the discard port: nothing listens
     english(client).force_login(office["citizen"])
     before = snapshot(awaiting)
-    response = client.post(reverse("cases:pay", args=[awaiting.pk]), follow=True)
+    response = client.post(reverse("payments:pay", args=[awaiting.pk]), follow=True)
     assert response.redirect_chain == [(reverse("cases:dossier", args=[awaiting.pk]), 302)]
     assert "The payment gateway cannot be reached right now. Nothing was charged" in response.content.decode()
     after = snapshot(awaiting)
@@ -261,8 +261,8 @@ def test_without_a_secret_online_payment_is_not_offered(client, office, awaiting
     english(client).force_login(office["citizen"])
     page = client.get(reverse("cases:dossier", args=[awaiting.pk])).content.decode()
     assert "Online payment is not available on this portal yet" in page
-    assert reverse("cases:pay", args=[awaiting.pk]) not in page
-    response = client.post(reverse("cases:pay", args=[awaiting.pk]))
+    assert reverse("payments:pay", args=[awaiting.pk]) not in page
+    response = client.post(reverse("payments:pay", args=[awaiting.pk]))
     assert response["Location"] == reverse("cases:dossier", args=[awaiting.pk]) and not Payment.objects.exists()
 
 
@@ -295,7 +295,7 @@ def test_a_forged_result_is_refused_and_changes_nothing(client, awaiting, starte
     assert client.post(CALLBACK, "{", content_type="application/json").json()["RspCode"] == "97"
     # The browser return with a forged query: refused the same way.
     english(client)
-    response = client.get(reverse("cases:payment-return"), forgeries[0], follow=True)
+    response = client.get(reverse("payments:return"), forgeries[0], follow=True)
     assert response.redirect_chain[0] == (reverse("cases:my-dossiers"), 302)
     assert "The payment result could not be verified: nothing was recorded." in response.content.decode()
 
@@ -365,7 +365,7 @@ def test_a_replayed_result_changes_nothing_whichever_path_brings_it(client, offi
     assert call_back(client, signed(started.reference, response_code="24", transaction_no="0")).json()["RspCode"] == "02"
     # The browser comes back after the callback: it reads the result, records nothing.
     english(client)
-    response = client.get(reverse("cases:payment-return"), signed(started.reference), follow=True)
+    response = client.get(reverse("payments:return"), signed(started.reference), follow=True)
     assert response.redirect_chain == [(reverse("cases:dossier", args=[awaiting.pk]), 302)]
     assert f"(receipt {office['ward'].code}-BL-2026-000001)" in response.content.decode()
     assert snapshot(awaiting) == after_first
@@ -376,7 +376,7 @@ def test_a_replayed_result_changes_nothing_whichever_path_brings_it(client, offi
 @pytest.mark.django_db
 def test_the_browser_return_records_the_result_when_the_callback_never_came(client, office, awaiting, started):
     english(client)
-    response = client.get(reverse("cases:payment-return"), signed(started.reference), follow=True)
+    response = client.get(reverse("payments:return"), signed(started.reference), follow=True)
     assert "Your payment of 8.000 đồng was received" in response.content.decode()
     assert Dossier.objects.get(pk=awaiting.pk).state == "processing"
     late_callback = call_back(client, signed(started.reference))
@@ -396,7 +396,7 @@ def test_a_cancelled_payment_leaves_the_dossier_waiting_and_the_citizen_can_pay_
     after = snapshot(awaiting)
     assert {k: v for k, v in after.items() if k != "payments"} == {k: v for k, v in before.items() if k != "payments"}
     english(client)
-    page = client.get(reverse("cases:payment-return"), cancelled, follow=True).content.decode()
+    page = client.get(reverse("payments:return"), cancelled, follow=True).content.decode()
     assert "The payment was not completed (the gateway answered 24). Nothing was charged" in page
 
     response, again = start(client, awaiting)
@@ -426,8 +426,7 @@ def test_receipt_numbers_follow_each_other_per_agency_and_year(client, office, a
 def test_a_payment_for_a_request_no_longer_open_is_kept_for_a_refund_and_changes_nothing(
     client, office, awaiting, started
 ):
-    dossier_act(dossier=awaiting, action="confirm_payment", actor=office["clerk"],
-                payload=ActionInput(data={"proof": "BL-0001"}))  # paid at the counter while the page was open
+    perform(dossier=awaiting, action="confirm_payment", actor=office["clerk"], proof="BL-0001")  # paid at the counter while the page was open
     before = snapshot(awaiting)
     response = call_back(client, signed(started.reference))
     assert (response.status_code, response.json()["RspCode"]) == (200, "02")
@@ -446,9 +445,9 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="
 @pytest.mark.django_db(transaction=True)
 def test_the_callback_and_the_return_at_the_same_moment_record_the_payment_once(office, payment_settings, templates):
     dossier = await_payment(office)
-    services.payment_start(dossier=dossier, user=office["citizen"])
+    payments.payment_start(dossier=dossier, user=office["citizen"])
     reference = Payment.objects.get(dossier=dossier).reference
-    outcomes = run_together([lambda: services.payment_callback(fields=signed(reference)).outcome] * 4)
+    outcomes = run_together([lambda: payments.payment_callback(fields=signed(reference)).outcome] * 4)
     assert sorted(outcomes) == ["already", "already", "already", "paid"], outcomes
     assert DossierEvent.objects.filter(dossier=dossier, action="confirm_payment").count() == 1
     assert Payment.objects.get(reference=reference).receipt_number.endswith("-000001")
@@ -460,9 +459,9 @@ def test_payments_settled_at_the_same_moment_never_share_or_skip_a_receipt_numbe
     references = []
     for _ in range(6):
         dossier = await_payment(office)
-        services.payment_start(dossier=dossier, user=office["citizen"])
+        payments.payment_start(dossier=dossier, user=office["citizen"])
         references.append(Payment.objects.get(dossier=dossier).reference)
-    outcomes = run_together([lambda r=r: services.payment_callback(fields=signed(r)).outcome for r in references])
+    outcomes = run_together([lambda r=r: payments.payment_callback(fields=signed(r)).outcome for r in references])
     assert outcomes == ["paid"] * 6, outcomes
     numbers = sorted(int(n.rsplit("-", 1)[1]) for n in Payment.objects.values_list("receipt_number", flat=True))
     assert numbers == list(range(1, 7))
@@ -493,7 +492,7 @@ def paid(client, office, awaiting, started):
 
 @pytest.mark.django_db
 def test_the_receipt_is_an_a5_pdf_in_vietnamese_for_the_applicant_and_the_agency(client, office, awaiting, paid):
-    url = reverse("cases:payment-receipt", args=[awaiting.pk, paid.reference])
+    url = reverse("payments:receipt", args=[awaiting.pk, paid.reference])
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = response.content
@@ -513,7 +512,7 @@ def test_the_receipt_is_an_a5_pdf_in_vietnamese_for_the_applicant_and_the_agency
         client.force_login(outsider)
         assert client.get(url).status_code == 404
     client.force_login(office["citizen"])
-    assert client.get(reverse("cases:payment-receipt", args=[awaiting.pk, "NO-SUCH-ORDER"])).status_code == 404
+    assert client.get(reverse("payments:receipt", args=[awaiting.pk, "NO-SUCH-ORDER"])).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
 
@@ -522,13 +521,13 @@ def test_the_receipt_is_an_a5_pdf_in_vietnamese_for_the_applicant_and_the_agency
 def test_the_pages_offer_payment_then_show_the_receipt(client, office, awaiting, payment_settings, gateway):
     english(client).force_login(office["citizen"])
     page = client.get(reverse("cases:dossier", args=[awaiting.pk])).content.decode()
-    assert "Pay online" in page and f'action="{reverse("cases:pay", args=[awaiting.pk])}"' in page
+    assert "Pay online" in page and f'action="{reverse("payments:pay", args=[awaiting.pk])}"' in page
     assert "8.000 đồng" in page and "not available" not in page
 
     _response, payment = start(client, awaiting)
     call_back(client, signed(payment.reference))
     payment.refresh_from_db()
-    receipt = reverse("cases:payment-receipt", args=[awaiting.pk, payment.reference])
+    receipt = reverse("payments:receipt", args=[awaiting.pk, payment.reference])
     page = client.get(reverse("cases:dossier", args=[awaiting.pk])).content.decode()
     assert "Fees paid online" in page and receipt in page and payment.receipt_number in page
     assert "Paid online" in page and "Pay online" not in page
@@ -551,7 +550,7 @@ def test_a_citizen_pays_at_the_gateway_and_the_gateway_calls_the_live_portal_bac
     dossier = await_payment(office)
     english(client).force_login(office["citizen"])
 
-    response = client.post(reverse("cases:pay", args=[dossier.pk]))
+    response = client.post(reverse("payments:pay", args=[dossier.pk]))
     page_url = response["Location"]
     text, form = _page(page_url)
     assert "8.000 đồng" in text and dossier.code in text
@@ -561,7 +560,7 @@ def test_a_citizen_pays_at_the_gateway_and_the_gateway_calls_the_live_portal_bac
     paid = httpx.post(page_url, data=dict([("action", "pay")]), timeout=60)
     assert paid.status_code == 302
     back = urlsplit(paid.headers["location"])
-    assert f"{back.scheme}://{back.netloc}" == live_server.url and back.path == reverse("cases:payment-return")
+    assert f"{back.scheme}://{back.netloc}" == live_server.url and back.path == reverse("payments:return")
 
     payment = Payment.objects.get(dossier=dossier)
     order = gateway.order(payment.reference)

@@ -5,14 +5,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.services import ActionInput, dossier_act, dossier_intake
-from integrations import services
+from cases.actions import perform
+from cases.services import dossier_intake
+from integrations import outbox
 from integrations.models import Consumer, Delivery
 
 
 def _deliver_all():
     for pk in Delivery.objects.filter(consumer=Consumer.PORTAL, status="pending").order_by("id").values_list("pk", flat=True):
-        services.deliver(delivery_id=pk)
+        outbox.deliver(delivery_id=pk)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,8 +23,8 @@ def test_reconcile_resends_what_the_portal_lacks_and_nothing_twice(office, mock_
         applicant={"name": name, "id_number": number})
     synced, lost = take("Trần Văn Bình", "048090004321"), take("Lê Thị Hoa", "048195004322")
     for dossier in (synced, lost):
-        dossier_act(dossier=dossier, action="forward", actor=office["clerk"])
-        dossier_act(dossier=dossier, action="suspend", actor=office["leader"], payload=ActionInput(reason="Tạm dừng"))
+        perform(dossier=dossier, action="forward", actor=office["clerk"])
+        perform(dossier=dossier, action="suspend", actor=office["leader"], reason="Tạm dừng")
     # The second dossier's deliveries were "lost": marked delivered without reaching the portal.
     # (Until now the portal was a closed port: every delivery waits; attempts recorded.)
     Delivery.objects.filter(dossier=lost).update(status="delivered")

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from procedures.models import Agency
 
 from .. import index766 as ix
-from .. import services
+from ..index_service import index_current_periods, index_request
 from ..index_views import watched_agencies
 
 
@@ -117,7 +117,7 @@ class IndexRefreshView(APIView):
             raise PermissionDenied(_("Only leaders and administrators can recompute the index."))
         period = _period(request.data.get("period") or request.query_params.get("period"))
         now = timezone.now()
-        codes = sorted({period.code, *services.index_current_periods(now)})
-        asked = services.index_request(codes)
+        codes = sorted({period.code, *index_current_periods(now)})
+        asked = index_request(codes)
         return Response({"periods": codes, "asked": asked, "status": "queued",
                          "requested_at": timezone.localtime(now).isoformat()}, status=202)

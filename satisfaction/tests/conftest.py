@@ -1,4 +1,5 @@
-"""The dossier tests' office, and the integration tests' mock national portal (a real process)."""
+"""The dossier tests' office, the integration tests' mock national portal (a real process), and the sync
+desk tests' world."""
 
 from integrations.tests.conftest import (  # noqa: F401 - fixtures
     mock_portal,
@@ -8,3 +9,4 @@ from integrations.tests.conftest import (  # noqa: F401 - fixtures
     portal_token,
     templates,
 )
+from integrations.tests.test_desk import world  # noqa: F401 - fixture

@@ -8,12 +8,14 @@ the Vietnamese catalog gets them."""
 
 import datetime as dt
 import re
+import smtplib
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,8 +28,22 @@ from hypothesis import strategies as st
 from cases.services import ActionRefused, dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from cases.tests.test_citizen_pages import upload
+from integrations import outbox
+from integrations.models import Consumer, Delivery
 from procedures.working_calendar import WorkingCalendar
-from satisfaction import selectors, services
+from satisfaction import selectors
+from satisfaction.feedback import (
+    SENDER_ACTIONS,
+    feedback_accept,
+    feedback_answer,
+    feedback_provide_info,
+    feedback_public_defaults,
+    feedback_publish,
+    feedback_rate_answer,
+    feedback_reject,
+    feedback_request_info,
+    feedback_submit,
+)
 from satisfaction.models import Feedback, FeedbackEvent, FeedbackSequence
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -69,7 +85,7 @@ def local(value):
 def send(office, **kwargs) -> Feedback:
     values = {"sender": office["citizen"], "agency": office["ward"], "kind": "feedback", "title": "Chờ quá lâu tại quầy",
               "content": "Sáng thứ Hai tôi phải chờ hơn hai giờ mới được tiếp nhận hồ sơ."}
-    return services.feedback_submit(**{**values, **kwargs})
+    return feedback_submit(**{**values, **kwargs})
 
 
 def anonymous(office, **kwargs) -> Feedback:
@@ -77,10 +93,10 @@ def anonymous(office, **kwargs) -> Feedback:
 
 
 def snapshot(feedback: Feedback):
-    """Everything an action could change: the row, its events, the code sequence, the mails."""
+    """Everything an action could change: the row, its events, the code sequence, the mails (sent or owed)."""
     return (Feedback.objects.filter(pk=feedback.pk).values().get(),
             list(FeedbackEvent.objects.filter(feedback_id=feedback.pk).values_list("seq", "action", "to_state")),
-            list(FeedbackSequence.objects.values_list("year", "last")), len(mail.outbox))
+            list(FeedbackSequence.objects.values_list("year", "last")), len(mail.outbox), Delivery.objects.count())
 
 
 # --- sending ---------------------------------------------------------------------------------------------------
@@ -125,7 +141,7 @@ def test_without_an_account_a_name_and_a_phone_or_e_mail_are_needed_and_the_code
     assert t("Give a phone number or an e-mail address: the agency answers you there.") in refused.content.decode()
     assert not Feedback.objects.exists() and not FeedbackSequence.objects.filter(last__gt=0).exists()
     with pytest.raises(ValidationError) as error:
-        services.feedback_submit(agency=office["ward"], kind="feedback", title="x", content="y", phone="12345")
+        feedback_submit(agency=office["ward"], kind="feedback", title="x", content="y", phone="12345")
     assert set(error.value.message_dict) == {"name", "phone"}
 
     sent = client.post(url, {"kind": "feedback", "agency": office["ward"].pk, "title": "Ồn ào",
@@ -215,7 +231,7 @@ def test_feedback_sent_before_2_september_skips_the_national_day(office, clock):
     # after 13:30 → 16:00.
     assert local(feedback.accept_due_at) == dt.datetime(2025, 9, 4, 16, 0)
     clock.at(2025, 9, 5, 8, 0)  # accepted late: allowed, and the event says so
-    event = services.feedback_accept(feedback=feedback, actor=office["clerk"])
+    event = feedback_accept(feedback=feedback, actor=office["clerk"])
     assert event.data["late"] is True
     assert selectors.feedback_is_overdue(Feedback.objects.get(pk=feedback.pk), now=clock.now) is False
 
@@ -226,14 +242,14 @@ def test_waiting_on_the_sender_moves_the_answer_s_deadline(office, clock):
     # 15 working days from Monday 9:00: 8-11 Dec (4), 14-18 (9), 21-25 (14), Monday 28 December 9:00 (15).
     assert local(feedback.answer_due_at) == dt.datetime(2026, 12, 28, 9, 0)
     clock.at(2026, 12, 7, 9, 30)
-    services.feedback_accept(feedback=feedback, actor=office["clerk"])
+    feedback_accept(feedback=feedback, actor=office["clerk"])
     clock.at(2026, 12, 8, 10, 0)  # Tuesday
-    services.feedback_request_info(feedback=feedback, actor=office["specialist"], text="Quầy số mấy? Lúc mấy giờ?")
+    feedback_request_info(feedback=feedback, actor=office["specialist"], text="Quầy số mấy? Lúc mấy giờ?")
     feedback.refresh_from_db()
     assert feedback.paused_at == clock.now and feedback.info_requests == 1
     assert selectors.feedback_is_overdue(feedback, now=clock.now + dt.timedelta(days=60)) is False  # paused
     clock.at(2026, 12, 10, 10, 0)  # Thursday
-    event = services.feedback_provide_info(feedback=feedback, actor=office["citizen"], text="Quầy số 3, khoảng 9 giờ.")
+    event = feedback_provide_info(feedback=feedback, actor=office["citizen"], text="Quầy số 3, khoảng 9 giờ.")
     feedback.refresh_from_db()
     # Waited: Tuesday 10:00-17:00 (90 + 210 = 300), Wednesday (450), Thursday 07:30-10:00 (150) = 900 min, two
     # working days: the answer is due Wednesday 30 December at 9:00.
@@ -242,7 +258,7 @@ def test_waiting_on_the_sender_moves_the_answer_s_deadline(office, clock):
     assert event.data == {"waited_minutes": 900, "answer_due_at": "2026-12-30T09:00:00+07:00"}
     clock.at(2026, 12, 30, 9, 1)
     assert selectors.feedback_is_overdue(feedback, now=clock.now)
-    assert services.feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã chấn chỉnh.").data == {"late": True}
+    assert feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã chấn chỉnh.").data == {"late": True}
     assert selectors.feedback_was_late(Feedback.objects.get(pk=feedback.pk))
 
 
@@ -259,11 +275,11 @@ def test_the_answer_is_due_fifteen_working_days_plus_the_working_time_waited(off
     feedback = send(office)
     assert calendar.working_minutes_between(sent, feedback.accept_due_at) == 2 * calendar.minutes_per_day
     assert calendar.working_minutes_between(sent, feedback.answer_due_at) == 15 * calendar.minutes_per_day
-    services.feedback_accept(feedback=feedback, actor=office["clerk"])
+    feedback_accept(feedback=feedback, actor=office["clerk"])
     clock.now = asked = sent + dt.timedelta(minutes=asked_after)
-    services.feedback_request_info(feedback=feedback, actor=office["specialist"], text="Thêm thông tin.")
+    feedback_request_info(feedback=feedback, actor=office["specialist"], text="Thêm thông tin.")
     clock.now = replied = asked + dt.timedelta(minutes=waited)
-    services.feedback_provide_info(feedback=feedback, actor=office["citizen"], text="Đây ạ.")
+    feedback_provide_info(feedback=feedback, actor=office["citizen"], text="Đây ạ.")
     feedback.refresh_from_db()
     assert feedback.paused_minutes == calendar.working_minutes_between(asked, replied)
     assert calendar.working_minutes_between(sent, feedback.answer_due_at) == (
@@ -310,15 +326,15 @@ def drive(office, state: str, *, by_contact: bool) -> Feedback:
     contact = "0914222333" if by_contact else ""
     sender = None if by_contact else office["citizen"]
     if state == "rejected":
-        services.feedback_reject(feedback=feedback, actor=office["clerk"], reason="Không thuộc thẩm quyền.")
+        feedback_reject(feedback=feedback, actor=office["clerk"], reason="Không thuộc thẩm quyền.")
     if state in ("accepted", "info_requested", "accepted_after_info", "answered"):
-        services.feedback_accept(feedback=feedback, actor=office["clerk"])
+        feedback_accept(feedback=feedback, actor=office["clerk"])
     if state in ("info_requested", "accepted_after_info"):
-        services.feedback_request_info(feedback=feedback, actor=office["specialist"], text="Cho biết thời gian cụ thể.")
+        feedback_request_info(feedback=feedback, actor=office["specialist"], text="Cho biết thời gian cụ thể.")
     if state == "accepted_after_info":
-        services.feedback_provide_info(feedback=feedback, actor=sender, contact=contact, text="Sáng thứ Hai.")
+        feedback_provide_info(feedback=feedback, actor=sender, contact=contact, text="Sáng thứ Hai.")
     if state == "answered":
-        services.feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã chấn chỉnh.")
+        feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã chấn chỉnh.")
     return Feedback.objects.get(pk=feedback.pk)
 
 
@@ -328,18 +344,18 @@ def act(office, action: str, feedback: Feedback, role: str):
              "clerk_elsewhere": office["clerk_elsewhere"]}.get(role)
     contact = {"contact": "0914 222 333", "wrong_contact": "0914222334"}.get(role, "")
     if action == "accept":
-        return services.feedback_accept(feedback=feedback, actor=actor)
+        return feedback_accept(feedback=feedback, actor=actor)
     if action == "reject":
-        return services.feedback_reject(feedback=feedback, actor=actor, reason="Không thuộc thẩm quyền.")
+        return feedback_reject(feedback=feedback, actor=actor, reason="Không thuộc thẩm quyền.")
     if action == "request_info":
-        return services.feedback_request_info(feedback=feedback, actor=actor, text="Thêm thông tin.")
+        return feedback_request_info(feedback=feedback, actor=actor, text="Thêm thông tin.")
     if action == "provide_info":
-        return services.feedback_provide_info(feedback=feedback, actor=actor, contact=contact, text="Đây ạ.")
+        return feedback_provide_info(feedback=feedback, actor=actor, contact=contact, text="Đây ạ.")
     if action == "answer":
-        return services.feedback_answer(feedback=feedback, actor=actor, text="Trả lời.")
+        return feedback_answer(feedback=feedback, actor=actor, text="Trả lời.")
     if action == "rate_answer":
-        return services.feedback_rate_answer(feedback=feedback, actor=actor, contact=contact, level=2)
-    return services.feedback_publish(feedback=feedback, actor=actor)
+        return feedback_rate_answer(feedback=feedback, actor=actor, contact=contact, level=2)
+    return feedback_publish(feedback=feedback, actor=actor)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -359,7 +375,7 @@ def test_transition_matrix(office, action, state):
                 action, before[0]["state"], TARGET[action], len(before[1]) + 1)
             continue
         no_part = role in ("other_citizen", "clerk_elsewhere", "wrong_contact") or (
-            role == "contact" and action not in services.SENDER_ACTIONS)
+            role == "contact" and action not in SENDER_ACTIONS)
         expected = PermissionDenied if no_part or (state in states and role not in roles) else ActionRefused
         with pytest.raises(expected):
             act(office, action, feedback, role)
@@ -371,13 +387,13 @@ def test_transition_matrix(office, action, state):
 def test_the_sender_is_e_mailed_after_commit_when_the_agency_acts(office, django_capture_on_commit_callbacks):
     feedback = send(office)
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_accept(feedback=feedback, actor=office["clerk"])
+        feedback_accept(feedback=feedback, actor=office["clerk"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_request_info(feedback=feedback, actor=office["specialist"], text="Quầy số mấy?")
+        feedback_request_info(feedback=feedback, actor=office["specialist"], text="Quầy số mấy?")
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_provide_info(feedback=feedback, actor=office["citizen"], text="Quầy số 3.")
+        feedback_provide_info(feedback=feedback, actor=office["citizen"], text="Quầy số 3.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã nhắc nhở cán bộ quầy số 3.")
+        feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã nhắc nhở cán bộ quầy số 3.")
     assert [m.to for m in mail.outbox] == [["an@example.com"]] * 3  # providing information is the sender's own act
     assert [m.subject for m in mail.outbox] == [
         gettext(s) % {"code": feedback.code} for s in ("Your feedback %(code)s has been accepted",
@@ -388,64 +404,94 @@ def test_the_sender_is_e_mailed_after_commit_when_the_agency_acts(office, django
 
     by_phone = anonymous(office)  # no e-mail address: no mail
     with django_capture_on_commit_callbacks(execute=True):
-        services.feedback_reject(feedback=by_phone, actor=office["clerk"], reason="Trùng nội dung.")
+        feedback_reject(feedback=by_phone, actor=office["clerk"], reason="Trùng nội dung.")
     assert len(mail.outbox) == 3
     refused_mail = anonymous(office, phone="", email="bao@example.com")
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(PermissionDenied):
-        services.feedback_reject(feedback=refused_mail, actor=office["clerk_elsewhere"], reason="x")
+        feedback_reject(feedback=refused_mail, actor=office["clerk_elsewhere"], reason="x")
     assert callbacks == [] and len(mail.outbox) == 3
+    assert Delivery.objects.filter(consumer=Consumer.EMAIL).count() == 3  # one each, all delivered
+    assert not Delivery.objects.exclude(status=Delivery.Status.DELIVERED).exists()
+
+
+def test_an_e_mail_the_mail_server_fails_is_retried_until_it_goes(office, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    feedback = send(office)
+
+    def down(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(EmailBackend, "send_messages", down)
+        with django_capture_on_commit_callbacks(execute=True):
+            feedback_accept(feedback=feedback, actor=office["clerk"])
+    assert Feedback.objects.get(pk=feedback.pk).state == "accepted"  # the action stands
+    assert mail.outbox == []
+    owed = Delivery.objects.get(consumer=Consumer.EMAIL)
+    assert (owed.status, owed.attempts, owed.dossier_id, owed.payload["to"]) == (
+        Delivery.Status.PENDING, 1, None, "an@example.com")
+    assert "SMTPServerDisconnected" in owed.last_error and owed.next_attempt_at > timezone.now()  # backing off
+    assert outbox.outbox_sweep() == 0  # not before its time
+
+    Delivery.objects.filter(pk=owed.pk).update(next_attempt_at=timezone.now())  # its time has come
+    assert outbox.outbox_sweep() == 1  # queued (and, the tasks running eagerly here, delivered)
+    owed.refresh_from_db()
+    assert (owed.status, owed.attempts, owed.last_error) == (Delivery.Status.DELIVERED, 2, "")
+    assert list(owed.attempt_log.values_list("ok", flat=True)) == [False, True]
+    assert [m.to for m in mail.outbox] == [["an@example.com"]]
+    assert mail.outbox[0].subject == gettext("Your feedback %(code)s has been accepted") % {"code": feedback.code}
 
 
 # --- ratings and publishing ------------------------------------------------------------------------------------
 
 def answered(office, **kwargs) -> Feedback:
     feedback = send(office, **kwargs)
-    services.feedback_accept(feedback=feedback, actor=office["clerk"])
-    services.feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã chấn chỉnh, xin cảm ơn.")
+    feedback_accept(feedback=feedback, actor=office["clerk"])
+    feedback_answer(feedback=feedback, actor=office["specialist"], text="Đã chấn chỉnh, xin cảm ơn.")
     return Feedback.objects.get(pk=feedback.pk)
 
 
 def test_the_sender_rates_the_answer_and_may_change_it_within_the_window(office, clock, settings):
     clock.at(2026, 12, 7, 9, 0)
     feedback = answered(office)
-    event = services.feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=3, comment="Chưa rõ.")
+    event = feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=3, comment="Chưa rõ.")
     feedback.refresh_from_db()
     assert (feedback.answer_level, feedback.answer_comment, feedback.answer_rated_at) == (3, "Chưa rõ.", clock.now)
     assert event.data == {"level": 3, "changed": False}
-    assert services.feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=3, comment="Chưa rõ.") is None
+    assert feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=3, comment="Chưa rõ.") is None
     clock.at(2026, 12, 8, 9, 0)
-    changed = services.feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=2)
+    changed = feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=2)
     assert changed.data == {"level": 2, "changed": True}
     assert list(feedback.events.filter(action="rate_answer").values_list("data__level", flat=True)) == [3, 2]
     with pytest.raises(ValidationError):
-        services.feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=7)
+        feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=7)
     clock.now = dt.datetime(2026, 12, 7, 9, 1, tzinfo=VN) + dt.timedelta(days=settings.RATING_CHANGE_DAYS)
     before = snapshot(feedback)
     with pytest.raises(ActionRefused):
-        services.feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=1)
+        feedback_rate_answer(feedback=feedback, actor=office["citizen"], level=1)
     assert snapshot(feedback) == before
 
 
 def test_published_text_has_no_personal_details(office):
     feedback = answered(office, content="Tôi là Nguyễn Văn An, số điện thoại 0905 123 456, email an@example.com, "
                                         "CCCD 048090001234. Tôi phải chờ hơn hai giờ.")
-    question, answer = services.feedback_public_defaults(feedback)
+    question, answer = feedback_public_defaults(feedback)
     assert question == "Chờ quá lâu tại quầy\n\nTôi là ***, số điện thoại ***, email ***, CCCD ***. Tôi phải chờ hơn hai giờ."
     before = snapshot(feedback)
     for wrong in ({"question": "Ông Nguyễn Văn An hỏi..."}, {"answer": "Gọi lại 0905.123.456"},
                   {"question": "Liên hệ AN@EXAMPLE.COM"}):
         with pytest.raises(ValidationError):
-            services.feedback_publish(feedback=feedback, actor=office["leader"], **wrong)
+            feedback_publish(feedback=feedback, actor=office["leader"], **wrong)
     with pytest.raises(PermissionDenied):
-        services.feedback_publish(feedback=feedback, actor=office["specialist"])
+        feedback_publish(feedback=feedback, actor=office["specialist"])
     assert snapshot(feedback) == before
 
-    event = services.feedback_publish(feedback=feedback, actor=office["leader"])
+    event = feedback_publish(feedback=feedback, actor=office["leader"])
     feedback.refresh_from_db()
     assert (feedback.public_question, feedback.public_answer) == (question, "Đã chấn chỉnh, xin cảm ơn.")
     first = feedback.published_at
     assert event.data["first"] is True
-    services.feedback_publish(feedback=feedback, actor=office["leader"], question="Người dân phải chờ lâu tại quầy.")
+    feedback_publish(feedback=feedback, actor=office["leader"], question="Người dân phải chờ lâu tại quầy.")
     feedback.refresh_from_db()
     assert feedback.public_question == "Người dân phải chờ lâu tại quầy." and feedback.published_at == first
 
@@ -536,9 +582,9 @@ def test_the_queue_puts_overdue_first_and_counts_by_state(office, client, clock)
     clock.at(2026, 12, 7, 9, 0)
     fresh = send(office, title="Mới gửi")
     handled = send(office, title="Đang xử lý")
-    services.feedback_accept(feedback=handled, actor=office["clerk"])
+    feedback_accept(feedback=handled, actor=office["clerk"])
     rejected = send(office, title="Không tiếp nhận")
-    services.feedback_reject(feedback=rejected, actor=office["clerk"], reason="Trùng.")
+    feedback_reject(feedback=rejected, actor=office["clerk"], reason="Trùng.")
     queue = list(selectors.feedback_queue(office["clerk"], now=clock.now))
     assert [f.code for f in queue] == [late.code, fresh.code, handled.code]
     assert [f.late for f in queue] == [True, False, False]
@@ -561,7 +607,7 @@ def test_pages_cost_the_same_with_more_feedback(office, client):
     for i in range(2):
         answered(office, title=f"Câu hỏi {i}", procedure=office["birth"])
     for feedback in Feedback.objects.all():
-        services.feedback_publish(feedback=feedback, actor=office["leader"])
+        feedback_publish(feedback=feedback, actor=office["leader"])
     urls = {"workspace": (office["clerk"], reverse("satisfaction:feedback-workspace") + "?loc=all"),
             "mine": (office["citizen"], reverse("satisfaction:feedback-mine")),
             "qa": (None, reverse("satisfaction:feedback-qa"))}
@@ -574,7 +620,7 @@ def test_pages_cost_the_same_with_more_feedback(office, client):
     for i in range(6):
         answered(office, title=f"Câu hỏi thêm {i}", procedure=office["birth"])
     for feedback in Feedback.objects.filter(published_at__isnull=True):
-        services.feedback_publish(feedback=feedback, actor=office["leader"])
+        feedback_publish(feedback=feedback, actor=office["leader"])
     for name, (user, url) in urls.items():
         client.logout()
         if user:
@@ -587,7 +633,7 @@ def test_the_public_questions_and_answers_are_searchable_and_filtered(office, cl
     second = answered(office, title="Giờ làm việc", content="Phường có làm việc sáng thứ Bảy không?")
     unpublished = answered(office, title="Chưa công khai", content="Nội dung riêng tư")
     for feedback in (first, second):
-        services.feedback_publish(feedback=feedback, actor=office["leader"])
+        feedback_publish(feedback=feedback, actor=office["leader"])
     url = reverse("satisfaction:feedback-qa")
     page = client.get(url).content.decode()
     assert "Lệ phí khai sinh" in page and "Giờ làm việc" in page and "Nội dung riêng tư" not in page
@@ -621,8 +667,8 @@ def test_two_officials_accept_and_reject_at_once_one_wins_and_nothing_is_half_do
 
     feedback = send(office)
     outcomes = run_together([
-        lambda: services.feedback_accept(feedback=feedback, actor=office["clerk"]),
-        lambda: services.feedback_reject(feedback=feedback, actor=office["leader"], reason="Trùng nội dung."),
+        lambda: feedback_accept(feedback=feedback, actor=office["clerk"]),
+        lambda: feedback_reject(feedback=feedback, actor=office["leader"], reason="Trùng nội dung."),
     ])
     wins = [o for o in outcomes if not isinstance(o, Exception)]
     losses = [o for o in outcomes if isinstance(o, Exception)]

@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Business, StaffMembership, User
@@ -20,9 +21,9 @@ from digitization.models import DigitizedDocument
 from integrations.models import Delivery
 from procedures.models import Field, LegalDocument
 from satisfaction import index766 as ix
-from satisfaction import services, tasks
+from satisfaction import tasks
+from satisfaction.index_service import index_breakdown_refresh, index_missing_periods, index_refresh, index_request_key
 from satisfaction.models import Feedback, IndexBreakdown, IndexSnapshot, Rating
-from satisfaction.services import index_breakdown_refresh, index_refresh
 from tests.catalog_data import add_procedure, build_agencies
 
 TZ = timezone.get_fixed_timezone(7 * 60)
@@ -377,7 +378,7 @@ def no_workers(monkeypatch):
     # Forget what was asked, as the workers would once done, so other tests in this process can ask again.
     for _kind, kw in asked:
         for code in kw.get("periods") or [kw.get("period")]:
-            services.cache.delete(services._index_lock(code, kw.get("by", ""), kw.get("agency_id")))
+            cache.delete(index_request_key(code, kw.get("by", ""), kw.get("agency_id")))
 
 
 def test_pages_and_api_ask_the_workers_and_say_so(world, client, no_workers):
@@ -415,11 +416,11 @@ def test_pages_and_api_ask_the_workers_and_say_so(world, client, no_workers):
 
 def test_beat_fills_in_the_recent_periods_never_computed(world):
     now = at(10, month=4)
-    services.index_refresh(now=now)
+    index_refresh(now=now)
     stored = set(IndexSnapshot.objects.filter(agency=world["P"]).values_list("period", flat=True))
     months = {f"2024-{m:02d}" for m in range(5, 13)} | {f"2025-{m:02d}" for m in range(1, 5)}
     assert stored == months | {"2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2", "2024", "2025"}
-    assert services.index_missing_periods(now) == []
+    assert index_missing_periods(now) == []
 
 
 def test_api_refresh_queues_the_work(world, client, no_workers):

@@ -3,13 +3,16 @@ dossiers behind it, and one opens. Screenshots: /tmp/index766-dashboard.png, /tm
 
 import pytest
 
-from .test_index766 import _leader, world  # noqa: F401 - the hand-counted world is this test's fixture
+from accounts.tests.factories import StaffFactory
+from procedures.models import StaffRole
+
+from .test_index766 import world  # noqa: F401 - the hand-counted world is this test's fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_leader_reads_the_dashboard_and_drills_down_to_a_dossier(world, live_server, page):  # noqa: F811
-    leader = _leader(world["A"])
+    leader = StaffFactory(username="lead", agency=world["A"], role=StaffRole.LEADER)
     leader.set_password("x-password-123")
     leader.save()
     page.set_viewport_size({"width": 1280, "height": 900})

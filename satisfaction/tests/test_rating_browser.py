@@ -3,15 +3,15 @@ sends, sees their rating and may change it. Screenshot: /tmp/rating.png."""
 
 import pytest
 
+from cases.tests.factories import DossierFactory
 from satisfaction.models import Rating
-
-from .test_ratings import _returned
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_citizen_rates_a_returned_dossier(office, templates, live_server, page):
-    dossier = _returned(office)
+    dossier = DossierFactory(state="returned", procedure=office["birth"], agency=office["ward"],
+                             owner=office["citizen"], staff=office)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next=/ho-so/{dossier.pk}/")
     page.fill("input[name=username]", "an")

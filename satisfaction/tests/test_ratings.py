@@ -9,20 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.services import (
-    ActionInput,
-    ActionRefused,
-    dossier_act,
-    dossier_document_add,
-    dossier_draft_create,
-    dossier_submit,
-)
+from cases.actions import perform
+from cases.services import ActionRefused, dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
 from cases.tests.test_citizen_pages import upload
-from integrations import services as outbox
+from integrations import outbox
 from integrations.models import Delivery
-from satisfaction import services
 from satisfaction.models import FollowUp, Level, Rating
+from satisfaction.ratings import follow_up_close, rating_submit
 
 
 def _returned(office, *, stop_at=None):
@@ -32,12 +26,12 @@ def _returned(office, *, stop_at=None):
     dossier_document_add(dossier=draft, actor=citizen, requirement=form, uploaded=upload("to-khai.pdf", PDF))
     dossier = dossier_submit(dossier=draft, actor=citizen)
     steps = [("receive", "clerk", None), ("forward", "clerk", None), ("complete_step", "clerk", None),
-             ("complete_step", "specialist", None), ("approve", "leader", ActionInput(reason="15/2026/GKS")),
-             ("return_result", "clerk", ActionInput(data={"delivery": "counter"}))]
+             ("complete_step", "specialist", None), ("approve", "leader", dict(reason="15/2026/GKS")),
+             ("return_result", "clerk", dict(delivery="counter"))]
     for action, role, payload in steps:
         if action == stop_at:
             break
-        dossier_act(dossier=dossier, action=action, actor=office[role], payload=payload)
+        perform(dossier=dossier, action=action, actor=office[role], **(payload or {}))
     dossier.refresh_from_db()
     return dossier
 
@@ -96,41 +90,41 @@ def test_not_before_it_is_over_not_by_someone_else_and_not_without_an_answer(off
     assert "Hãy chọn mức độ hài lòng chung" in _rate(client, returned, "").content.decode()
     assert "Hãy chọn mức độ hài lòng chung" in _rate(client, returned, 7).content.decode()
     with pytest.raises(ValidationError, match="ba mức"):
-        services.rating_submit(dossier=returned, user=office["citizen"], level=1, criteria={"THOI_GIAN": 9})
+        rating_submit(dossier=returned, user=office["citizen"], level=1, criteria={"THOI_GIAN": 9})
     client.force_login(office["other"])
     assert _rate(client, returned, 1).status_code == 404
     with pytest.raises(ActionRefused):
-        services.rating_submit(dossier=processing, user=office["citizen"], level=1)
+        rating_submit(dossier=processing, user=office["citizen"], level=1)
     assert not Rating.objects.exists() and not Delivery.objects.filter(topic="rating").exists()
 
 
 @pytest.mark.django_db
 def test_a_dissatisfied_rating_opens_one_follow_up_that_the_agency_closes(office):
     dossier = _returned(office)
-    rating = services.rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED,
-                                    comment="Phải đi lại ba lần")
-    services.rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED, comment="Vẫn chưa ổn")
+    rating = rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED,
+                           comment="Phải đi lại ba lần")
+    rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED, comment="Vẫn chưa ổn")
     follow_up = FollowUp.objects.get()
     assert (follow_up.rating, follow_up.agency, follow_up.status) == (rating, office["ward"], "open")
 
     with pytest.raises(PermissionDenied, match="cơ quan được đánh giá"):
-        services.follow_up_close(follow_up=follow_up, actor=office["clerk_elsewhere"], outcome="Đã gọi điện")
+        follow_up_close(follow_up=follow_up, actor=office["clerk_elsewhere"], outcome="Đã gọi điện")
     with pytest.raises(ValidationError):
-        services.follow_up_close(follow_up=follow_up, actor=office["leader"], outcome=" ")
-    closed = services.follow_up_close(follow_up=follow_up, actor=office["leader"], outcome="Đã gọi điện xin lỗi")
+        follow_up_close(follow_up=follow_up, actor=office["leader"], outcome=" ")
+    closed = follow_up_close(follow_up=follow_up, actor=office["leader"], outcome="Đã gọi điện xin lỗi")
     assert (closed.status, closed.closed_by) == ("closed", office["leader"])
     with pytest.raises(ActionRefused):
-        services.follow_up_close(follow_up=follow_up, actor=office["leader"], outcome="Lần nữa")
+        follow_up_close(follow_up=follow_up, actor=office["leader"], outcome="Lần nữa")
     # Dissatisfied again after it was closed: a new follow-up.
-    services.rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED, comment="Lại chưa ổn")
+    rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED, comment="Lại chưa ổn")
     assert FollowUp.objects.filter(status="open").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_ratings_reach_the_national_portal_after_the_dossier_s_status(office, templates, mock_portal, portal_settings):
     dossier = _returned(office)  # its status deliveries ran after each commit: the portal has them
-    services.rating_submit(dossier=dossier, user=office["citizen"], level=Level.SATISFIED, criteria={"KET_QUA": 1})
-    services.rating_submit(dossier=dossier, user=office["citizen"], level=Level.VERY_SATISFIED)
+    rating_submit(dossier=dossier, user=office["citizen"], level=Level.SATISFIED, criteria={"KET_QUA": 1})
+    rating_submit(dossier=dossier, user=office["citizen"], level=Level.VERY_SATISFIED)
     assert not Delivery.objects.exclude(status="delivered").exists()
     held = mock_portal.lookup(dossier.code)
     assert held["TrangThaiHoSo"] == 10 and held["DanhGia"]["MucDoHaiLong"] == 1
@@ -146,8 +140,8 @@ def test_ratings_reach_the_national_portal_after_the_dossier_s_status(office, te
 @pytest.mark.django_db
 def test_the_officials_see_the_rating_and_close_the_follow_up_from_the_dossier_page(office, client):
     dossier = _returned(office)
-    services.rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED,
-                           criteria={"SO_LAN_DI_LAI": 3}, comment="Phải đi lại ba lần")
+    rating_submit(dossier=dossier, user=office["citizen"], level=Level.DISSATISFIED,
+                  criteria={"SO_LAN_DI_LAI": 3}, comment="Phải đi lại ba lần")
     client.force_login(office["clerk"])
     url = reverse("cases:staff-dossier", args=[dossier.pk])
     page = client.get(url).content.decode()

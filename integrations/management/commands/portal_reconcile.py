@@ -1,6 +1,6 @@
 """``python manage.py portal_reconcile [--agency CODE] [--since YYYY-MM-DD] [--dry-run]``: ask the National
 Public Service Portal for each dossier it should hold (TraCuuHoSo), compare, and re-send through the outbox
-what differs (see ``integrations.services.dossier_reconcile``)."""
+what differs (see ``integrations.outbox.dossier_reconcile``)."""
 
 import datetime as dt
 from collections import Counter
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Dossier
 from cases.workflow import State
-from integrations import services
+from integrations import outbox
 from integrations.national_portal import NationalPortal, PortalError
 from procedures.models import Agency
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                     _("The portal did not answer for %(code)s: %(error)s. Nothing more was compared.")
                     % {"code": dossier.code, "error": error}
                 ) from error
-            outcome = services.dossier_reconcile(dossier=dossier, remote=remote, dry_run=dry_run)
+            outcome = outbox.dossier_reconcile(dossier=dossier, remote=remote, dry_run=dry_run)
             outcomes[outcome] += 1
             if outcome in ("resent", "differs", "dead") and options["verbosity"] >= 2:
                 self.stdout.write(f"{dossier.code}: {outcome}")

@@ -1,4 +1,4 @@
-"""Migration operations of the project's own."""
+"""Migration operations of the project's own, for the migrations of every app (so below them all)."""
 
 from django.db.migrations.operations import AddIndex
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from satisfaction.exports import Column, ascii_filename, content_disposition, sheet_title, table_response
+from core.exports import Column, ascii_filename, content_disposition, sheet_title, table_response
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 COLUMNS = ["Họ và tên", "Số hồ sơ", Column("Tỷ lệ trễ hạn", "percent"), "Phí (đồng)", "Ngày nhận", "Lúc xử lý", "Ghi chú"]

@@ -8,7 +8,6 @@ are shown (a fraction as a percentage, say); a plain string guesses from each va
 import csv
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .text import fold
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -84,16 +85,16 @@ def table_response(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    columns = [c if isinstance(c, Column) else Column(str(c)) for c in columns]
+    described = [c if isinstance(c, Column) else Column(str(c)) for c in columns]
     name = filename if filename.lower().endswith(f".{fmt}") else f"{filename}.{fmt}"
     response = HttpResponse(content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     if fmt == "csv":
-        _write_csv(response, columns, rows)
+        _write_csv(response, described, rows)
     else:
-        response.write(_xlsx_bytes(title, columns, rows))
+        response.write(_xlsx_bytes(title, described, rows))
     return response
 
 
@@ -109,8 +110,7 @@ def content_disposition(filename: str, *, attachment: bool = True) -> str:
 
 def ascii_filename(filename: str) -> str:
     """The file name without diacritics (đ → d), quotes, slashes or control characters."""
-    bare = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(c for c in bare if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    bare = fold(filename).encode("ascii", "ignore").decode()
     bare = re.sub(r'[\x00-\x1f\x7f"\\/;:*?<>|]+', "-", bare).strip(" .-")
     return bare or "export"
 

@@ -8,10 +8,11 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from cases.demo_history import MARK, history
+from accounts.demo import DEMO_PASSWORD, demo_accounts_load
 from cases.models import Dossier, DossierEvent
+from dvc_portal.demo_history import MARK, history
 from integrations.models import Delivery
-from procedures.demo import PROVINCE
+from procedures.demo import PROVINCE, procedures_demo_load
 from satisfaction import index766 as ix
 
 pytestmark = pytest.mark.django_db
@@ -24,14 +25,7 @@ PAST = [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(7, 18)]  # 20
 @pytest.fixture
 def demo_office():
     """The demo's agencies, catalog and accounts (no dossiers): what ``load_demo`` has before the history."""
-    from accounts.demo import demo_accounts_load
-    from procedures.catalog_convert import demo_catalog_records
-    from procedures.demo import DEMO_PASSWORD, agencies_load, procedure_agencies_assign
-    from procedures.services import catalog_import
-
-    agencies = agencies_load()
-    catalog_import(records=demo_catalog_records(), source="demo catalog")
-    procedure_agencies_assign(agencies=agencies)
+    agencies, _counts = procedures_demo_load()
     demo_accounts_load(agencies=agencies, password=DEMO_PASSWORD)
     return agencies
 

@@ -1,14 +1,18 @@
-"""Every write of satisfaction: a citizen's rating of a dossier, the agency's follow-up of a citizen who
-was not satisfied, and feedback (phản ánh, kiến nghị) from its sending to its public answer."""
+"""Feedback (phản ánh, kiến nghị: PAKN) from its sending to its public answer: every write, its checks,
+its history and the e-mails to the sender.
+
+The state machine is the table in ``feedback_workflow``. Every action below locks the feedback row, checks
+in the order of the dossiers' ``_check`` (a part in it: 403; the state offers the action: 409; the role may
+take it: 403; its conditions hold: 409), validates its text (400), applies the transition and the clock,
+saves with ``update_fields`` and appends one ``FeedbackEvent``, all in one transaction: a refused action
+changes nothing. The sender is told by e-mail when the agency acts (if an address is known): an outbox delivery
+written in the action's transaction, sent after commit and retried until it goes."""
 
 import datetime as dt
-import logging
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
@@ -20,249 +24,16 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
 from accounts.validators import validate_phone
-from cases.models import Dossier
 from cases.services import ActionRefused
 from cases.workflow import State
-from integrations import services as outbox
+from core.counters import counter_next
+from integrations import outbox
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
 
 from .feedback_workflow import ACCEPT_DAYS, ANSWER_DAYS, REQUEST_INFO_DAYS
-from .models import Criterion, Feedback, FeedbackEvent, FeedbackSequence, FollowUp, Level, Rating
-
-logger = logging.getLogger(__name__)
-
-# A dossier can be rated once it is over for the citizen: returned, or not accepted, or withdrawn.
-RATEABLE = frozenset({State.RETURNED, State.REFUSED, State.WITHDRAWN})
-MAX_COMMENT = 2000
-
-
-def _clean(level, criteria, comment) -> tuple[int, dict, str]:
-    try:
-        level = int(level)
-    except (TypeError, ValueError):
-        level = None
-    if level not in Level.values:
-        raise ValidationError({"level": _("Choose how satisfied you are overall.")})
-    cleaned = {}
-    for code, value in (criteria or {}).items():
-        if code not in Criterion.values:
-            raise ValidationError({"criteria": _("Unknown criterion: %(code)s.") % {"code": code}})
-        if value in (None, ""):
-            continue  # a criterion left unanswered
-        try:
-            value = int(value)
-        except (TypeError, ValueError):
-            value = None
-        if value not in Level.values:
-            raise ValidationError({"criteria": _("Answer each criterion with one of the three levels.")})
-        cleaned[code] = value
-    comment = (comment or "").strip()
-    if len(comment) > MAX_COMMENT:
-        raise ValidationError({"comment": _("Keep the comment under %(n)s characters.") % {"n": MAX_COMMENT}})
-    return level, cleaned, comment
-
-
-def rating_window_ends(rating: Rating) -> dt.datetime:
-    return rating.created_at + dt.timedelta(days=settings.RATING_CHANGE_DAYS)
-
-
-def rating_submit(*, dossier: Dossier, user, level, criteria: dict | None = None, comment: str = "") -> Rating:
-    """Rate a dossier as its applicant, or change the rating within ``RATING_CHANGE_DAYS`` of the first one.
-
-    Only a dossier that is over for the citizen (returned, not accepted, withdrawn) can be rated. A "not
-    satisfied" rating opens a follow-up for the agency (one open at a time). Each rating or change goes to the
-    national portal through the outbox, in the dossier's order, in this transaction.
-    """
-    level, criteria, comment = _clean(level, criteria, comment)
-    with transaction.atomic():
-        dossier = Dossier.objects.select_for_update(of=("self",)).select_related("agency", "holder").get(pk=dossier.pk)
-        if not dossier.is_applicant(user):
-            raise PermissionDenied(_("Only the applicant can rate this dossier."))
-        if dossier.state not in RATEABLE:
-            raise ActionRefused(_("A dossier can be rated once its result is returned, or it was not accepted or withdrawn."))
-        now = timezone.now()
-        rating = Rating.objects.select_for_update().filter(dossier=dossier).first()
-        if rating is None:
-            rating = Rating.objects.create(
-                dossier=dossier, user=user, agency=dossier.holder or dossier.agency, level=level, criteria=criteria,
-                comment=comment, created_at=now, updated_at=now,
-            )
-        else:
-            if now > rating_window_ends(rating):
-                raise ActionRefused(_("The time to change this rating has passed."))
-            if (rating.level, rating.criteria, rating.comment) == (level, criteria, comment):
-                return rating  # nothing changed: nothing to send
-            rating.level, rating.criteria, rating.comment, rating.updated_at = level, criteria, comment, now
-            rating.changes += 1
-            rating.save(update_fields=["level", "criteria", "comment", "updated_at", "changes"])
-        if level == Level.DISSATISFIED and not rating.follow_ups.filter(status=FollowUp.Status.OPEN).exists():
-            FollowUp.objects.create(rating=rating, agency=rating.agency, opened_at=now)
-        outbox.rating_publish(dossier=dossier, record=national_rating(rating))
-    return rating
-
-
-def national_rating(rating: Rating) -> dict:
-    """The rating in the national vocabulary (DanhGiaHoSo)."""
-    return {
-        "MaHoSo": rating.dossier.code,
-        "MucDoHaiLong": rating.level,
-        "ThoiDiemDanhGia": timezone.localtime(rating.updated_at).strftime("%Y%m%d%H%M%S"),
-        "TieuChi": [{"MaTieuChi": code, "MucDoHaiLong": value} for code, value in sorted(rating.criteria.items())],
-        "NoiDung": rating.comment,
-        "MaDonVi": rating.agency.code,
-    }
-
-
-def follow_up_close(*, follow_up: FollowUp, actor, outcome: str) -> FollowUp:
-    """An official of the rated agency records what was done for the dissatisfied citizen and closes it."""
-    outcome = (outcome or "").strip()
-    if not outcome:
-        raise ValidationError({"outcome": _("Say what was done for the citizen.")})
-    with transaction.atomic():
-        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-        roles = (StaffRole.RECEPTION_CLERK, StaffRole.LEADER)
-        if not actor.staff_memberships.filter(agency_id=follow_up.agency_id, role__in=roles).exists():
-            raise PermissionDenied(_("Only the rated agency's reception clerks and leaders close its follow-ups."))
-        if follow_up.status == FollowUp.Status.CLOSED:
-            raise ActionRefused(_("This follow-up is already closed."))
-        follow_up.status, follow_up.outcome = FollowUp.Status.CLOSED, outcome[:4000]
-        follow_up.closed_at, follow_up.closed_by = timezone.now(), actor
-        follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
-    return follow_up
-
-
-# --- the Decision 766 index ------------------------------------------------------------------------------
-#
-# Counting is a few SQL aggregates per period whatever the number of dossiers (``index766.count``), but at a
-# province's scale a period still takes seconds: it is computed by the workers (beat, or a request from a
-# page) and stored, and pages and the API only read what is stored. A period or split not yet stored is asked
-# for (``index_request``) and shown as being computed.
-
-# A period asked for is not asked again for this long (the task clears it when done): page loads and clicks
-# on "Recompute now" while the workers are at it do not queue the same work again.
-INDEX_REQUEST_SECONDS = 300
-TREND_MONTHS = 12
-
-
-def index_current_periods(now: dt.datetime) -> list[str]:
-    """What beat keeps fresh: this month, quarter and year, and last month (status updates, digitizations and
-    ratings of its dossiers still arrive in the first days of the next)."""
-    from . import index766 as ix
-
-    current = ix.period_current("month", now)
-    previous = ix.period_current("month", current.start - dt.timedelta(days=1))
-    return [current.code, previous.code, ix.period_current("quarter", now).code, ix.period_current("year", now).code]
-
-
-def index_recent_periods(now: dt.datetime) -> list[str]:
-    """The periods the leaders' dashboard shows by default: the twelve months of its trend, with their
-    quarters and years."""
-    from . import index766 as ix
-
-    codes, month = [], ix.period_current("month", now)
-    for _i in range(TREND_MONTHS):
-        codes += [month.code, f"{month.code[:4]}-Q{(int(month.code[5:]) - 1) // 3 + 1}", month.code[:4]]
-        month = ix.period_current("month", month.start - dt.timedelta(days=1))
-    return list(dict.fromkeys(codes))
-
-
-def index_missing_periods(now: dt.datetime) -> list[str]:
-    """Recent periods never computed (a new database, or months before beat ran): beat fills them in, so
-    the dashboard's trend has its months without a leader asking."""
-    from procedures.models import Agency
-
-    from .models import IndexSnapshot
-
-    recent = index_recent_periods(now)
-    roots = Agency.objects.filter(depth=1).values("pk")
-    have = set(IndexSnapshot.objects.filter(agency__in=roots, period__in=recent).values_list("period", flat=True))
-    return [code for code in recent if code not in have]
-
-
-def _index_lock(period: str, by: str = "", agency_id: int | None = None) -> str:
-    return f"index766:asked:{period}:{by}:{agency_id or ''}"
-
-
-def index_request(periods: list[str], *, by: str = "", agency_id: int | None = None) -> list[str]:
-    """Ask the workers to compute ``periods`` for every agency (or, with ``by``, ``agency_id``'s split by
-    field or procedure), unless already asked in the last ``INDEX_REQUEST_SECONDS``. Returns what was asked.
-    Where tasks run eagerly (tests, a machine without a broker) this computes before returning."""
-    from . import tasks
-
-    asked = [code for code in periods if cache.add(_index_lock(code, by, agency_id), 1, INDEX_REQUEST_SECONDS)]
-    if asked and by:
-        for code in asked:
-            tasks.index_breakdown.delay(agency_id=agency_id, period=code, by=by)
-    elif asked:
-        tasks.index_refresh.delay(periods=asked)
-    return asked
-
-
-def index_refresh(*, periods: list[str] | None = None, now: dt.datetime | None = None) -> int:
-    """Compute the 766 index of every agency (each with its sub-agencies) for ``periods`` (default: the
-    current month, quarter and year, and the recent periods never computed) and store it, replacing what
-    was there, with the splits by field or procedure stored for those periods. Returns the snapshots written.
-
-    Safe to run twice or concurrently: the last one to finish wins, and both computed the same thing.
-    """
-    from . import index766 as ix
-    from .models import IndexBreakdown, IndexSnapshot
-
-    now = now or timezone.now()
-    codes = periods or list(dict.fromkeys(index_current_periods(now) + index_missing_periods(now)))
-    written = 0
-    for code in codes:
-        period = ix.period_parse(code)
-        totals = ix.roll_up(ix.count(ix.window(period, now)))
-        rows = []
-        for agency_id, counts in totals.items():
-            result = ix.score(counts)
-            rows.append(IndexSnapshot(agency_id=agency_id, period=period.code, score=result["score"], data=result,
-                                      computed_at=now))
-        with transaction.atomic():
-            IndexSnapshot.objects.bulk_create(
-                rows, update_conflicts=True, unique_fields=["agency", "period"],
-                update_fields=["score", "data", "computed_at"],
-            )
-        written += len(rows)
-        # Stored splits of the period, each at most once per INDEX766_SPLIT_MAX_AGE_SECONDS (a split of the
-        # province by procedure costs as much as the whole period).
-        stale = now - dt.timedelta(seconds=settings.INDEX766_SPLIT_MAX_AGE_SECONDS)
-        for agency_id, by in (IndexBreakdown.objects.filter(period=period.code, computed_at__lt=stale)
-                              .values_list("agency_id", "by")):
-            index_breakdown_refresh(agency_id=agency_id, period=period.code, by=by, now=now)
-        cache.delete(_index_lock(period.code))
-    return written
-
-
-def index_breakdown_refresh(*, agency_id: int, period: str, by: str, now: dt.datetime | None = None):
-    """Compute and store ``agency_id``'s index for ``period`` split by field or procedure (its subtree's
-    rows grouped by their field or procedure: one aggregate per kind of row)."""
-    from procedures.models import Agency
-
-    from . import index766 as ix
-    from .models import IndexBreakdown
-
-    now = now or timezone.now()
-    parsed = ix.period_parse(period)
-    agency = Agency.objects.get(pk=agency_id)
-    counts = ix.count(ix.window(parsed, now), by=by, within=agency)
-    stored, _created = IndexBreakdown.objects.update_or_create(
-        agency=agency, period=parsed.code, by=by,
-        defaults={"rows": [{"key": key, "counts": c} for key, c in counts.items()], "computed_at": now},
-    )
-    cache.delete(_index_lock(parsed.code, by, agency_id))
-    return stored
-
-
-# --- Feedback (phản ánh, kiến nghị: PAKN) ----------------------------------------------------------------
-#
-# The state machine is the table in ``feedback_workflow``. Every action below locks the feedback row, checks
-# in the order of the dossiers' ``_check`` (a part in it: 403; the state offers the action: 409; the role may
-# take it: 403; its conditions hold: 409), validates its text (400), applies the transition and the clock,
-# saves with ``update_fields`` and appends one ``FeedbackEvent``, all in one transaction: a refused action
-# changes nothing. The sender is told by e-mail after commit when the agency acts (if an address is known).
+from .models import Feedback, FeedbackEvent, FeedbackSequence, Level
+from .ratings import MAX_COMMENT
 
 FEEDBACK_ACTIONS = ("accept", "reject", "request_info", "provide_info", "answer", "rate_answer", "publish")
 # What the sender does. A sender without an account proves who they are with the feedback's code and the
@@ -282,11 +53,7 @@ def feedback_code_allocate(*, year: int) -> str:
     concurrent senders queue here and each gets the next number; a rolled-back submission gives its number
     back.
     """
-    FeedbackSequence.objects.get_or_create(year=year)
-    sequence = FeedbackSequence.objects.select_for_update().get(year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"PAKN-{year}-{sequence.last:06d}"
+    return f"PAKN-{year}-{counter_next(FeedbackSequence, year=year):06d}"
 
 
 def _compact_phone(value: str) -> str:
@@ -658,7 +425,8 @@ def _feedback_link(feedback: Feedback) -> str:
 
 
 def _feedback_notify(feedback: Feedback, action: str, text: str) -> None:
-    """E-mail the sender, after commit, when the agency accepts, rejects, asks for more or answers."""
+    """E-mail the sender when the agency accepts, rejects, asks for more or answers: through the outbox, in the
+    action's transaction (sent after commit, retried with backoff, a failure visible among the deliveries)."""
     if not feedback.sender_email or action not in ("accept", "reject", "request_info", "answer"):
         return
     values = {"code": feedback.code, "agency": feedback.agency.name, "title": feedback.title,
@@ -683,12 +451,5 @@ def _feedback_notify(feedback: Feedback, action: str, text: str) -> None:
     if feedback.sender_id is None:
         lines += ["", _("Follow it with its code %(code)s and the phone number or e-mail address you gave.") % values]
     lines += ["", _feedback_link(feedback)]
-    message, recipient = "\n".join(lines), feedback.sender_email
-
-    def send():
-        try:
-            send_mail(subject % values, message, None, [recipient])
-        except Exception:  # the action is recorded; a mail server that is down must not turn it into an error
-            logger.exception("feedback %s: the e-mail to the sender could not be sent", values["code"])
-
-    transaction.on_commit(send)
+    outbox.email_enqueue(to=feedback.sender_email, subject=subject % values, body="\n".join(lines),
+                         topic=f"feedback_{action}")

@@ -67,7 +67,7 @@ def test_load_demo_makes_a_living_office():
         assert list(dossier.events.all())[-1].to_state == dossier.state
     # Ratings: all three answers, a follow-up to handle, and a finished dossier of `citizen` left to rate.
     from satisfaction.models import FollowUp, Rating
-    from satisfaction.services import RATEABLE
+    from satisfaction.ratings import RATEABLE
 
     assert set(Rating.objects.values_list("level", flat=True)) == {1, 2, 3}
     assert FollowUp.objects.filter(status="open").exists()

@@ -3,7 +3,7 @@ this one and of this month so far, made through the real services with the clock
 
 Every dossier is filed online or taken at the counter, received, forwarded, taken through its workflow,
 approved, denied or refused, paid for, returned and rated through ``cases.services``,
-``integrations.services`` and ``satisfaction.services`` while ``django.utils.timezone.now`` (and the model
+``integrations.payments`` and ``satisfaction.ratings`` (so it lives in the project, above every app) while ``django.utils.timezone.now`` (and the model
 fields whose default is that function: event times, payments, notifications) gives the simulated moment
 of each action. So the event log, the outbox rows, the deadlines (working time, holidays, time waiting on
 the citizen) and the payments are what they would have been then. Quality varies by agency and by month
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from unittest import mock
 
+from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,13 +37,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import StaffMembership, User
+from accounts.services import citizen_register
+from cases import services
+from cases.actions import perform
+from cases.demo import PAYLOADS, demo_pdf
+from cases.models import Dossier, ResultDelivery
+from integrations import payment_gateway, payments
+from integrations.models import Payment
+from integrations.notifications import preference_update
 from procedures.models import Agency, Procedure, StaffRole
 from procedures.working_calendar import WorkingCalendar
-
-from . import services
-from .demo import PAYLOADS, _pdf
-from .models import Dossier, ResultDelivery
-from .services import ActionInput
+from satisfaction.index_service import index_refresh
+from satisfaction.models import FollowUp, IndexSnapshot
+from satisfaction.ratings import follow_up_close, rating_submit
 
 MARK = "demo_history"
 MONTHS = 12  # the current month and the eleven before it: the dashboard's trend
@@ -164,9 +171,6 @@ def _mandatory(procedure) -> list:
 
 def _citizens(clock: Clock, first: dt.datetime) -> list[User]:
     """The history's applicants with an account, registered before the year began (made once)."""
-    from accounts.services import citizen_register
-    from integrations.services import preference_update
-
     existing = {u.username: u for u in User.objects.filter(username__in=[c[0] for c in CITIZENS])}
     users = []
     for username, name, number, born in CITIZENS:
@@ -205,16 +209,9 @@ class Plan:
 
 def _months(now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
     """(start, end) of the eleven months before ``now``'s and of ``now``'s month up to ``now``."""
-    local = timezone.localtime(now)
-    tz = local.tzinfo
-    out = []
-    year, month = local.year, local.month
-    for _i in range(MONTHS):
-        start = dt.datetime(year, month, 1, tzinfo=tz)
-        end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-        out.append((start, min(end, now)))
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return out[::-1]
+    first = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    starts = [first - relativedelta(months=back) for back in range(MONTHS - 1, -1, -1)]
+    return [(start, min(start + relativedelta(months=1), now)) for start in starts]
 
 
 def _quality(trend: str, index: int, rng: random.Random) -> float:
@@ -377,8 +374,8 @@ class Story:
         return local
 
     # actions
-    def act(self, action: str, actor, payload: ActionInput | None = None) -> None:
-        services.dossier_act(dossier=self.dossier, action=action, actor=actor, payload=payload)
+    def act(self, action: str, actor, payload: dict | None = None) -> None:
+        perform(dossier=self.dossier, action=action, actor=actor, **(payload or {}))
         self.dossier.refresh_from_db()
 
     def staff(self, key: str):
@@ -431,7 +428,7 @@ class Story:
         else:
             self.office.results += 1
             number = f"{self.office.results:03d}/{timezone.localtime(self.t):%Y}/KQ"
-            self.act("approve", self.staff("leader"), ActionInput(reason=number))
+            self.act("approve", self.staff("leader"), dict(reason=number))
         # An electronic result is sent at once; a paper one waits for the applicant to come for it.
         if self.dossier.delivery == ResultDelivery.ONLINE:
             self.at(self.t + dt.timedelta(minutes=self.rng.randint(1, 20)))
@@ -449,7 +446,7 @@ class Story:
         )
         for requirement in _mandatory(plan.procedure):
             if requirement.pk not in self.files:
-                self.files[requirement.pk] = _pdf(requirement.name[:60])
+                self.files[requirement.pk] = demo_pdf(requirement.name[:60])
             upload = SimpleUploadedFile(f"giay-to-{requirement.pk}.pdf", self.files[requirement.pk])
             services.dossier_document_add(dossier=self.dossier, actor=plan.applicant, requirement=requirement,
                                           uploaded=upload)
@@ -473,9 +470,7 @@ class Story:
             return
         self.at(self.work(spare - self.rng.randint(0, min(spare - 1, day // 2))))
         new_due = self.cal.add_working_days(due, self.rng.choice([2, 3, 5]))
-        self.act("extend", self.staff("specialist"), ActionInput(
-            reason="Cần xác minh thêm thông tin với cơ quan liên quan.", data={"new_due_at": new_due.isoformat()},
-        ))
+        self.act("extend", self.staff("specialist"), dict(reason="Cần xác minh thêm thông tin với cơ quan liên quan.", new_due_at=new_due.isoformat()))
         self.old_due = due
 
     def _target(self) -> dt.datetime:
@@ -499,26 +494,22 @@ class Story:
         amount = self.rng.choice([8000, 10000, 15000, 20000, 50000, 100000])
         self.at(self.work(self.rng.randint(5, 60)))
         self.act("request_payment", self.staff("specialist"),
-                 ActionInput(data={"fees": [{"name": "Lệ phí", "amount": amount}]}))
+                 dict(fees=[{"name": "Lệ phí", "amount": amount}]))
         self.at(self.days(0.1, 2))
         if self.plan.payment == "online" and self._pay_online():
             return
         # At the counter, with the receipt: in office hours.
         self.at(self.cal.add_working_minutes(self.t, 0))
         self.act("confirm_payment", self.staff("clerk"),
-                 ActionInput(data={"proof": f"BL-{timezone.localtime(self.t):%Y}-{self.dossier.pk:06d}"}))
+                 dict(proof=f"BL-{timezone.localtime(self.t):%Y}-{self.dossier.pk:06d}"))
 
     def _pay_online(self) -> bool:
         """Through the gateway's protocol: the order opened by the real service (the gateway's page is not
         asked for), then its signed "paid" result recorded by the real callback."""
-        from integrations import payment_gateway
-        from integrations import services as integrations
-        from integrations.models import Payment
-
         if not payment_gateway.is_configured():
             return False
         with mock.patch.object(payment_gateway.PaymentGateway, "init", return_value=""):
-            integrations.payment_start(dossier=self.dossier, user=self.dossier.owner)
+            payments.payment_start(dossier=self.dossier, user=self.dossier.owner)
         payment = Payment.objects.filter(dossier=self.dossier, status=Payment.Status.STARTED).latest("created_at")
         self.at(self.t + dt.timedelta(minutes=self.rng.randint(1, 5)))
         fields = {
@@ -528,14 +519,11 @@ class Story:
             "pay_date": timezone.localtime(self.t).strftime("%Y%m%d%H%M%S"),
         }
         fields["check_code"] = payment_gateway.sign_result(fields, settings.PAYMENT_SECRET)
-        integrations.payment_callback(fields=fields)
+        payments.payment_callback(fields=fields)
         self.dossier.refresh_from_db()
         return True
 
     def _rate(self) -> None:
-        from satisfaction.models import FollowUp
-        from satisfaction.services import follow_up_close, rating_submit
-
         level = self.plan.rating
         if level is None or self.dossier.owner is None:
             return
@@ -576,9 +564,6 @@ def history(*, size: int = 200, now: dt.datetime | None = None, seed: int = 766)
 def _refresh_stale_index(now: dt.datetime) -> None:
     """Recompute the stored 766 figures of the history's periods that were computed before it existed (a
     period never computed is computed when first shown)."""
-    from satisfaction.models import IndexSnapshot
-    from satisfaction.services import index_refresh
-
     codes = set()
     for begin, _end in _months(now):
         codes |= {f"{begin:%Y}", f"{begin:%Y-%m}", f"{begin:%Y}-Q{(begin.month - 1) // 3 + 1}"}

@@ -1,13 +1,13 @@
-"""``python manage.py load_demo``: agencies, the demo catalog and the demo accounts (idempotent)."""
+"""``python manage.py load_demo``: the whole demo of the embedded default (idempotent)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from procedures.demo import demo_load
+from dvc_portal.demo import demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo agencies, catalog and accounts (never in production)."
+    help = "Load the demo agencies, catalog, accounts, dossiers, feedback and history (never in production)."
 
     def handle(self, *args, **options):
         if settings.IS_PRODUCTION:

@@ -1,0 +1,90 @@
+"""What each dossier action takes: one serializer per action, used by the API (its request body, documented in
+the OpenAPI schema) and by the officials' page (which turns its form into the same data) alike.
+
+They check types and shapes; the rules that need the dossier (a reason required, the extension's dates, the
+transfer's agency) are the services' own, so every caller gets them.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import ResultDelivery
+
+# Whole VND; a fee above a thousand billion đồng is a typing error, not a fee.
+MAX_FEE_VND = 1_000_000_000_000
+
+
+class ActionInput(serializers.Serializer):
+    """An action that takes only a reason, note or opinion (optional here; the service says when it is required)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000,
+                                   help_text=_("The reason, note or opinion recorded with the action."))
+
+
+class ReceiveInput(ActionInput):
+    checklist = serializers.ListField(
+        child=serializers.CharField(max_length=1000), required=False, default=list, max_length=200,
+        help_text=_("The documents checked at reception, by name."),
+    )
+
+
+class SupplementItemInput(serializers.Serializer):
+    document = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="",
+                                     help_text=_("The document or item that is missing or wrong."))
+    guidance = serializers.CharField(max_length=1000, allow_blank=True,
+                                     help_text=_("What is wrong or missing, and how to fix it."))
+
+
+class RequestSupplementInput(ActionInput):
+    items = SupplementItemInput(many=True, required=False, default=list, max_length=200,
+                                help_text=_("Every missing item at once, each with guidance."))
+
+
+class TransferInput(ActionInput):
+    agency = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
+                                   help_text=_("The electronic identifier of the agency to transfer to."))
+
+
+class FeeInput(serializers.Serializer):
+    name = serializers.CharField(max_length=500, help_text=_("The fee or charge, as the applicant reads it."))
+    amount = serializers.IntegerField(min_value=1, max_value=MAX_FEE_VND, help_text=_("Whole đồng (VND)."))
+
+
+class RequestPaymentInput(ActionInput):
+    fees = FeeInput(many=True, required=False, default=list, max_length=50,
+                    help_text=_("The fees to pay, each with a positive whole amount in VND."))
+
+
+class ConfirmPaymentInput(ActionInput):
+    proof = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                  help_text=_("The receipt or transaction number."))
+
+
+class ExtendInput(ActionInput):
+    new_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                           help_text=_("The new appointment date and time."))
+
+
+class ReturnResultInput(ActionInput):
+    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False, allow_null=True, default=None,
+                                       help_text=_("How the result is handed back (the dossier's choice if empty)."))
+    tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",
+                                            help_text=_("The postal tracking number, for a result sent by post."))
+
+
+def messages_of(errors: Any) -> list[str]:
+    """Every message in a serializer's (possibly nested) errors, flattened in order."""
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in messages_of(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in messages_of(value)]
+    return [str(errors)]
+
+
+def as_validation_error(errors: dict[str, Any]) -> ValidationError:
+    """A serializer's errors as a Django ValidationError keyed by the input's top-level fields, as the pages
+    show a service's."""
+    return ValidationError({field: messages_of(value) for field, value in errors.items()})
