@@ -10,7 +10,8 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from typing import NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
@@ -27,13 +28,16 @@ from .models import Business, BusinessMembership, CitizenProfile, Gender, StaffM
 from .roles import sync_role_groups
 from .validators import validate_citizen_id, validate_phone, validate_tax_code
 
+if TYPE_CHECKING:  # accounts.vneid brings the OpenID Connect client, needed only where a login happens
+    from .vneid import Identity
+
 ROLE_GROUP_NAMES = frozenset(StaffRole.values)
 
 
 class _Errors:
     """Collects messages per field so the user sees every problem at once, not one per submit."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_field: dict[str, list[ValidationError]] = {}
 
     def add(self, field: str, error: ValidationError | str) -> None:
@@ -41,7 +45,7 @@ class _Errors:
             error = ValidationError(error)
         self.by_field.setdefault(field, []).extend(error.error_list)
 
-    def check(self, field: str, validator, *args, **kwargs) -> None:
+    def check(self, field: str, validator: Callable[..., object], *args: Any, **kwargs: Any) -> None:
         try:
             validator(*args, **kwargs)
         except ValidationError as exc:
@@ -203,7 +207,8 @@ def _raise_unique_violation(exc: IntegrityError) -> NoReturn:
 # --- Citizens and businesses --------------------------------------------------------------------
 
 
-def _citizen_normalise(*, username, email, full_name, id_number, phone, address) -> dict:
+def _citizen_normalise(*, username: str, email: str, full_name: str, id_number: str, phone: str,
+                       address: str) -> dict[str, str]:
     return {
         "username": User.normalize_username((username or "").strip()),
         "email": _email(email),
@@ -215,7 +220,8 @@ def _citizen_normalise(*, username, email, full_name, id_number, phone, address)
 
 
 def _citizen_errors(
-    *, username, password, email, full_name, id_number, date_of_birth, gender, phone, address
+    *, username: str, password: str, email: str, full_name: str, id_number: str, date_of_birth: dt.date | None,
+    gender: str, phone: str, address: str,
 ) -> _Errors:
     errors = _Errors()
     _check_username(errors, username)
@@ -248,8 +254,8 @@ def citizen_register_validate(
     _citizen_errors(password=password, date_of_birth=date_of_birth, gender=gender, **values).raise_if_any()
 
 
-def _user_with_profile(values: dict, *, password: str, date_of_birth, gender: str = "", phone: str = "",
-                       address: str = "") -> User:
+def _user_with_profile(values: dict[str, str], *, password: str, date_of_birth: dt.date, gender: str = "",
+                       phone: str = "", address: str = "") -> User:
     """A new account and its citizen profile (inside the caller's transaction); gender defaults to what
     the ID number says."""
     user = User(username=values["username"], email=values["email"])
@@ -325,8 +331,9 @@ def _check_business(errors: _Errors, *, business_name: str, tax_code: str, phone
 
 
 def _business_normalise(
-    *, username, email, business_name, tax_code, address, phone, representative, full_name, id_number
-) -> dict:
+    *, username: str, email: str, business_name: str, tax_code: str, address: str, phone: str, representative: str,
+    full_name: str, id_number: str,
+) -> dict[str, str]:
     full_name = _text(full_name)
     return {
         "username": User.normalize_username((username or "").strip()),
@@ -342,8 +349,8 @@ def _business_normalise(
 
 
 def _business_errors(
-    *, username, password, email, business_name, tax_code, address, phone, representative, full_name, id_number,
-    date_of_birth,
+    *, username: str, password: str, email: str, business_name: str, tax_code: str, address: str, phone: str,
+    representative: str, full_name: str, id_number: str, date_of_birth: dt.date | None,
 ) -> _Errors:
     errors = _Errors()
     _check_username(errors, username)
@@ -803,7 +810,7 @@ def _vneid_conflict() -> ValidationError:
                              "one-stop desk with your ID card so the link can be checked."))
 
 
-def _vneid_apply(profile: CitizenProfile, identity) -> None:
+def _vneid_apply(profile: CitizenProfile, identity: "Identity") -> None:
     """Mark ``profile`` verified by ``identity``: its name, birth date and gender are VNeID's from now on."""
     profile.vneid_subject = identity.subject
     profile.identity_verified_at = timezone.now()
@@ -819,7 +826,7 @@ def _vneid_apply(profile: CitizenProfile, identity) -> None:
                                 "date_of_birth", "gender", "address"])
 
 
-def _vneid_business(user: User, identity) -> Business | None:
+def _vneid_business(user: User, identity: "Identity") -> Business | None:
     """An identity that VNeID says represents an organization: the user acts for it (its business is
     created from VNeID's details if the portal does not know it yet)."""
     organization = identity.organization or {}
@@ -848,7 +855,7 @@ def _vneid_username(id_number: str) -> str:
     return next(name for name in (base, *(f"{base}-{n}" for n in range(2, 100))) if name not in taken)
 
 
-def vneid_sign_in(*, identity) -> VNeIDSignIn:
+def vneid_sign_in(*, identity: "Identity") -> VNeIDSignIn:
     """What the verified ``identity`` (an ``accounts.vneid.Identity``) leads to; creates the account of a
     person new to the portal. ``ValidationError`` (and no change) when the identity conflicts with an
     account's link."""
@@ -880,7 +887,7 @@ def vneid_sign_in(*, identity) -> VNeIDSignIn:
         return VNeIDSignIn(user=user, created=True)
 
 
-def vneid_link(*, user: User, identity) -> User:
+def vneid_link(*, user: User, identity: "Identity") -> User:
     """Link ``user``'s password account to the verified ``identity``, once its holder has proved the
     password (the caller authenticated it). Re-checks what ``vneid_sign_in`` found, under lock."""
     with transaction.atomic():

@@ -333,8 +333,10 @@ class Bench:
         seen, sent = set(), 0
         rows = Delivery.objects.filter(consumer=Consumer.PORTAL, status=Delivery.Status.DELIVERED)
         for payload in rows.values_list("payload", flat=True).iterator(chunk_size=5000):
+            # As integrations.channels sends them: a sync, progress (one record or a list), a rating, each if there.
             progress = payload.get("progress")
-            for record in [payload["sync"], *(progress if isinstance(progress, list) else [progress] if progress else [])]:
+            records = [payload.get("sync"), *(progress if isinstance(progress, list) else [progress]), payload.get("rating")]
+            for record in filter(None, records):
                 sent += 1
                 seen.add(digest(record))
         return {"records": len(seen), "duplicates": sent - len(seen)}

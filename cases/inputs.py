@@ -8,27 +8,73 @@ transfer's agency) are the services' own, so every caller gets them.
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import ResultDelivery
+from .services import PRINTED_REASON
 
 # Whole VND; a fee above a thousand billion đồng is a typing error, not a fee.
 MAX_FEE_VND = 1_000_000_000_000
 
 
-class ActionInput(serializers.Serializer):
-    """An action that takes only a reason, note or opinion (optional here; the service says when it is required)."""
+def reason_field(help_text: str | Promise, *, required_message: str | Promise | None = None) -> serializers.CharField:
+    """The action's reason, note or opinion (the event's ``reason``): optional, or required with the message the
+    service gives for it."""
+    if required_message is None:
+        return serializers.CharField(required=False, allow_blank=True, default="", max_length=4000, help_text=help_text)
+    return serializers.CharField(max_length=4000, help_text=help_text,
+                                 error_messages={"required": required_message, "blank": required_message})
 
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000,
-                                   help_text=_("The reason, note or opinion recorded with the action."))
+
+class ActionInput(serializers.Serializer):
+    """The base of every action's input: the reason, note or opinion recorded with the action."""
+
+    reason = reason_field(_("A note recorded with the action."))
 
 
 class ReceiveInput(ActionInput):
+    reason = reason_field(_("A note recorded with the reception (optional)."))
     checklist = serializers.ListField(
         child=serializers.CharField(max_length=1000), required=False, default=list, max_length=200,
         help_text=_("The documents checked at reception, by name."),
     )
+
+
+class SupplementInput(ActionInput):
+    reason = reason_field(_("What the applicant brought or sent to complete the dossier."))
+
+
+class RefuseInput(ActionInput):
+    reason = reason_field(_("Why the dossier is not accepted (printed on form 03)."), required_message=PRINTED_REASON)
+
+
+class ForwardInput(ActionInput):
+    reason = reason_field(_("A note for the first processing step (optional)."))
+
+
+class CompleteStepInput(ActionInput):
+    reason = reason_field(_("The official's opinion at this step."))
+
+
+class ApproveInput(ActionInput):
+    reason = reason_field(_("The result: the number and symbol of the document issued."),
+                          required_message=_("Give the result: the number and symbol of the document issued."))
+
+
+class DenyInput(ActionInput):
+    reason = reason_field(_("The reasons for the denial (printed in the letter to the applicant)."),
+                          required_message=PRINTED_REASON)
+
+
+class SuspendInput(ActionInput):
+    reason = reason_field(_("Why processing stops (printed on the notice)."), required_message=PRINTED_REASON)
+
+
+class WithdrawInput(ActionInput):
+    reason = reason_field(_("The applicant's request to withdraw (for the clerk: its number and date)."),
+                          required_message=PRINTED_REASON)
 
 
 class SupplementItemInput(serializers.Serializer):
@@ -39,11 +85,13 @@ class SupplementItemInput(serializers.Serializer):
 
 
 class RequestSupplementInput(ActionInput):
+    reason = reason_field(_("A message to the applicant (optional)."))
     items = SupplementItemInput(many=True, required=False, default=list, max_length=200,
                                 help_text=_("Every missing item at once, each with guidance."))
 
 
 class TransferInput(ActionInput):
+    reason = reason_field(_("Why the dossier goes to another agency."), required_message=PRINTED_REASON)
     agency = serializers.CharField(max_length=20, required=False, allow_blank=True, default="",
                                    help_text=_("The electronic identifier of the agency to transfer to."))
 
@@ -54,21 +102,26 @@ class FeeInput(serializers.Serializer):
 
 
 class RequestPaymentInput(ActionInput):
+    reason = reason_field(_("A note for the applicant (optional)."))
     fees = FeeInput(many=True, required=False, default=list, max_length=50,
                     help_text=_("The fees to pay, each with a positive whole amount in VND."))
 
 
 class ConfirmPaymentInput(ActionInput):
+    reason = reason_field(_("A note (optional)."))
     proof = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                   help_text=_("The receipt or transaction number."))
 
 
 class ExtendInput(ActionInput):
+    reason = reason_field(_("The reason for the delay (printed on the apology letter, form 04)."),
+                          required_message=_("Give the reason for the delay: it is printed on the apology letter."))
     new_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
                                            help_text=_("The new appointment date and time."))
 
 
 class ReturnResultInput(ActionInput):
+    reason = reason_field(_("A note (optional)."))
     delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False, allow_null=True, default=None,
                                        help_text=_("How the result is handed back (the dossier's choice if empty)."))
     tracking_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="",

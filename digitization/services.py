@@ -107,7 +107,7 @@ def _result_type(dossier: Dossier) -> tuple[str, str]:
     results = list(dossier.version.results.order_by("order", "id"))
     if not results:
         return "KQ", "Kết quả giải quyết thủ tục hành chính"
-    types = {}
+    types: dict[str, str] = {}
     for kind in DocumentType.objects.exclude(result_codes=""):
         for code in kind.result_code_list:
             types.setdefault(code, kind.code)
@@ -449,11 +449,13 @@ def reuses_record(*, dossier: Dossier, actor) -> int:
     """Log, in each reused document's access log, that it went to the agency with this dossier (called when
     the dossier is sent: submission, or a supplement). A document already logged for this dossier is not
     logged again."""
-    logged = 0
+    logged, code = 0, dossier.code or ""
     for component in dossier.documents.filter(reused_from__isnull=False).select_related("reused_from__dossier"):
         stored = component.reused_from
-        if not stored.accesses.filter(action=DocumentAccess.Action.REUSE, dossier_code=dossier.code).exists():
-            access_record(document=stored, user=actor, action=DocumentAccess.Action.REUSE, dossier_code=dossier.code)
+        if stored is None:
+            continue
+        if not stored.accesses.filter(action=DocumentAccess.Action.REUSE, dossier_code=code).exists():
+            access_record(document=stored, user=actor, action=DocumentAccess.Action.REUSE, dossier_code=code)
             logged += 1
     return logged
 

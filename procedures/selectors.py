@@ -1,9 +1,12 @@
 """Reads of the catalog, each with a fixed number of queries whatever the catalog's size."""
 
+from collections.abc import Sequence
+
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.db.models.functions import Length
+from django.utils.functional import Promise
 
-from .models import Agency, Field, ImplementationLevel, Procedure, ProcedureVersion
+from .models import Agency, Field, ImplementationLevel, Procedure, ProcedureVersion, WorkflowStep
 from .search import fold, search_terms
 
 
@@ -77,9 +80,7 @@ def procedure_detail(*, code: str) -> Procedure | None:
     )
 
 
-def _steps():
-    from .models import WorkflowStep
-
+def _steps() -> QuerySet[WorkflowStep]:
     return WorkflowStep.objects.select_related("unit").order_by("order")
 
 
@@ -116,5 +117,5 @@ def agency_tree() -> list[Agency]:
     return list(Agency.objects.get_tree().filter(is_active=True))
 
 
-def online_level_choices():
+def online_level_choices() -> Sequence[tuple[str, str | Promise]]:
     return ProcedureVersion.OnlineLevel.choices

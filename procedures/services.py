@@ -200,7 +200,8 @@ def field_code_for(name: str) -> str:
 
 
 def catalog_import(
-    *, records, source: str = "", dry_run: bool = False, today: dt.date | None = None
+    *, records: list[dict[str, Any]] | dict[str, Any], source: str = "", dry_run: bool = False,
+    today: dt.date | None = None,
 ) -> ImportReport:
     """Import procedures in the national catalog's shape (a list of records, or ``{"data": [...]}``).
 

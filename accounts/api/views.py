@@ -1,10 +1,13 @@
 """API token login: ``POST /api/v1/auth/token/`` with username and password returns ``{"token": ...}``."""
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 
@@ -22,7 +25,7 @@ class ObtainTokenView(ObtainAuthToken):
             429: OpenApiResponse(description="Too many failed attempts: logging in is paused for a while."),
         },
     )
-    def post(self, request, *args, **kwargs):
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)
         except serializers.ValidationError:

@@ -138,16 +138,16 @@ class DossierActionView(APIView):
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser]
-    action: Action
+    declared: Action  # not ``action``: DRF and drf-spectacular read that name as a viewset's action
 
     def take(self, request, pk):
         dossier = _dossier(request, pk)
-        why = refused(dossier, self.action.name, request.user)
+        why = refused(dossier, self.declared.name, request.user)
         if why is not None:
             raise PermissionDenied(str(why.message)) if why.forbidden else Conflict(str(why.message))
-        given = self.action.input(data=request.data)
+        given = self.declared.input(data=request.data)
         given.is_valid(raise_exception=True)
-        _call(self.action.service, dossier=dossier, actor=request.user, **given.validated_data)
+        _call(self.declared.service, dossier=dossier, actor=request.user, **given.validated_data)
         return Response(DossierSerializer(_dossier(request, pk), context={"request": request}).data)
 
 
@@ -168,7 +168,7 @@ def action_view(action: Action) -> type[DossierActionView]:
         return self.take(request, pk)
 
     name = "".join(part.capitalize() for part in action.name.split("_"))
-    return type(f"Dossier{name}View", (DossierActionView,), {"action": action, "post": post,
+    return type(f"Dossier{name}View", (DossierActionView,), {"declared": action, "post": post,
                                                               "__doc__": action.service.__doc__})
 
 

@@ -8,7 +8,8 @@ from ..models import DigitizedDocument
 
 class StoredDocumentSerializer(serializers.ModelSerializer):
     dossier_code = serializers.CharField(source="dossier.code", read_only=True)
-    is_valid = serializers.BooleanField(source="is_valid_now", read_only=True)
+    # The API's field "is_valid" hides the serializer's method: an output-only serializer, is_valid() is never called.
+    is_valid = serializers.BooleanField(source="is_valid_now", read_only=True)  # type: ignore[assignment]  # see above
     file_url = serializers.SerializerMethodField()
 
     class Meta:

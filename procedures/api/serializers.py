@@ -36,11 +36,13 @@ class ProcedureListSerializer(serializers.ModelSerializer):
         model = Procedure
         fields = ["code", "name", "field", "levels", "processing_days", "online_level", "version", "url"]
 
-    def get_field(self, obj) -> dict:
+    def get_field(self, obj: Procedure) -> dict:
+        assert obj.current_version is not None  # the API shows procedures in force only
         field = obj.current_version.field
         return {"code": field.code, "name": field.name}
 
-    def get_levels(self, obj) -> list[str]:
+    def get_levels(self, obj: Procedure) -> list[str]:
+        assert obj.current_version is not None  # the API shows procedures in force only
         return [level.code for level in obj.current_version.levels.all()]
 
 
@@ -114,17 +116,17 @@ class ProcedureQuerySerializer(serializers.Serializer):
         error_messages={"invalid_choice": _("Unknown online service level “{input}”: use full, partial or info.")},
     )
 
-    def validate_level(self, value):
+    def validate_level(self, value: str) -> str:
         if value and not ImplementationLevel.objects.filter(code=value).exists():
             raise serializers.ValidationError(_("Unknown level: use bo, tinh, xa or khac."))
         return value
 
-    def validate_agency(self, value):
+    def validate_agency(self, value: str) -> str:
         if value and not Agency.objects.filter(code=value).exists():
             raise serializers.ValidationError(_("No agency has this identifier."))
         return value
 
-    def validate_field(self, value):
+    def validate_field(self, value: str) -> str:
         if value and not Field.objects.filter(code=value).exists():
             raise serializers.ValidationError(_("No field has this code."))
         return value

@@ -1,13 +1,14 @@
 """``GET /api/v1/procedures/`` and ``GET /api/v1/procedures/{code}/``."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 
 from .. import selectors
-from ..models import ProcedureVersion
+from ..models import Procedure, ProcedureVersion
 from .serializers import ProcedureDetailSerializer, ProcedureListSerializer, ProcedureQuerySerializer
 
 FILTERS = [
@@ -28,17 +29,17 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"
     filter_backends = []
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[serializers.Serializer]:
         return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureListSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Procedure]:
         if self.action != "list":
             return selectors.procedure_list()
         query = ProcedureQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return selectors.procedure_list(**query.validated_data)
 
-    def get_object(self):
+    def get_object(self) -> Procedure:
         procedure = selectors.procedure_detail(code=self.kwargs["code"])
         if procedure is None:
             raise Http404

@@ -24,6 +24,7 @@ STATES = [  # (state, weight): most dossiers are finished
     (State.SUSPENDED, 2),
 ]
 PER_DAY = 400  # per agency: codes stay within NNNN
+FIRST_NUMBER = 5000  # generated codes are numbered 5001-5400 a day: never a real code of the demo (numbered from 1)
 
 
 class Command(BaseCommand):
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             received = timezone.make_aware(dt.datetime.combine(day, dt.time(8)) + dt.timedelta(minutes=number))
             state = rng.choice(states)
             rows.append(Dossier(
-                code=f"{agency.code}-{day:%y%m%d}-{number + 1:04d}",
+                code=f"{agency.code}-{day:%y%m%d}-{FIRST_NUMBER + number + 1:04d}",
                 procedure=procedure, version=procedure.current_version, owner_id=rng.choice(owners),
                 applicant_name="Người nộp thử nghiệm", applicant_id_number=f"048{rng.randrange(10**9):09d}",
                 channel=FilingChannel.ONLINE if n % 3 else FilingChannel.COUNTER, agency=agency, holder=agency, state=state,
