@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, Transition, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
+from core.fsm import transition_from, unmet_condition
 from procedures.models import StaffRole
 
 
@@ -238,14 +239,6 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-def transition_from(dossier, action: str) -> Transition | None:
-    """The transition ``action`` out of the dossier's current state, or None if the state offers none."""
-    for candidate in dossier.get_all_state_transitions():
-        if candidate.name == action and candidate.source == dossier.state:
-            return candidate
-    return None
-
-
 @dataclass(frozen=True)
 class Refusal:
     """Why an action may not be taken now: ``forbidden`` (HTTP 403: not this user) or a conflict with the
@@ -270,8 +263,8 @@ def refusal(dossier, action: str, user, *, as_system: bool = False) -> Refusal |
                        % {"state": dossier.get_state_display()})
     if not as_system and not found.has_perm(dossier, user):
         return Refusal(True, _("Your role may not take this action on this dossier."))
-    for condition in found.conditions:
-        if not condition(dossier):
-            return Refusal(False, _("This action is not possible at this point of the dossier: %(why)s")
-                           % {"why": getattr(condition, "refusal", _("its conditions are not met."))})
+    unmet = unmet_condition(found, dossier)
+    if unmet is not None:
+        return Refusal(False, _("This action is not possible at this point of the dossier: %(why)s")
+                       % {"why": getattr(unmet, "refusal", _("its conditions are not met."))})
     return None

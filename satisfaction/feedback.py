@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from accounts.validators import validate_phone
 from cases.services import ActionRefused
 from cases.workflow import State
 from core.counters import counter_next
+from core.fsm import transition_from, unmet_condition
 from integrations import outbox
 from procedures.models import StaffRole
 from procedures.working_calendar import WorkingCalendar
@@ -222,14 +223,13 @@ def _feedback_check(feedback: Feedback, action: str, actor, contact: str) -> Non
             raise PermissionDenied(_("You may not take this action on this feedback."))
     elif not (feedback.is_sender(actor) or feedback.staff_role_of(actor, StaffRole.values)):
         raise PermissionDenied(_("You may not take this action on this feedback."))
-    method = getattr(feedback, action)
-    meta = method._django_fsm
-    if not meta.has_transition(feedback.state):
+    found = transition_from(feedback, action)
+    if found is None:
         raise ActionRefused(_("This action is not possible while the feedback is “%(state)s”.")
                             % {"state": feedback.get_state_display()})
-    if not by_contact and not meta.has_transition_perm(feedback, feedback.state, actor):
+    if not by_contact and not found.has_perm(feedback, actor):
         raise PermissionDenied(_("Your role may not take this action on this feedback."))
-    if (not by_contact and not has_transition_perm(method, actor)) or not can_proceed(method):
+    if unmet_condition(found, feedback) is not None:
         raise ActionRefused(_("This action is not possible now: %(why)s") % {
             "why": _FEEDBACK_CONDITION_REASONS.get(action, _("its conditions are not met."))})
 

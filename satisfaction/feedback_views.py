@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_fsm import can_proceed
 
 from accounts.access import staff_required
 from cases.clock import Clock
 from cases.selectors import own_dossiers
 from cases.services import ActionRefused
 from cases.workflow import State
+from core.fsm import may_take, transition_from
 from procedures.models import Agency, Procedure
 
 from . import feedback as feedback_services
@@ -334,7 +334,7 @@ def _sender_actor(request, feedback):
 
 
 def _can_act_as_sender(request, feedback, action) -> bool:
-    if not getattr(feedback, action)._django_fsm.has_transition(feedback.state):
+    if transition_from(feedback, action) is None:
         return False
     return feedback.is_sender(request.user) or (feedback.sender_id is None and bool(_granted(request, feedback.code)))
 
@@ -458,14 +458,7 @@ def feedback_workspace(request):
 
 def allowed_feedback_actions(feedback, user) -> list[str]:
     """The officials' actions ``user`` may take on ``feedback`` now: the service's own checks, changing nothing."""
-    allowed = []
-    for action in STAFF_ACTIONS:
-        method = getattr(feedback, action)
-        meta = method._django_fsm
-        if meta.has_transition(feedback.state) and meta.has_transition_perm(feedback, feedback.state, user) \
-                and can_proceed(method):
-            allowed.append(action)
-    return allowed
+    return [action for action in STAFF_ACTIONS if may_take(feedback, action, user)]
 
 
 def _staff_feedback_or_404(user, code):
