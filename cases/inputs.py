@@ -5,21 +5,25 @@ They check types and shapes; the rules that need the dossier (a reason required,
 transfer's agency) are the services' own, so every caller gets them.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import ResultDelivery
 from .services import PRINTED_REASON
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # typing only: django-stubs is a development dependency
+
 # Whole VND; a fee above a thousand billion đồng is a typing error, not a fee.
 MAX_FEE_VND = 1_000_000_000_000
 
 
-def reason_field(help_text: str | Promise, *, required_message: str | Promise | None = None) -> serializers.CharField:
+def reason_field(help_text: StrOrPromise, *, required_message: StrOrPromise | None = None) -> serializers.CharField:
     """The action's reason, note or opinion (the event's ``reason``): optional, or required with the message the
     service gives for it."""
     if required_message is None:
@@ -86,8 +90,8 @@ class SupplementItemInput(serializers.Serializer):
 
 class RequestSupplementInput(ActionInput):
     reason = reason_field(_("A message to the applicant (optional)."))
-    items = SupplementItemInput(many=True, required=False, default=list, max_length=200,
-                                help_text=_("Every missing item at once, each with guidance."))
+    items = serializers.ListField(child=SupplementItemInput(), required=False, default=list, max_length=200,
+                                  help_text=_("Every missing item at once, each with guidance."))
 
 
 class TransferInput(ActionInput):
@@ -103,8 +107,8 @@ class FeeInput(serializers.Serializer):
 
 class RequestPaymentInput(ActionInput):
     reason = reason_field(_("A note for the applicant (optional)."))
-    fees = FeeInput(many=True, required=False, default=list, max_length=50,
-                    help_text=_("The fees to pay, each with a positive whole amount in VND."))
+    fees = serializers.ListField(child=FeeInput(), required=False, default=list, max_length=50,
+                                 help_text=_("The fees to pay, each with a positive whole amount in VND."))
 
 
 class ConfirmPaymentInput(ActionInput):

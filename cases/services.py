@@ -5,10 +5,12 @@ transition, saves, and appends one event, in one transaction: two officials acti
 both succeed, and a refused action changes nothing.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -28,6 +30,9 @@ from . import extensions
 from .models import Dossier, DossierDocument, DossierEvent, DossierSequence, FilingChannel, ResultDelivery
 from .uploads import check_upload, photo_to_pdf
 from .workflow import WAITING_ON_CITIZEN, State, refusal
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # typing only: django-stubs is a development dependency
 
 
 class ActionRefused(Exception):
@@ -171,6 +176,8 @@ def dossier_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool
     documents = dossier.documents.filter(pk=document_pk)
     if dossier.state == State.SUPPLEMENT_REQUESTED:
         requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+        if requested is None:  # a dossier waiting for a supplement was asked for one: its event is there
+            raise ActionRefused(_("This dossier is not waiting for a supplement."))
         documents = documents.filter(uploaded_at__gte=requested.at, uploaded_by=user)
     elif dossier.state != State.DRAFT:
         raise PermissionDenied(_("You may not take this action on this dossier."))
@@ -180,7 +187,7 @@ def dossier_document_remove(*, dossier: Dossier, user, document_pk: int) -> bool
     storage, name = document.file.storage, document.file.name
     with transaction.atomic():
         document.delete()
-        if document.reused_from_id is None:  # a reused file is the store's, not this dossier's
+        if document.reused_from_id is None and name:  # a reused file is the store's, not this dossier's
             transaction.on_commit(lambda: storage.delete(name))
     return True
 
@@ -210,7 +217,7 @@ def _store_documents(*, dossier: Dossier, actor, files, source: str) -> list[Dos
                     size=len(content), sha256=digest, source=source, uploaded_by=actor,
                 )
                 document.file.save(f"{digest[:16]}{_suffix(content_type)}", ContentFile(content), save=False)
-                written.append(document.file.name)
+                written.append(str(document.file.name))
                 document.save()
                 documents.append(document)
     except Exception:
@@ -289,7 +296,7 @@ def dossier_national_create(*, reference: str, procedure: Procedure, agency: Age
                          "documents": len(stored)})
     except Exception:
         for document in stored:
-            document.file.storage.delete(document.file.name)
+            document.file.storage.delete(str(document.file.name))
         raise
     return dossier
 
@@ -390,7 +397,7 @@ def _record_step(dossier: Dossier, now: dt.datetime, data: dict[str, Any]) -> No
         data["late"] = now > due
 
 
-def _reason_required(reason: str, message: str) -> Step:
+def _reason_required(reason: str, message: StrOrPromise) -> Step:
     def check(dossier: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
         if not reason.strip():
             raise ValidationError({"reason": message})

@@ -29,6 +29,7 @@ import hmac
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,7 +43,7 @@ from accounts.models import Business, CitizenProfile
 from cases import services as cases
 from cases.models import Dossier
 from cases.uploads import check_upload
-from procedures.models import Procedure
+from procedures.models import Agency, Procedure
 
 from .models import CatalogSync, InboundDossier
 from .national_portal import NationalPortal, PortalError
@@ -70,7 +71,7 @@ class Answer:
         return HTTP.get(self.code, 400)
 
     def body(self) -> dict:
-        body = {"error_code": self.code, "message": self.message}
+        body: dict[str, object] = {"error_code": self.code, "message": self.message}
         if self.errors:
             body["errors"] = self.errors
         if self.dossier is not None:
@@ -115,7 +116,7 @@ def _key(name: str) -> str:
 class _Plan:
     reference: str
     procedure: Procedure
-    agency: object
+    agency: Agency
     applicant: dict
     documents: list[tuple]  # (requirement or None, name, url, sha256, size)
     submitted_at: dt.datetime
@@ -143,7 +144,7 @@ def _portal_origin() -> tuple[str, str]:
 LOCAL_GOVERNMENT = re.compile(r"^ủy ban nhân dân\s+", re.IGNORECASE)
 
 
-def _by_residence(agencies, address: str):
+def _by_residence(agencies: list[Agency], address: str) -> Agency | None:
     """The one commune among ``agencies`` named in the applicant's address (a commune-level procedure is
     filed where the applicant lives): "Ủy ban nhân dân phường Thanh Khê" for "…, phường Thanh Khê, …"."""
     where = address.casefold()
@@ -167,6 +168,7 @@ def _plan(payload: dict, reference: str) -> _Plan:
     if procedure is None:
         raise _Refused(UNKNOWN_PROCEDURE, f"Thủ tục {code} không có trong danh mục thủ tục hành chính của tỉnh.")
     version = procedure.current_version
+    assert version is not None  # the query above excludes procedures without a current version
     if not version.online_submission_open:
         raise _Refused(INVALID, f"Thủ tục {code} không tiếp nhận hồ sơ trực tuyến.")
     agencies = list(version.agencies.filter(is_active=True).order_by("path"))
@@ -337,7 +339,10 @@ def pull(*, portal: NationalPortal | None = None) -> dict:
     one. A dossier refused before with the same record is not fetched again. Counts by outcome."""
     portal = portal or NationalPortal()
     counts = {"stored": 0, "refused": 0, "failing": 0, "acknowledged": 0}
-    for payload in portal.new_dossiers():
+    # The items of the portal's JSON list, not checked there (``new_dossiers`` says dict): one that is not an
+    # object is refused by ``receive``.
+    received: Iterable[object] = portal.new_dossiers()
+    for payload in received:
         reference = _text(payload.get("MaHoSoQuocGia")) if isinstance(payload, dict) else ""
         known = InboundDossier.objects.filter(national_reference=reference).first()
         if known is not None and known.status == InboundDossier.Status.REFUSED and known.payload == payload:
@@ -348,8 +353,11 @@ def pull(*, portal: NationalPortal | None = None) -> dict:
             counts["failing" if answer.code == UNAVAILABLE else "refused"] += 1
             continue
         counts["stored"] += 1
+        dossier = answer.dossier
+        # An answer "0" always carries its dossier, received from the portal as submitted and so with a code.
+        assert dossier is not None and dossier.code is not None
         try:
-            portal.acknowledge(reference, answer.dossier.code)
+            portal.acknowledge(reference, dossier.code)
         except PortalError as error:
             logger.warning("national dossier %s stored but not acknowledged: %s", reference, error)
             continue

@@ -10,6 +10,8 @@ written in the action's transaction, sent after commit and retried until it goes
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import Any, overload
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -234,7 +236,22 @@ def _feedback_check(feedback: Feedback, action: str, actor, contact: str) -> Non
             "why": _FEEDBACK_CONDITION_REASONS.get(action, _("its conditions are not met."))})
 
 
-def _feedback_act(*, feedback: Feedback, action: str, actor, apply, contact: str = "") -> FeedbackEvent | None:
+# What an action's ``apply`` returns: the fields it set, the event's text and the event's data.
+Applied = tuple[list[str], str, dict[str, Any]]
+
+
+@overload
+def _feedback_act(*, feedback: Feedback, action: str, actor, apply: Callable[[Feedback, dt.datetime], Applied],
+                  contact: str = "") -> FeedbackEvent: ...
+
+
+@overload
+def _feedback_act(*, feedback: Feedback, action: str, actor, apply: Callable[[Feedback, dt.datetime], Applied | None],
+                  contact: str = "") -> FeedbackEvent | None: ...
+
+
+def _feedback_act(*, feedback: Feedback, action: str, actor, apply: Callable[[Feedback, dt.datetime], Applied | None],
+                  contact: str = "") -> FeedbackEvent | None:
     """Lock, check, apply (``apply(feedback, now)`` validates its input, calls the transition and sets the
     fields; it returns (fields, text, data), or None when there is nothing to record), save, append the
     event and schedule the sender's e-mail, in one transaction."""
@@ -260,7 +277,7 @@ def _feedback_act(*, feedback: Feedback, action: str, actor, apply, contact: str
 
 def feedback_accept(*, feedback: Feedback, actor) -> FeedbackEvent:
     """The agency accepts the feedback for handling (a clerk, specialist or leader of the agency)."""
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied:
         feedback.accept()
         feedback.accepted_at = now
         return ["accepted_at"], "", {"late": now > feedback.accept_due_at, "answer_due_at": timezone.localtime(feedback.answer_due_at).isoformat()}
@@ -270,7 +287,7 @@ def feedback_accept(*, feedback: Feedback, actor) -> FeedbackEvent:
 
 def feedback_reject(*, feedback: Feedback, actor, reason: str) -> FeedbackEvent:
     """The agency does not accept the feedback, with the reason the sender is told."""
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied:
         text = _feedback_text(reason, "reason", _("Give the reason: the sender is told."))
         feedback.reject()
         feedback.reject_reason, feedback.finished_at, feedback.handled_by = text, now, actor
@@ -282,7 +299,7 @@ def feedback_reject(*, feedback: Feedback, actor, reason: str) -> FeedbackEvent:
 def feedback_request_info(*, feedback: Feedback, actor, text: str) -> FeedbackEvent:
     """Ask the sender for more information, once (a specialist or leader): the answer's clock stops until
     the sender replies."""
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied:
         asked = _feedback_text(text, "text", _("Say what information is needed."))
         feedback.request_info()
         feedback.paused_at = now
@@ -294,7 +311,7 @@ def feedback_request_info(*, feedback: Feedback, actor, text: str) -> FeedbackEv
 def feedback_provide_info(*, feedback: Feedback, actor=None, text: str, contact: str = "") -> FeedbackEvent:
     """The sender gives the information asked for (signed in, or by the code and their ``contact``): the
     clock runs again and the answer's deadline moves by the working time spent waiting."""
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied:
         given = _feedback_text(text, "text", _("Write the information the agency asked for."))
         feedback.provide_info()
         waited = 0
@@ -313,7 +330,7 @@ def feedback_provide_info(*, feedback: Feedback, actor=None, text: str, contact:
 
 def feedback_answer(*, feedback: Feedback, actor, text: str) -> FeedbackEvent:
     """The agency answers (a specialist or leader): the answer goes to the sender."""
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied:
         answer = _feedback_text(text, "text", _("Write the answer."))
         feedback.answer()
         feedback.answer_text, feedback.finished_at, feedback.handled_by = answer, now, actor
@@ -343,7 +360,7 @@ def feedback_rate_answer(*, feedback: Feedback, actor=None, level, comment: str 
     if len(comment) > MAX_COMMENT:
         raise ValidationError({"comment": _("Keep the comment under %(n)s characters.") % {"n": MAX_COMMENT}})
 
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied | None:
         if feedback.answer_level is not None:
             ends = feedback_rating_window_ends(feedback)
             if ends is not None and now > ends:
@@ -367,7 +384,7 @@ def _personal_values(feedback: Feedback) -> list[str]:
         profile = getattr(feedback.sender, "citizen_profile", None)
         if profile is not None:
             values.append(profile.id_number)
-    if feedback.dossier_id is not None:
+    if feedback.dossier is not None:  # no query when dossier_id is None
         values.append(feedback.dossier.code or "")
     return sorted({v.strip() for v in values if v and len(v.strip()) >= 3}, key=len, reverse=True)
 
@@ -398,7 +415,7 @@ def feedback_publish(*, feedback: Feedback, actor, question: str = "", answer: s
     phone, e-mail, address, ID number, the dossier's code, or any phone number, e-mail address or ID number).
     Publishing again replaces the published wording; the first publication date stays.
     """
-    def apply(feedback, now):
+    def apply(feedback: Feedback, now: dt.datetime) -> Applied:
         default_question, default_answer = feedback_public_defaults(feedback)
         texts = {"question": (question or "").strip() or default_question, "answer": (answer or "").strip() or default_answer}
         for field, value in texts.items():

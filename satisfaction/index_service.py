@@ -7,6 +7,7 @@ page) and stored, and pages and the API only read what is stored. A period or sp
 for (``index_request``) and shown as being computed."""
 
 import datetime as dt
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -84,7 +85,8 @@ def index_refresh(*, periods: list[str] | None = None, now: dt.datetime | None =
     written = 0
     for code in codes:
         period = ix.period_parse(code)
-        totals = ix.roll_up(ix.count(ix.window(period, now)))
+        # Counted by agency (``count``'s default ``by``): its keys are agency ids.
+        totals = ix.roll_up(cast("dict[int, ix.Counts]", ix.count(ix.window(period, now))))
         rows = []
         for agency_id, counts in totals.items():
             result = ix.score(counts)

@@ -22,7 +22,7 @@ def rating_panel(dossier, user) -> dict | None:
     ends = rating_window_ends(rating) if rating else None
     return {
         "rating": rating,
-        "can_change": rating is None or timezone.now() <= ends,
+        "can_change": ends is None or timezone.now() <= ends,  # ends is None exactly when rating is None
         "window_ends": ends,
         "levels": Level.choices,
         "criteria": [(code, label, (rating.criteria.get(code) if rating else None)) for code, label in Criterion.choices],

@@ -7,7 +7,7 @@ from ..models import Dossier, DossierDocument, DossierEvent, ResultDelivery
 
 
 class DossierDocumentSerializer(serializers.ModelSerializer):
-    requirement = serializers.PrimaryKeyRelatedField(read_only=True)
+    requirement: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     requirement_name = serializers.CharField(source="requirement.name", default="", read_only=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from procedures.models import Agency, Procedure, RequiredDocument
 
 from .. import selectors, services
 from ..actions import Action, refused
+from ..models import Dossier
 from ..workflow import State
 from .serializers import (
     DossierEventSerializer,
@@ -49,7 +50,7 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _dossier(request, pk) -> object:
+def _dossier(request, pk) -> Dossier:
     dossier = selectors.dossier_for(request.user, pk)
     if dossier is None:
         raise Http404

@@ -7,6 +7,8 @@ costs a count of the province's dossiers. ``POST /api/v1/index766/refresh/`` ask
 and administrators), answered 202.
 """
 
+from typing import cast
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,6 +23,7 @@ from procedures.models import Agency
 from .. import index766 as ix
 from ..index_service import index_current_periods, index_request
 from ..index_views import watched_agencies
+from ..models import IndexSnapshot
 
 
 def _period(value: str | None) -> ix.Period:
@@ -72,7 +75,8 @@ class IndexView(APIView):
         by = request.query_params.get("by") or "agency"
         if by not in ix.DIMENSIONS:
             raise ValidationError({"by": _("Split by field or procedure.")})
-        snap = ix.snapshots([agency], [period]).get((agency.pk, period.code))
+        # ``snapshots`` maps to the stored ``IndexSnapshot`` rows (its declared value type is ``object``).
+        snap = cast("IndexSnapshot | None", ix.snapshots([agency], [period]).get((agency.pk, period.code)))
         if snap is None:
             return _computing(agency, period)
         body = {
@@ -83,7 +87,7 @@ class IndexView(APIView):
         }
         if by == "agency":
             children = list(Agency.objects.get_children(agency))
-            found = ix.snapshots(children, [period])
+            found = cast("dict[tuple[int, str], IndexSnapshot]", ix.snapshots(children, [period]))
             body["sub_agencies"] = []
             for child in children:
                 s = found.get((child.pk, period.code))
