@@ -157,7 +157,7 @@ def dossier_reconcile(*, dossier: Dossier, remote: dict | None, dry_run: bool = 
             return "same"
         if dry_run:
             return "differs"
-        sent = {}
+        sent: dict[int | None, dict | None] = {}  # event id -> the progress record already sent for it
         for delivery in Delivery.objects.filter(dossier=dossier, consumer=Consumer.PORTAL, event__in=missing).order_by("id"):
             sent.setdefault(delivery.event_id, delivery.payload.get("progress"))
         progress = [sent.get(e.pk) or progress_record(e) for e in missing]
