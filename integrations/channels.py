@@ -46,6 +46,8 @@ def _portal(delivery: Delivery) -> Answer:
 
 
 def _email(delivery: Delivery) -> Answer:
+    # The payload {"to", "subject", "text"}: a dossier's notification (``notifications.event_notify``) or any
+    # other e-mail the portal owes (``outbox.email_enqueue``: feedback's answers to their senders).
     payload = delivery.payload
     message = EmailMessage(
         subject=payload["subject"], body=payload["text"], to=[payload["to"]],

@@ -1,5 +1,7 @@
-"""The integrations' extension points: where an app above ``integrations`` (satisfaction) takes part in its pages
-without ``integrations`` importing it (ADR 0025, ``core.hooks``; handlers registered in ``AppConfig.ready()``)."""
+"""The integrations' extension points: where an app above them (satisfaction) takes part in their pages.
+
+``integrations`` does not import those apps: they register their handlers in ``AppConfig.ready()`` (ADR 0025,
+``core.hooks``)."""
 
 from typing import Any
 

@@ -25,8 +25,8 @@ CHANNELS = (Consumer.EMAIL, Consumer.SMS, Consumer.ZALO)
 class Delivery(models.Model):
     """One message owed to one consumer (bản ghi hộp thư đi, outbox).
 
-    Written in the transaction of the dossier action that causes it, with its payload built then, so the
-    record sent is the one the action produced, and the same record goes again on every attempt (the
+    Written in the transaction of the action that causes it (a dossier's, or one with no dossier: feedback's
+    e-mail to its sender), with its payload built then, so the record sent is the one the action produced, and the same record goes again on every attempt (the
     receiver deduplicates it). ``claimed_until`` is a worker's lease: a worker that dies mid-delivery
     leaves a lease that runs out, and the sweeper hands the delivery to another.
     """
@@ -177,6 +177,20 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReceiptSequence(models.Model):
+    """The last fee receipt number an agency issued in a year (see ``core.counters``): no gap, no duplicate."""
+
+    agency = models.ForeignKey("procedures.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="receipt_sequence_once")]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.year}: {self.last}"
 
 
 class Payment(models.Model):

@@ -1,5 +1,7 @@
-"""The applicant's notifications: what each dossier action tells them, in the portal and through the channels
-they chose (written as outbox deliveries), the wording's templates, and their channel preferences."""
+"""The applicant's notifications: what each dossier action tells them, and the channels they choose.
+
+In the portal (``Notification``), and through their chosen channels as outbox deliveries, worded by the
+templates administrators edit (``MessageTemplate``)."""
 
 import logging
 

@@ -1,5 +1,7 @@
-"""The outbox: what the portal owes others (the national portal's records, the applicant's messages, e-mails)
-as delivery rows written in the transaction that owes them, then delivered, retried and given up by workers.
+"""The outbox: what the portal owes the national portal and the applicant's channels, delivered and retried.
+
+Each thing owed (a record for the portal, a message, an e-mail) is a ``Delivery`` row written in the
+transaction that owes it, then delivered, retried and given up by workers.
 
 The outbox's guarantees:
 - **Nothing lost.** ``event_publish`` writes one ``Delivery`` per consumer in the transaction of the

@@ -1,5 +1,6 @@
-"""Online payment of a dossier's fees through the payment gateway (``payment_gateway`` has the protocol):
-opening the gateway's order, recording its result, issuing the receipt number.
+"""Online payment of a dossier's fees: the gateway's order opened, its result recorded, the receipt numbered.
+
+The gateway's protocol is in ``payment_gateway``.
 
 Guarantees:
 - **One open order per payment request.** ``payment_start`` reuses the request's started payment (same
@@ -30,10 +31,11 @@ from django.utils.translation import gettext
 from cases import services as dossiers
 from cases.models import Dossier
 from cases.workflow import State
+from core.counters import counter_next
 from procedures.models import Agency
 
 from . import payment_gateway
-from .models import Payment
+from .models import Payment, ReceiptSequence
 from .portal_records import DATE_FORMAT, national_date
 
 logger = logging.getLogger(__name__)
@@ -110,13 +112,10 @@ def payment_start(*, dossier: Dossier, user) -> str:
 
 def _receipt_number(agency_id: int, year: int) -> str:
     """The next receipt number of the receiving agency (the one-stop counter collects the fees) for the
-    year: ``{agency}-BL-{YYYY}-{NNNNNN}``, no gap, no duplicate. The agency row stays locked until the
-    caller's transaction commits, so concurrent settlements queue here; numbers are never given back (a
-    paid payment is never deleted), so the count of those issued is the last number."""
-    agency = Agency.objects.select_for_update().get(pk=agency_id)
-    prefix = f"{agency.code}-BL-{year}-"
-    issued = Payment.objects.filter(receipt_number__startswith=prefix).count()
-    return f"{prefix}{issued + 1:06d}"
+    year: ``{agency}-BL-{YYYY}-{NNNNNN}``, no gap, no duplicate (``core.counters``: the sequence row stays
+    locked until the caller's transaction commits, so concurrent settlements queue here)."""
+    number = counter_next(ReceiptSequence, agency_id=agency_id, year=year)
+    return f"{Agency.objects.get(pk=agency_id).code}-BL-{year}-{number:06d}"
 
 
 def _paid_at(pay_date: str) -> dt.datetime:

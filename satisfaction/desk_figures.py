@@ -1,5 +1,6 @@
-"""What satisfaction shows on the sync desk (registered on ``integrations.extensions``): indicator T2 of the
-Decision 766 index, beside the status updates sent to the national portal."""
+"""What satisfaction shows on the sync desk: indicator T2 of the Decision 766 index (``integrations.extensions``).
+
+The card sits beside the status updates sent to the national portal, which T2 counts."""
 
 import datetime as dt
 
