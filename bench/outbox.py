@@ -468,14 +468,14 @@ class Bench:
     def story_events(self, count: int, *, phone: bool = False) -> list[int]:
         """``count`` events through the services: dossiers taken at the counter and carried through STORY
         (10 events each; the last dossier stops at ``count``). Returns the dossiers' ids."""
-        from cases.demo import _expand
+        from cases.demo import story_actions
 
         made, ids = 0, []
         while made < count:
             dossier = self.intake(phone=phone)
             ids.append(dossier.pk)
             made += 1
-            for action in _expand(STORY, dossier):
+            for action in story_actions(STORY, dossier):
                 if made >= count:
                     break
                 self.act(dossier, action)
@@ -922,7 +922,7 @@ class Bench:
         from django.db import connection, reset_queries
         from django.test.utils import CaptureQueriesContext
 
-        from cases.demo import _expand
+        from cases.demo import story_actions
         from integrations import outbox
         from integrations.models import Delivery
 
@@ -994,7 +994,7 @@ class Bench:
         for variant, dossier in pairs[:half]:
             measure("request_supplement", variant, self.prepare(dossier, "request_supplement"))
         for _variant, dossier in pairs[half:]:
-            for action in _expand(["to_last"], dossier):
+            for action in story_actions(["to_last"], dossier):
                 self.act(dossier, action)
         for variant, dossier in pairs[half:]:
             measure("approve", variant, self.prepare(dossier, "approve"))
