@@ -23,6 +23,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from accounts import population
 from core.counters import counter_next
+from core.moments import aware_moment
 from procedures.models import Agency, Procedure, ProcedureVersion
 from procedures.working_calendar import WorkingCalendar
 
@@ -525,7 +526,7 @@ def dossier_deny(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
 def dossier_extend(*, dossier: Dossier, actor, reason: str, new_due_at: dt.datetime | None) -> DossierEvent:
     """Apologize and set a later appointment (form 04): once, and at least one working day before the
     appointment date."""
-    new_due = _aware(new_due_at)
+    new_due = aware_moment(new_due_at)
 
     def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
         _reason_required(reason, _("Give the reason for the delay: it is printed on the apology letter."))(d, now, data)
@@ -613,17 +614,6 @@ def _positive_int(value: Any) -> bool:
         return int(value) > 0
     except (TypeError, ValueError):
         return False
-
-
-def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
 
 
 def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: dict, form_data: dict | None = None,

@@ -20,7 +20,6 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import qrcode
-from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -37,6 +36,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from core.moments import aware_moment
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -74,16 +75,8 @@ def esc(value) -> str:
 
 
 def _local(value) -> dt.datetime | None:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, dt.datetime):
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, TZ)
-    return value.astimezone(TZ)
+    moment = aware_moment(value, tz=TZ)
+    return moment.astimezone(TZ) if moment is not None else None
 
 
 def fmt_date(value) -> str:
