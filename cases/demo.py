@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from procedures.models import Agency, Procedure
+from procedures.models import Agency, Procedure, TimeUnit
 
 from . import services
 from .actions import perform
@@ -143,6 +143,13 @@ def demo_staff(prefix: str) -> dict:
     return {role: users.get(name) for role, name in names.items()}
 
 
+def _at_least_five_working_days(procedure) -> bool:
+    """Every channel's time is five working days or more: an extension a working day before the appointment
+    is then possible whatever the hour the demo is loaded."""
+    times = list(procedure.current_version.times.all())
+    return bool(times) and all(t.unit == TimeUnit.WORKING_DAYS and t.amount >= 5 for t in times)
+
+
 @transaction.atomic
 def demo_dossiers_load() -> int:
     """Create the demo dossiers once; returns how many were made."""
@@ -156,7 +163,7 @@ def demo_dossiers_load() -> int:
             continue
         procedures = list(
             Procedure.objects.filter(current_version__agencies=agency, current_version__online_level__in=["full", "partial"])
-            .select_related("current_version").order_by("code")
+            .select_related("current_version").prefetch_related("current_version__times").order_by("code")
         )
         if procedures:
             offices.append((agency, staff, procedures))
@@ -171,7 +178,7 @@ def demo_dossiers_load() -> int:
             # An extension must come a working day before the appointment: not on a one-day procedure, whose
             # appointment may be less than a working day away depending on the hour the demo is loaded.
             procedure = next((p for p in procedures[(i // len(offices)) % len(procedures):] + procedures
-                              if (p.current_version.processing_days or 0) >= 5), procedure)
+                              if _at_least_five_working_days(p)), procedure)
         applicant = applicants[(i // 2) % len(applicants)] if applicants else None
         if story.startswith("counter") or applicant is None:
             name, number = WALK_INS[i % len(WALK_INS)]

@@ -5,17 +5,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from procedures.models import Agency, Procedure, ProcedureVersion, RequiredDocument, WorkflowStep
+from procedures.models import (
+    Agency,
+    FilingChannel,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    TimeUnit,
+    WorkflowStep,
+    format_time,
+)
 
 from .workflow import NATIONAL_STATUS, OPEN_STATES, TERMINAL, DossierWorkflow, State
-
-
-class FilingChannel(models.IntegerChoices):
-    """How the dossier was filed: the national KenhThucHien codes."""
-
-    COUNTER = 1, _("At the counter")
-    ONLINE = 2, _("Online")
-    POSTAL = 3, _("By post")
 
 
 class ResultDelivery(models.TextChoices):
@@ -27,6 +28,13 @@ class ResultDelivery(models.TextChoices):
 class Outcome(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
+
+
+# The national portal's codes (DongBoHoSoMC), one table each: HinhThucTraKetQua, how the result is handed
+# back (0 at the one-stop counter, 1 by post, 2 online), and KetQuaXuLy, what was decided (1 the result is
+# issued, 2 refused with reasons).
+NATIONAL_DELIVERY = {ResultDelivery.COUNTER: 0, ResultDelivery.POST: 1, ResultDelivery.ONLINE: 2}
+NATIONAL_OUTCOME = {Outcome.APPROVED: 1, Outcome.DENIED: 2}
 
 
 class Dossier(DossierWorkflow):
@@ -83,9 +91,16 @@ class Dossier(DossierWorkflow):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     due_at = models.DateTimeField(_("appointment date"), null=True, blank=True)
+    # The published time the appointment was computed from, in its own unit (set at reception).
+    time_amount = models.DecimalField(_("processing time"), max_digits=7, decimal_places=2, null=True, blank=True)
+    time_unit = models.CharField(_("unit of the processing time"), max_length=20, choices=TimeUnit.choices, blank=True)
     step_due_at = models.DateTimeField(_("current step due"), null=True, blank=True)
     paused_at = models.DateTimeField(_("waiting on the applicant since"), null=True, blank=True)
     paused_minutes = models.PositiveIntegerField(_("working minutes waiting on the applicant"), default=0)
+    waited_days = models.PositiveIntegerField(
+        _("calendar days waiting on the applicant"), default=0,
+        help_text=_("Counted for a processing time in calendar days or months: its period starts that much later."),
+    )
     extended_at = models.DateTimeField(_("extended"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
@@ -176,6 +191,17 @@ class Dossier(DossierWorkflow):
         if self.step_due_at is None or self.paused_at is not None or self.state != State.PROCESSING:
             return False
         return timezone.now() > self.step_due_at
+
+    def fees(self) -> list:
+        """The procedure's fees for this dossier's channel: those of its channel and those of every channel."""
+        return [fee for fee in self.version.fees.all() if fee.channel in (None, self.channel)]
+
+    @property
+    def processing_time_text(self) -> str:
+        """The published time the appointment was computed from: "15 ngày làm việc" (empty before reception)."""
+        if self.time_amount is None or not self.time_unit:
+            return ""
+        return format_time(self.time_amount, self.time_unit)
 
     @property
     def national_status(self) -> int | None:

@@ -24,7 +24,8 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from accounts import population
 from core.counters import counter_next
 from core.moments import aware_moment
-from procedures.models import Agency, Procedure, ProcedureVersion
+from procedures.deadlines import appointment
+from procedures.models import Agency, Procedure, ProcedureVersion, TimeUnit
 from procedures.working_calendar import WorkingCalendar
 
 from . import extensions
@@ -313,31 +314,65 @@ def _check(dossier: Dossier, action: str, actor, *, as_system: bool = False) -> 
 
 
 def _start_clock(dossier: Dossier, now: dt.datetime) -> None:
+    """Received now: the appointment is the end of the published time of the dossier's channel, counted in
+    its own unit on the agency's calendar (``procedures.deadlines``); the time applied is kept with it."""
+    found = appointment(_calendar(dossier), dossier.version.times.all(), channel=dossier.channel, start=now)
+    if found is None:
+        raise ValidationError(_("This procedure publishes no processing time: an administrator must give one "
+                                "before its dossiers can be received."))
     dossier.received_at = now
-    dossier.due_at = _calendar(dossier).add_working_days(now, dossier.version.processing_days)
+    dossier.due_at = found.due_at
+    dossier.time_amount, dossier.time_unit = found.time.amount, found.time.unit
 
 
 def _start_step(dossier: Dossier, now: dt.datetime) -> None:
-    """The current step's own deadline: its share of the processing time, in working time from now."""
+    """The current step's own deadline: its share of the dossier's processing time (in working minutes, the
+    time waiting on the applicant left out), from now, and never after the appointment."""
     step = dossier.current_step
-    dossier.step_due_at = _calendar(dossier).add_working_days(now, step.share_days) if step else None
+    if step is None or dossier.received_at is None or dossier.due_at is None:
+        dossier.step_due_at = None
+        return
+    calendar = _calendar(dossier)
+    whole = max(0, calendar.working_minutes_between(dossier.received_at, dossier.due_at) - dossier.paused_minutes)
+    share = round(whole * step.share_percent / 100)
+    dossier.step_due_at = min(calendar.add_working_minutes(now, share), dossier.due_at)
 
 
 def _pause(dossier: Dossier, now: dt.datetime) -> None:
-    dossier.paused_at = now
+    """Waiting on the applicant. Before reception there is no appointment yet: nothing to pause."""
+    if dossier.received_at is not None:
+        dossier.paused_at = now
+
+
+CALENDAR_UNITS = (TimeUnit.CALENDAR_DAYS, TimeUnit.MONTHS)
 
 
 def _resume(dossier: Dossier, now: dt.datetime) -> None:
-    """Time spent waiting on the applicant does not count: the appointment moves by that working time."""
+    """Time spent waiting on the applicant does not count: the appointment moves by it, in the unit of the
+    dossier's time. Working days and hours: by the working time waited. Calendar days and months: the period
+    starts as many calendar days later as were waited (counted by date), and ends as the Civil Code says;
+    after an extension the new date moves by those days. The step's own deadline moves by the working time
+    waited, never past the appointment."""
     if dossier.paused_at is None:
         return
-    waited = _calendar(dossier).working_minutes_between(dossier.paused_at, now)
+    calendar = _calendar(dossier)
+    waited = calendar.working_minutes_between(dossier.paused_at, now)
+    days = (timezone.localdate(now) - timezone.localdate(dossier.paused_at)).days
     dossier.paused_minutes += waited
-    if dossier.due_at is not None and waited:
-        dossier.due_at = _calendar(dossier).add_working_minutes(dossier.due_at, waited)
-    if dossier.step_due_at is not None and waited:
-        dossier.step_due_at = _calendar(dossier).add_working_minutes(dossier.step_due_at, waited)
     dossier.paused_at = None
+    if dossier.due_at is None:
+        return
+    if dossier.time_unit in CALENDAR_UNITS:
+        dossier.waited_days += days
+        if dossier.extended_at is not None:
+            dossier.due_at = calendar.deadline(dossier.due_at, days, TimeUnit.CALENDAR_DAYS) if days else dossier.due_at
+        elif dossier.received_at is not None and dossier.time_amount is not None:  # set with due_at
+            dossier.due_at = calendar.deadline(dossier.received_at + dt.timedelta(days=dossier.waited_days),
+                                               dossier.time_amount, dossier.time_unit)
+    elif waited:
+        dossier.due_at = calendar.add_working_minutes(dossier.due_at, waited)
+    if dossier.step_due_at is not None and waited:
+        dossier.step_due_at = min(calendar.add_working_minutes(dossier.step_due_at, waited), dossier.due_at)
 
 
 # --- the shared core of every action ---------------------------------------------------------------------
@@ -421,8 +456,9 @@ def dossier_receive(*, dossier: Dossier, actor, reason: str = "", checklist: lis
 
 
 def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict[str, str]], reason: str = "") -> DossierEvent:
-    """Ask the applicant for every missing item at once, each with guidance (form 02); the clock pauses.
-    Before reception the clerk's guidance is not limited; after it, a dossier gets one request."""
+    """Ask the applicant for every missing item at once, each with guidance (form 02). Before reception it is
+    the clerk's guidance to complete the dossier: as often as needed, and no clock runs (there is no
+    appointment yet). After reception the processing agency may ask once (``workflow``); the clock pauses."""
     def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
         if not items or not all(str(i.get("guidance", "")).strip() for i in items):
             raise ValidationError(
@@ -439,9 +475,7 @@ def dossier_supplement(*, dossier: Dossier, actor, reason: str = "") -> DossierE
     and the appointment moves by the time waited; a dossier completed at reception goes to its first step."""
     def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
         _resume(d, now)
-        if d.state == State.SUBMITTED:
-            d.paused_minutes = 0
-        elif d.step_due_at is None:
+        if d.state == State.PROCESSING and d.step_due_at is None:
             _start_step(d, now)  # completed at reception: the first step starts now
 
     return _act(dossier=dossier, action="supplement", actor=actor, reason=reason, after=after)
@@ -523,9 +557,16 @@ def dossier_deny(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
                 before=_reason_required(reason, PRINTED_REASON))
 
 
+def _working_day_before(calendar: WorkingCalendar, day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def dossier_extend(*, dossier: Dossier, actor, reason: str, new_due_at: dt.datetime | None) -> DossierEvent:
-    """Apologize and set a later appointment (form 04): once, and at least one working day before the
-    appointment date."""
+    """Apologize and set a later appointment (form 04): once, no later than the working day before the
+    appointment date, and the new appointment a working moment of the agency's calendar."""
     new_due = aware_moment(new_due_at)
 
     def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
@@ -533,10 +574,14 @@ def dossier_extend(*, dossier: Dossier, actor, reason: str, new_due_at: dt.datet
         if new_due is None or d.due_at is None or new_due <= d.due_at:
             raise ValidationError({"new_due_at": _("The new date must be after the current appointment date.")})
         calendar = _calendar(d)
-        if calendar.working_minutes_between(now, d.due_at) < calendar.minutes_per_day:
-            raise ValidationError(
-                {"new_due_at": _("An extension must be given at least one working day before the appointment date.")}
-            )
+        last = _working_day_before(calendar, timezone.localdate(d.due_at))
+        if timezone.localdate(now) > last:
+            raise ValidationError({"new_due_at": _(
+                "An apology letter must be sent no later than the working day before the appointment date "
+                "(%(day)s).") % {"day": f"{last:%d/%m/%Y}"}})
+        if not calendar.is_working_moment(new_due):
+            raise ValidationError({"new_due_at": _(
+                "The new appointment must be within the agency's working hours on a working day.")})
         data["new_due_at"] = new_due.isoformat()
         data["old_due_at"] = d.due_at.isoformat()
 

@@ -209,7 +209,7 @@ class RequestPaymentForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        fees = list(self.dossier.version.fees.all())
+        fees = self.dossier.fees()
         self.line_count = len(fees) + self.extra_lines
         for i in range(self.line_count):
             fee = fees[i] if i < len(fees) else None

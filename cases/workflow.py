@@ -100,11 +100,13 @@ def step_holder(dossier, user) -> bool:
 
 
 # Conditions: each carries the reason the applicant or official reads when it is not met.
-def no_supplement_yet(dossier) -> bool:
-    return dossier.supplement_count == 0
+def supplement_allowed(dossier) -> bool:
+    """Before reception the clerk's guidance to complete the dossier is not limited; after reception the
+    processing agency may ask once (``supplement_count`` counts only those)."""
+    return dossier.received_at is None or dossier.supplement_count == 0
 
 
-no_supplement_yet.refusal = _("a dossier gets at most one supplement request.")  # type: ignore[attr-defined]  # the reason travels with its condition
+supplement_allowed.refusal = _("after reception a dossier gets at most one supplement request.")  # type: ignore[attr-defined]  # the reason travels with its condition
 
 
 def not_last_step(dossier) -> bool:
@@ -153,10 +155,11 @@ class DossierWorkflow(ConcurrentTransitionMixin, models.Model):
         source=[State.SUBMITTED, State.RECEIVED, State.PROCESSING],
         target=State.SUPPLEMENT_REQUESTED,
         permission=staff(CLERK, SPECIALIST),
-        conditions=[no_supplement_yet],
+        conditions=[supplement_allowed],
     )
     def request_supplement(self):
-        self.supplement_count += 1
+        if self.received_at is not None:
+            self.supplement_count += 1
 
     @transition(
         field=state,

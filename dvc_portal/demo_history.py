@@ -45,7 +45,7 @@ from cases.models import Dossier, ResultDelivery
 from integrations import payment_gateway, payments
 from integrations.models import Payment
 from integrations.notifications import preference_update
-from procedures.models import Agency, Procedure, StaffRole
+from procedures.models import Agency, Procedure, StaffRole, TimeUnit
 from procedures.working_calendar import WorkingCalendar
 from satisfaction.index_service import index_refresh
 from satisfaction.models import FollowUp, IndexSnapshot
@@ -144,12 +144,11 @@ def _offices() -> list[Office]:
     agencies = Agency.objects.filter(pk__in=[pk for pk, s in staff.items() if len(s) == 3]).order_by("code")
     for agency in agencies:
         procedures = [
-            p for p in Procedure.objects.filter(
-                is_active=True, current_version__agencies=agency, current_version__processing_days__gt=0,
-                current_version__processing_days__lte=MAX_DAYS,
-            ).select_related("current_version").prefetch_related("current_version__steps", "current_version__documents")
+            p for p in Procedure.objects.filter(is_active=True, current_version__agencies=agency)
+            .select_related("current_version")
+            .prefetch_related("current_version__steps", "current_version__documents", "current_version__times")
             .order_by("code")
-            if _resolvable(p)
+            if _resolvable(p) and 0 < _days(p) <= MAX_DAYS
         ]
         online = [p for p in procedures if p.current_version.online_level in ("full", "partial")]
         if not procedures:
@@ -157,6 +156,15 @@ def _offices() -> list[Office]:
         offices.append(Office(agency, staff[agency.pk], online, procedures, WorkingCalendar.for_agency(agency),
                               TRENDS[min(len(offices), 2)]))
     return offices
+
+
+def _days(procedure) -> Decimal:
+    """The longest time of a procedure published in working days (0 when it publishes another unit: the
+    history keeps to working-day procedures, whose story fits its month)."""
+    times = list(procedure.current_version.times.all())
+    if not times or any(t.unit != TimeUnit.WORKING_DAYS for t in times):
+        return Decimal(0)
+    return max(t.amount for t in times)
 
 
 def _resolvable(procedure) -> bool:
@@ -288,7 +296,7 @@ def _plan(office: Office, online: bool, start, citizens, rng: random.Random) -> 
         number = f"048{marker}{rng.randint(55, 99):02d}{rng.randint(0, 999999):06d}"
         applicant = (rng.choice(WALK_INS), number)
     # Short procedures are the bulk of a one-stop office's work.
-    weights = [1 / float(p.current_version.processing_days + 1) for p in pool]
+    weights = [1 / float(_days(p) + 1) for p in pool]
     procedure = rng.choices(pool, weights=weights)[0]
     delivery = ResultDelivery.ONLINE if online and rng.random() < 0.6 else ResultDelivery.COUNTER
     return Plan(office, procedure, start, online, applicant, delivery=delivery)
@@ -315,7 +323,7 @@ def _traits(plans: list[Plan], q: float, rng: random.Random) -> None:
     untouched = [p for p in plans if not p.extra.get("taken")]
     for p in rng.sample(untouched, _quota(len(untouched), 0.05, rng)):
         p.outcome = "deny"
-    for p in take(_quota(n, 0.15 * (1 - q) + 0.02), lambda p: p.procedure.current_version.processing_days >= 2):
+    for p in take(_quota(n, 0.15 * (1 - q) + 0.02), lambda p: _days(p.procedure) >= 2):
         p.extend, p.extra["taken"] = True, True
     for p in take(_quota(n, 0.45 * (1 - q) + 0.02)):
         p.late, p.extra["taken"] = True, True

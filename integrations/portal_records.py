@@ -9,7 +9,15 @@ import datetime as dt
 from django.utils import timezone
 
 from cases.actions import ACTIONS
-from cases.models import Dossier, DossierDocument, DossierEvent
+from cases.models import (
+    NATIONAL_DELIVERY,
+    NATIONAL_OUTCOME,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    Outcome,
+    ResultDelivery,
+)
 from cases.workflow import NATIONAL_STATUS
 from digitization.models import DigitizedDocument
 from procedures.models import StaffRole
@@ -105,8 +113,8 @@ def dossier_record(dossier: Dossier) -> dict:
         "DonViXuLy": holder.code,
         "TenDonViXuLy": holder.name,
         "MaDonViTiepNhan": dossier.agency.code,
-        "HinhThucTraKetQua": dossier.delivery,
-        "KetQuaXuLy": dossier.outcome,
+        "HinhThucTraKetQua": NATIONAL_DELIVERY[ResultDelivery(dossier.delivery)],
+        **({"KetQuaXuLy": NATIONAL_OUTCOME[Outcome(dossier.outcome)]} if dossier.outcome else {}),
         "SoLanBoSung": dossier.supplement_count,
         "ThanhToanTrucTuyen": 1 if dossier.paid_online else 0,
         "TaiKhoanDuocXacThucVoiVNeID": 1 if dossier.applicant_verified else 0,

@@ -1,8 +1,17 @@
 """Catalog administration: agencies, fields, procedures with versioned content, the calendar."""
 
+import calendar as std_calendar
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -17,10 +26,12 @@ from .models import (
     LegalDocument,
     Procedure,
     ProcedureVersion,
+    ProcessingTime,
     RequiredDocument,
     ResultDocument,
     WorkflowStep,
 )
+from .working_calendar import Day, Source, WorkingCalendar, package_day
 
 
 @admin.register(Agency)
@@ -44,10 +55,88 @@ class ImplementationLevelAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarException)
 class CalendarExceptionAdmin(admin.ModelAdmin):
+    """Days off and make-up working days entered by administrators, and the year's calendar they correct."""
+
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
     search_fields = ["name"]
+    change_list_template = "admin/procedures/calendarexception/change_list.html"
+
+    def get_urls(self):
+        year_view = self.admin_site.admin_view(self.year_view)
+        return [path("year/<int:year>/", year_view, name="procedures_calendarexception_year"), *super().get_urls()]
+
+    def year_view(self, request, year: int):
+        """The twelve months of ``year``: every day off and make-up working day with its reason and source."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if not CALENDAR_FIRST_YEAR <= year <= CALENDAR_LAST_YEAR:
+            raise Http404
+        calendar = WorkingCalendar()
+        days = {day.date: day for day in calendar.days(dt.date(year, 1, 1), dt.date(year, 12, 31))}
+        entries = {entry.date: entry for entry in CalendarException.objects.filter(date__year=year)}
+        can_add = self.has_add_permission(request)
+        cells = {d: _calendar_cell(day, entries.get(d), can_add) for d, day in days.items()}
+        months = []
+        for month in range(1, 13):
+            weeks = [[cells[d] if d.month == month else None for d in week]
+                     for week in std_calendar.Calendar().monthdatescalendar(year, month)]
+            notes = [cells[d] for d in sorted(cells) if d.month == month and cells[d]["source"] != Source.WEEK
+                     and cells[d]["kind"] != "working"]
+            months.append({"name": MONTHS[month], "weeks": weeks, "notes": notes})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Working calendar of %(year)s") % {"year": year},
+            "year": year,
+            "previous_year": year - 1 if year > CALENDAR_FIRST_YEAR else None,
+            "next_year": year + 1 if year < CALENDAR_LAST_YEAR else None,
+            "weekdays": list(WEEKDAYS_ABBR.values()),
+            "months": months,
+            "counts": {
+                "working": sum(day.working for day in days.values()),
+                "off": sum(not day.working for day in days.values()),
+                "make_up": sum(day.is_make_up for day in days.values()),
+                "entries": len(entries),
+            },
+            "computed": year > timezone.localdate().year,
+            "can_add": can_add,
+        }
+        return TemplateResponse(request, "admin/procedures/calendarexception/year.html", context)
+
+
+CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR = 2000, 2100
+SOURCE_LABELS = {
+    Source.WEEK: _("weekly schedule"),
+    Source.PACKAGE: _("holidays package"),
+    Source.ADMINISTRATOR: _("administrator"),
+}
+
+
+def _calendar_cell(day: Day, entry: CalendarException | None, can_add: bool) -> dict:
+    """How the year page shows ``day``: its kind (a CSS class), reason, source, and where to correct it."""
+    if day.working:
+        kind = "make-up" if day.is_make_up else "working"
+    else:
+        kind = {Source.WEEK: "weekend", Source.PACKAGE: "holiday"}.get(day.source, "admin-off")
+    if entry is not None:
+        url = reverse("admin:procedures_calendarexception_change", args=[entry.pk])
+    elif can_add:
+        # A worked day may be made a day off, a day off a make-up working day.
+        other = CalendarException.Kind.DAY_OFF if day.working else CalendarException.Kind.WORKING_DAY
+        url = reverse("admin:procedures_calendarexception_add") + "?" + urlencode({"date": day.date.isoformat(), "kind": other})
+    else:
+        url = ""
+    replaced = ""
+    if day.source == Source.ADMINISTRATOR:
+        package = package_day(day.date)
+        if package.source and (package.working != day.working or package.reason != day.reason):
+            replaced = package.reason
+    return {
+        "day": day, "kind": kind, "source": day.source, "source_label": SOURCE_LABELS.get(day.source, ""),
+        "url": url, "replaced": replaced, "today": day.date == timezone.localdate(),
+    }
 
 
 def _frozen(version):
@@ -66,22 +155,19 @@ class FrozenWhenPublished:
 
 
 class StepFormSet(BaseInlineFormSet):
-    """Refuse to save a workflow whose shares do not add up to the processing time."""
+    """Refuse to save a workflow whose shares do not add up to 100% of the processing time."""
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
         shares = [
-            form.cleaned_data["share_days"]
+            form.cleaned_data["share_percent"]
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("share_days")
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("share_percent")
         ]
-        days = getattr(self.instance, "processing_days", None)
-        if days is None:
-            return
         try:
-            services.workflow_check_shares(processing_days=days, shares=shares)
+            services.workflow_check_shares(shares=shares)
         except ValidationError as error:
             raise ValidationError(error.messages) from error
 
@@ -98,9 +184,14 @@ class RequiredDocumentInline(VersionInline):
     fields = ["order", "name", "case", "originals", "copies", "mandatory", "accepted_types", "max_size_mb", "document_type_code", "form_name"]
 
 
+class ProcessingTimeInline(VersionInline):
+    model = ProcessingTime
+    fields = ["channel", "order", "amount", "unit", "description"]
+
+
 class FeeInline(VersionInline):
     model = Fee
-    fields = ["order", "name", "amount", "payer", "note"]
+    fields = ["order", "name", "channel", "amount", "payer", "note"]
 
 
 class LegalDocumentInline(VersionInline):
@@ -116,26 +207,26 @@ class ResultDocumentInline(VersionInline):
 class WorkflowStepInline(VersionInline):
     model = WorkflowStep
     formset = StepFormSet
-    fields = ["order", "name", "role", "unit", "share_days"]
+    fields = ["order", "name", "role", "unit", "share_percent"]
     autocomplete_fields = ["unit"]
     min_num = 1
 
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
-    list_display = ["procedure", "number", "name", "status", "valid_from", "processing_days", "online_level"]
+    list_display = ["procedure", "number", "name", "status", "valid_from", "online_level"]
     list_filter = ["status", "online_level", "field", "levels"]
     search_fields = ["procedure__code", "name"]
     list_select_related = ["procedure", "field"]
     autocomplete_fields = ["agencies"]
     filter_horizontal = ["levels"]
     readonly_fields = ["procedure", "number", "status", "valid_from", "created_at"]
-    inlines = [RequiredDocumentInline, FeeInline, WorkflowStepInline, LegalDocumentInline, ResultDocumentInline]
+    inlines = [ProcessingTimeInline, RequiredDocumentInline, FeeInline, WorkflowStepInline, LegalDocumentInline, ResultDocumentInline]
     actions = ["publish_today", "new_draft"]
     fieldsets = [
         (None, {"fields": ["procedure", "number", "status", "valid_from", "note", "created_at"]}),
         (_("Content"), {"fields": ["name", "field", "levels", "agencies", "authority_text", "decision_no", "target"]}),
-        (_("Time and channel"), {"fields": ["processing_days", "processing_note", "online_level"]}),
+        (_("Channel"), {"fields": ["online_level"]}),
         (_("Procedure text"), {"fields": ["steps_text", "requirements"]}),
     ]
 

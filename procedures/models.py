@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -16,6 +16,29 @@ procedure_code_validator = RegexValidator(
     r"^[0-9]\.[0-9]{6}$|^[A-Z0-9][A-Z0-9._-]{2,39}$",
     _("A national procedure code looks like 2.000635."),
 )
+
+
+class FilingChannel(models.IntegerChoices):
+    """How a dossier is filed, and the channels a procedure's times and fees are published for: the national
+    KenhThucHien codes."""
+
+    COUNTER = 1, _("At the counter")
+    ONLINE = 2, _("Online")
+    POSTAL = 3, _("By post")
+
+
+class TimeUnit(models.TextChoices):
+    """The unit a processing time is published in, kept as published (never converted into another).
+
+    Working days and working hours count the agency's own working periods (weekends, public holidays and
+    days off excluded, make-up Saturdays included); calendar days and months count the calendar, and a
+    period whose last day is not a working day ends at the end of the next working day (Civil Code art. 148).
+    """
+
+    WORKING_DAYS = "working_days", _("working days")
+    WORKING_HOURS = "working_hours", _("working hours")
+    CALENDAR_DAYS = "calendar_days", _("days")
+    MONTHS = "months", _("months")
 
 
 class Agency(MP_Node):
@@ -160,13 +183,6 @@ class ProcedureVersion(models.Model):
     authority_text = models.TextField(_("competent authority (as published)"), blank=True)
     decision_no = models.CharField(_("publishing decision"), max_length=100, blank=True)
     target = models.TextField(_("who may apply"), blank=True)
-    processing_days = models.DecimalField(
-        _("processing time (working days)"),
-        max_digits=6,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
-    )
-    processing_note = models.TextField(_("processing time as published"), blank=True)
     online_level = models.CharField(_("online service level"), max_length=20, choices=OnlineLevel.choices)
     steps_text = models.TextField(_("how it is carried out"), blank=True)
     requirements = models.TextField(_("conditions"), blank=True)
@@ -233,6 +249,10 @@ class Fee(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=500)
     amount = models.PositiveBigIntegerField(_("amount (VND)"), default=0)
+    channel = models.PositiveSmallIntegerField(
+        _("channel"), choices=FilingChannel.choices, null=True, blank=True,
+        help_text=_("The channel this fee applies to (online filing often pays less); empty: every channel."),
+    )
     payer = models.CharField(_("who pays"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -243,6 +263,42 @@ class Fee(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.amount:,} đ"
+
+
+class ProcessingTime(models.Model):
+    """A processing time (thời hạn giải quyết) of a procedure for one channel, as published: an amount and
+    its unit, never converted. A channel may publish several (for different cases, said in the description);
+    a dossier is given the longest of its channel's (``procedures.deadlines``)."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="times")
+    channel = models.PositiveSmallIntegerField(_("channel"), choices=FilingChannel.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    amount = models.DecimalField(
+        _("amount"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal(0))],
+        help_text=_("0 means within the day of receipt."),
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("processing time")
+        verbose_name_plural = _("processing times")
+        ordering = ["channel", "order", "id"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return format_time(self.amount, self.unit)
+
+
+def format_time(amount: Decimal, unit: str) -> str:
+    """"15 ngày làm việc", "0,5 ngày làm việc", "4 giờ làm việc", "3 tháng"; 0 is "trong ngày"."""
+    if not amount:
+        return str(_("within the day"))
+    number = f"{amount.normalize():f}".replace(".", ",")
+    return f"{number} {TimeUnit(unit).label}"
 
 
 class LegalDocument(models.Model):
@@ -303,11 +359,12 @@ class WorkflowStep(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Empty: the agency that received the dossier."),
     )
-    share_days = models.DecimalField(
-        _("share of the time (working days)"),
-        max_digits=6,
+    share_percent = models.DecimalField(
+        _("share of the time (%)"),
+        max_digits=5,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01"))],
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+        help_text=_("The step's part of the processing time of the dossier's channel; the steps add up to 100%."),
     )
 
     class Meta:

@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import ROUND_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -45,10 +45,20 @@ CURRENCY_VND = "Đồng"
 CURRENCY_USD = "USD"
 CURRENCIES = (CURRENCY_VND, CURRENCY_USD)
 
-WORKING_HOURS_PER_DAY = Decimal(8)
-SAME_DAY = Decimal("0.50")
-MAX_DAYS = Decimal("9999.99")  # ProcedureVersion.processing_days: 6 digits, 2 decimals
-MAX_AMOUNT_OF_TIME = 100_000  # before conversion (hours, days, months); the result must fit MAX_DAYS
+#: DONVITINH → the unit a ProcessingTime keeps (TimeUnit values), with the factor its amount is multiplied
+#: by. Nothing is converted into another unit: "Giờ" in the catalog is time at the agency, i.e. working
+#: hours; a week is seven calendar days, which is the same period under Civil Code art. 148.
+UNIT_OF = {
+    UNIT_WORKING_DAYS: ("working_days", 1),
+    UNIT_DAYS: ("calendar_days", 1),
+    UNIT_WORKING_HOURS: ("working_hours", 1),
+    UNIT_HOURS: ("working_hours", 1),
+    UNIT_WEEKS: ("calendar_days", 7),
+    UNIT_MONTHS: ("months", 1),
+}
+#: The longest time the portal accepts per unit (about ten years: a deadline is computed on a calendar).
+MAX_TIME = {"working_days": 2500, "calendar_days": 3650, "working_hours": 20000, "months": 120}
+MAX_AMOUNT_OF_TIME = 100_000  # as published; the stored amount must also be within MAX_TIME
 MAX_FEE = 10**15  # đồng; Fee.amount is a 64-bit integer
 HUNDREDTH = Decimal("0.01")
 
@@ -167,9 +177,13 @@ class LegalItem:
 
 
 @dataclass(frozen=True)
-class ProcessingTime:
-    days: Decimal
-    note: str
+class PublishedTime:
+    """One processing time of one channel, in the unit the portal keeps (``procedures.models.TimeUnit``)."""
+
+    channel: int
+    amount: Decimal
+    unit: str
+    description: str
 
 
 @dataclass
@@ -195,31 +209,16 @@ class NationalProcedure:
     online_level: str
     content_hash: str
 
-    def processing_time(self) -> ProcessingTime:
-        """The processing time in working days, and the note saying how it was read (see the contract).
-
-        The longest time of any channel, so that no dossier is due before the published time of its
-        channel; each channel's published time is kept in the note.
-        """
-        days = Decimal(0)
-        published: dict[str, list[str]] = {}  # "3 Ngày làm việc (…)" → the channels saying so
-        remarks = []
+    def times(self) -> list[PublishedTime]:
+        """Every channel's times as published, each distinct time once per channel, in the catalog's order."""
+        found: list[PublishedTime] = []
         for channel in self.channels:
             for time in channel.times:
-                value, remark = working_days(time.amount, time.unit)
-                days = max(days, value)
-                text = f"{format_number(time.amount)} {time.unit}"
-                if time.description:
-                    text += f" ({time.description})"
-                names = published.setdefault(text, [])
-                if channel.name not in names:
-                    names.append(channel.name)
-                if remark and remark not in remarks:
-                    remarks.append(remark)
-        note = "; ".join(f"{', '.join(names)}: {text}" for text, names in published.items())
-        if remarks:
-            note += "\n" + " ".join(remarks)
-        return ProcessingTime(days=days, note=note)
+                unit, factor = UNIT_OF[time.unit]
+                item = PublishedTime(int(channel.kind), time.amount * factor, unit, time.description)
+                if item not in found:
+                    found.append(item)
+        return found
 
     def fees(self) -> list[tuple[FeeItem, tuple[str, ...]]]:
         """Each distinct fee with the channels it applies to, in the order first met."""
@@ -235,33 +234,6 @@ class NationalProcedure:
     @property
     def channel_kinds(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.kind for c in self.channels))
-
-
-def working_days(amount: Decimal, unit: str) -> tuple[Decimal, str]:
-    """A published time as working days (2 decimals, at least 0.01), with a remark when it was converted.
-
-    Working days count as they are; calendar days (Ngày, Tuần = 7, Tháng = 30) keep their number, the
-    remark saying so; hours divide by 8 working hours a day, rounded up; 0 ("in the day", or not
-    published) is half a working day.
-    """
-    if amount == 0:
-        return SAME_DAY, _("A time of 0 (same day, or not published) counts as half a working day.")
-    remark = ""
-    if unit in (UNIT_HOURS, UNIT_WORKING_HOURS):
-        days = amount / WORKING_HOURS_PER_DAY
-        remark = _("Hours are counted as working hours, 8 to a working day.")
-    elif unit == UNIT_DAYS:
-        days = amount
-        remark = _("Calendar days are counted as the same number of working days.")
-    elif unit == UNIT_WEEKS:
-        days = amount * 7
-        remark = _("Calendar days are counted as the same number of working days.")
-    elif unit == UNIT_MONTHS:
-        days = amount * 30
-        remark = _("A month is counted as 30 days, and calendar days as the same number of working days.")
-    else:
-        days = amount
-    return max(days.quantize(HUNDREDTH, rounding=ROUND_UP), HUNDREDTH), remark
 
 
 # --- Reading a file ------------------------------------------------------------------------------
@@ -539,11 +511,11 @@ def parse_record(record, *, index: int, errors: list[CatalogError]) -> NationalP
         online_level=ONLINE_LEVELS[online],
         content_hash=content_hash(record),
     )
-    days = procedure.processing_time().days
-    if days > MAX_DAYS:
-        r.error(".CACHTHUCTHUCHIEN", _("A processing time of %(days)s working days is more than %(max)s.")
-                % {"days": format_number(days), "max": format_number(MAX_DAYS)})
-        return None
+    for time in procedure.times():
+        if time.amount > MAX_TIME[time.unit]:
+            r.error(".CACHTHUCTHUCHIEN", _("A processing time of %(amount)s %(unit)s is more than %(max)s.")
+                    % {"amount": format_number(time.amount), "unit": time.unit, "max": MAX_TIME[time.unit]})
+            return None
     return procedure
 
 

@@ -1,13 +1,27 @@
 """Reads of the catalog, each with a fixed number of queries whatever the catalog's size."""
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.db.models.functions import Length
 from django.utils.functional import Promise
 
-from .models import Agency, Field, ImplementationLevel, Procedure, ProcedureVersion, WorkflowStep
+from .deadlines import Appointment, appointment
+from .models import (
+    Agency,
+    Fee,
+    Field,
+    FilingChannel,
+    ImplementationLevel,
+    Procedure,
+    ProcedureVersion,
+    ProcessingTime,
+    WorkflowStep,
+)
 from .search import fold, search_terms
+from .working_calendar import WorkingCalendar
 
 
 def procedure_list(
@@ -26,7 +40,8 @@ def procedure_list(
         Procedure.objects.filter(is_active=True, current_version__isnull=False)
         .select_related("current_version__field")
         .prefetch_related(
-            Prefetch("current_version__levels", queryset=ImplementationLevel.objects.order_by("order"))
+            Prefetch("current_version__levels", queryset=ImplementationLevel.objects.order_by("order")),
+            "current_version__times",
         )
     )
     if field:
@@ -69,6 +84,7 @@ def procedure_detail(*, code: str) -> Procedure | None:
         .select_related("current_version__field")
         .prefetch_related(
             "current_version__levels",
+            "current_version__times",
             "current_version__agencies",
             "current_version__documents",
             "current_version__fees",
@@ -119,3 +135,34 @@ def agency_tree() -> list[Agency]:
 
 def online_level_choices() -> Sequence[tuple[str, str | Promise]]:
     return ProcedureVersion.OnlineLevel.choices
+
+
+@dataclass(frozen=True)
+class ChannelTerms:
+    """What a procedure asks of one channel: its published times, its fees, and the appointment a dossier
+    filed that way today would get (on the first implementing agency's calendar)."""
+
+    channel: int
+    label: str
+    times: list[ProcessingTime]
+    fees: list[Fee]
+    expected: Appointment | None
+
+
+def procedure_channel_terms(*, version: ProcedureVersion, now: dt.datetime) -> list[ChannelTerms]:
+    """Each channel the procedure publishes a time for, counter first, side by side (the procedure page).
+    Reads the version's prefetched times, fees and agencies."""
+    times = list(version.times.all())
+    fees = list(version.fees.all())
+    agencies = list(version.agencies.all())
+    calendar = WorkingCalendar.for_agency(agencies[0]) if agencies else WorkingCalendar()
+    terms = []
+    for channel in sorted({t.channel for t in times}):
+        terms.append(ChannelTerms(
+            channel=channel,
+            label=str(FilingChannel(channel).label),
+            times=[t for t in times if t.channel == channel],
+            fees=[f for f in fees if f.channel in (None, channel)],
+            expected=appointment(calendar, times, channel=channel, start=now),
+        ))
+    return terms

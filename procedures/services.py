@@ -2,7 +2,7 @@
 
 import datetime as dt
 import hashlib
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,13 +13,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import CalendarException, Field, Procedure, ProcedureVersion
-from .national_catalog import CHANNELS as NATIONAL_CHANNELS
 from .national_catalog import (
     CURRENCY_USD,
     CatalogFileError,
     FeeItem,
     ImportReport,
     NationalProcedure,
+    PublishedTime,
     catalog_records,
     parse_catalog,
 )
@@ -32,29 +32,20 @@ def version_search_text(*, code: str, name: str, field_name: str) -> str:
     return fold(f"{code} {name} {field_name}")
 
 
-def workflow_check_shares(*, processing_days: Decimal, shares: list[Decimal]) -> None:
-    """Refuse a workflow whose steps' shares do not add up to the processing time.
+def workflow_check_shares(*, shares: list[Decimal]) -> None:
+    """Refuse a workflow whose steps' shares do not add up to 100% of the processing time.
 
-    Raises ValidationError (in Vietnamese) naming both figures.
+    Raises ValidationError (in Vietnamese) naming the total.
     """
     if not shares:
         raise ValidationError(_("A procedure needs at least one workflow step."), code="no_steps")
     total = sum(shares, Decimal(0))
-    if total != Decimal(processing_days):
+    if total != HUNDRED:
         raise ValidationError(
-            _(
-                "The workflow steps' shares add up to %(total)s working days, but the processing time is "
-                "%(days)s working days: they must be equal."
-            )
-            % {"total": _format_days(total), "days": _format_days(Decimal(processing_days))},
+            _("The workflow steps' shares add up to %(total)s%%, but they must add up to 100%% of the processing "
+              "time.") % {"total": f"{total.normalize():f}".replace(".", ",")},
             code="shares",
         )
-
-
-def _format_days(value: Decimal) -> str:
-    from .templatetags.portal import days
-
-    return days(value)
 
 
 def procedure_version_publish(*, version: ProcedureVersion, valid_from: dt.date | None = None) -> ProcedureVersion:
@@ -71,9 +62,9 @@ def procedure_version_publish(*, version: ProcedureVersion, valid_from: dt.date 
             raise ValidationError(_("This version is already published and can no longer change."), code="published")
         if valid_from < today:
             raise ValidationError(_("A new version cannot take effect in the past."), code="past")
-        workflow_check_shares(
-            processing_days=version.processing_days, shares=list(version.steps.values_list("share_days", flat=True))
-        )
+        if not version.times.exists():
+            raise ValidationError(_("Give the processing time of at least one channel."), code="no_time")
+        workflow_check_shares(shares=list(version.steps.values_list("share_percent", flat=True)))
         version.status = ProcedureVersion.Status.PUBLISHED
         version.valid_from = valid_from
         version.search_text = version_search_text(
@@ -92,7 +83,8 @@ def procedure_version_new_draft(*, version: ProcedureVersion, note: str = "") ->
         source = ProcedureVersion.objects.get(pk=version.pk)
         levels = list(source.levels.all())
         agencies = list(source.agencies.all())
-        children: dict[str, list[Any]] = {  # rows of five models, copied alike
+        children: dict[str, list[Any]] = {  # rows of six models, copied alike
+            "times": list(source.times.all()),
             "documents": list(source.documents.all()),
             "fees": list(source.fees.all()),
             "legal_basis": list(source.legal_basis.all()),
@@ -153,10 +145,9 @@ def calendar_exception_set(*, date: dt.date, kind: str, name: str) -> CalendarEx
 
 # --- Catalog import (the national catalog's shape, see docs/catalog-format.md) ----------------------
 
-HUNDREDTH = Decimal("0.01")
-HALF_DAY = Decimal("0.50")
-RECEPTION_SHARE = Decimal("0.10")
-LEADER_SHARE = Decimal("0.20")
+HUNDRED = Decimal(100)
+RECEPTION_SHARE = Decimal(10)  # percent
+LEADER_SHARE = Decimal(20)
 # The default internal workflow's steps, as the catalog stores them (Vietnamese: the catalog's language).
 STEP_RECEIVE = "Tiếp nhận hồ sơ, chuyển xử lý"
 STEP_APPRAISE = "Thẩm định hồ sơ, đề xuất kết quả"
@@ -165,30 +156,30 @@ STEP_APPROVE = "Phê duyệt, ký kết quả"
 STEP_ALL = "Tiếp nhận, giải quyết và trả kết quả"
 
 
-def workflow_default_steps(*, processing_days: Decimal) -> list[tuple[str, str, Decimal]]:
-    """The internal workflow a new procedure starts with, as (name, role, share in working days).
+def workflow_default_steps(*, short: bool = False) -> list[tuple[str, str, Decimal]]:
+    """The internal workflow a new procedure starts with, as (name, role, share in percent of the time).
 
-    Guarantees: the shares add up exactly to ``processing_days`` (rounded to 0.01) and each is at least
-    0.01. Over half a day: reception about 10%, the leader about 20%, the specialist the rest (shares
-    rounded half up to 0.01, the remainder on the specialist). Half a day or less: the specialist
-    receives and appraises, the leader approves (about 20%). Below 0.02: one step.
+    Reception 10%, the specialist 70%, the leader 20%. ``short`` (a procedure done within half a working
+    day on every channel): the specialist receives and appraises (80%), the leader approves (20%).
     """
     from .models import StaffRole
 
-    days = Decimal(processing_days).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
-    if days < HUNDREDTH:
-        raise ValidationError(_("A processing time must be at least 0.01 working days."), code="days")
-    if days < 2 * HUNDREDTH:
-        return [(STEP_ALL, StaffRole.LEADER, days)]
-    leader = max(HUNDREDTH, (days * LEADER_SHARE).quantize(HUNDREDTH, rounding=ROUND_HALF_UP))
-    if days <= HALF_DAY:
-        return [(STEP_RECEIVE_APPRAISE, StaffRole.SPECIALIST, days - leader), (STEP_APPROVE, StaffRole.LEADER, leader)]
-    reception = max(HUNDREDTH, (days * RECEPTION_SHARE).quantize(HUNDREDTH, rounding=ROUND_HALF_UP))
+    if short:
+        return [(STEP_RECEIVE_APPRAISE, StaffRole.SPECIALIST, HUNDRED - LEADER_SHARE), (STEP_APPROVE, StaffRole.LEADER, LEADER_SHARE)]
     return [
-        (STEP_RECEIVE, StaffRole.RECEPTION_CLERK, reception),
-        (STEP_APPRAISE, StaffRole.SPECIALIST, days - reception - leader),
-        (STEP_APPROVE, StaffRole.LEADER, leader),
+        (STEP_RECEIVE, StaffRole.RECEPTION_CLERK, RECEPTION_SHARE),
+        (STEP_APPRAISE, StaffRole.SPECIALIST, HUNDRED - RECEPTION_SHARE - LEADER_SHARE),
+        (STEP_APPROVE, StaffRole.LEADER, LEADER_SHARE),
     ]
+
+
+def _is_short(times: list[PublishedTime]) -> bool:
+    """Every channel's time within half a working day (0, "in the day", included)."""
+    return bool(times) and all(
+        (t.unit == "working_days" and t.amount <= Decimal("0.5")) or (t.unit == "working_hours" and t.amount <= 4)
+        or (t.unit == "calendar_days" and t.amount == 0)
+        for t in times
+    )
 
 
 def field_code_for(name: str) -> str:
@@ -238,6 +229,7 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
         Fee,
         ImplementationLevel,
         LegalDocument,
+        ProcessingTime,
         RequiredDocument,
         ResultDocument,
         WorkflowStep,
@@ -253,7 +245,7 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
                 procedure_id__in=[p.id for p in existing.values()], status=ProcedureVersion.Status.PUBLISHED
             )
             .order_by("procedure_id", "-number")
-            .only("id", "procedure_id", "number", "content_hash", "processing_days")
+            .only("id", "procedure_id", "number", "content_hash")
         )
         for version in published:
             latest.setdefault(version.procedure_id, version)
@@ -297,7 +289,6 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
     versions = []
     for item in new + changed:
         procedure = procedures[item.code]
-        time = item.processing_time()
         field = fields[item.code]
         versions.append(
             ProcedureVersion(
@@ -313,8 +304,6 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
                 authority_text=item.authority or "; ".join(item.agencies),
                 decision_no=item.decision_no,
                 target=item.target,
-                processing_days=time.days,
-                processing_note=time.note,
                 online_level=item.online_level,
                 steps_text=item.steps_text,
                 requirements=item.requirements,
@@ -322,10 +311,17 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
         )
     ProcedureVersion.objects.bulk_create(versions, batch_size=500)
 
+    times: list[ProcessingTime] = []
     documents, fees, legal, results, steps, level_links, agency_links = [], [], [], [], [], [], []
     level_link = ProcedureVersion.levels.through
     for item, version in zip(new + changed, versions, strict=True):
         previous = latest.get(version.procedure_id)  # None for a new procedure
+        published = item.times()
+        times += [
+            ProcessingTime(version=version, channel=t.channel, order=i, amount=t.amount, unit=t.unit,
+                           description=t.description)
+            for i, t in enumerate(published, start=1)
+        ]
         documents += [
             RequiredDocument(
                 version=version, order=i, name=d.name, case=d.case, originals=d.originals, copies=d.copies,
@@ -334,31 +330,35 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
             for i, d in enumerate(item.documents, start=1)
         ]
         fees += [
-            Fee(version=version, order=i, **_fee_fields(fee, kinds, all_kinds=item.channel_kinds))
-            for i, (fee, kinds) in enumerate(item.fees(), start=1)
+            Fee(version=version, order=i, **fields)
+            for i, fields in enumerate(
+                (f for fee, kinds in item.fees() for f in _fee_rows(fee, kinds, all_kinds=item.channel_kinds)), start=1)
         ]
         legal += [LegalDocument(version=version, order=i, number=x.number, title=x.title)
                   for i, x in enumerate(item.legal_basis, start=1)]
         results += [ResultDocument(version=version, order=i, code=x.code, name=x.name)
                     for i, x in enumerate(item.results, start=1)]
         level_links += [level_link(procedureversion_id=version.id, implementationlevel_id=levels[c].id) for c in item.levels]
+        # A new version keeps the workflow its agency configured (shares are percentages of whatever time the
+        # catalog now publishes); a new procedure starts with the default one.
         kept = previous_steps.get(previous.id, []) if previous else []
-        if kept and sum((s.share_days for s in kept), Decimal(0)) == version.processing_days:
+        if kept:
             version_steps = [
-                WorkflowStep(version=version, order=s.order, name=s.name, role=s.role, unit_id=s.unit_id, share_days=s.share_days)
+                WorkflowStep(version=version, order=s.order, name=s.name, role=s.role, unit_id=s.unit_id,
+                             share_percent=s.share_percent)
                 for s in kept
             ]
         else:
             version_steps = [
-                WorkflowStep(version=version, order=i, name=name, role=role, share_days=share)
-                for i, (name, role, share) in enumerate(workflow_default_steps(processing_days=version.processing_days), start=1)
+                WorkflowStep(version=version, order=i, name=name, role=role, share_percent=share)
+                for i, (name, role, share) in enumerate(workflow_default_steps(short=_is_short(published)), start=1)
             ]
-        workflow_check_shares(processing_days=version.processing_days, shares=[s.share_days for s in version_steps])
+        workflow_check_shares(shares=[s.share_percent for s in version_steps])
         steps += version_steps
         if previous:
             agency_links += [agency_link(procedureversion_id=version.id, agency_id=a) for a in previous_agencies.get(previous.id, [])]
     batches: list[tuple[type[Model], list[Any]]] = [
-        (RequiredDocument, documents), (Fee, fees), (LegalDocument, legal), (ResultDocument, results),
+        (ProcessingTime, times), (RequiredDocument, documents), (Fee, fees), (LegalDocument, legal), (ResultDocument, results),
         (WorkflowStep, steps), (level_link, level_links), (agency_link, agency_links),
     ]
     for model, rows in batches:
@@ -370,17 +370,18 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
     report.updated_codes = [i.code for i in changed]
 
 
-def _fee_fields(fee: FeeItem, kinds: tuple[str, ...], *, all_kinds: tuple[str, ...]) -> dict:
-    """A Fee's name, amount and note: the channels in the name when the fee is not the same on all of
-    them; a fee in USD keeps its amount in the name (Fee.amount is in đồng)."""
+def _fee_rows(fee: FeeItem, kinds: tuple[str, ...], *, all_kinds: tuple[str, ...]) -> list[dict]:
+    """The Fee rows of one published fee: one for every channel when it is the same on all of them, else one
+    per channel it applies to. A fee in USD keeps its amount in the name (Fee.amount is in đồng)."""
     name = fee.kind
     amount = fee.amount
     if fee.currency == CURRENCY_USD:
         name = f"{fee.kind} {fee.amount} USD"
         amount = 0
-    if set(kinds) != set(all_kinds):
-        name += " (" + ", ".join(NATIONAL_CHANNELS[k].lower() for k in kinds) + ")"
-    return {"name": name[:500], "amount": amount, "note": fee.description}
+    row = {"name": name[:500], "amount": amount, "note": fee.description}
+    if set(kinds) == set(all_kinds):
+        return [{**row, "channel": None}]
+    return [{**row, "channel": int(kind)} for kind in kinds]
 
 
 def _catalog_fields(items: list[NationalProcedure]) -> dict[str, Field]:

@@ -1,22 +1,32 @@
 """The Decision 766 service-quality index: its indicators, their formulas, and how they are counted.
 
-Every indicator is a rate ``numerator / denominator`` over one kind of row (dossiers, feedback, portal
-deliveries, procedures). Both sides are ``Q`` conditions, so the same definition is counted with SQL
-aggregates (``Count(filter=...)``, one query per kind of row for every agency at once) and lists the rows
-behind a figure when a leader drills down (``Indicator.rows``). No loop over dossiers runs in Python.
+Decision 766/QĐ-TTg of 23/6/2022 scores an agency out of 100 points in five groups: transparency 18, progress
+20, online service 22 (shown here as its two parts, as the national portal shows them: online dossiers 12 and
+online payment 10), digitization 22 and satisfaction 18. Each indicator's points and the rate that earns them
+in full are in one table, ``DECISION_766``; nothing else in the portal holds a point or a threshold.
 
-Points: a rate at or above the indicator's threshold (80%; 50% for the online-dossier rate) earns the
-indicator's full points, below it the points scale linearly: ``points × rate / threshold``. An indicator
-with nothing to count (denominator 0) is left out of both the points earned and the points available, so an
-agency without online payments is neither rewarded nor punished for it. The score is
-``100 × points earned / points available``; a period in which nothing was done (only the catalog's standing
-indicator has data) has no score.
+Every indicator is a rate ``numerator / denominator`` over one kind of row (dossiers, feedback, portal
+status updates, procedures, an agency's offer of a procedure). Both sides are ``Q`` conditions, so the same
+definition is counted with SQL aggregates (``Count(filter=...)``, one query per kind of row for every agency
+at once) and lists the rows behind a figure when a leader drills down (``Indicator.rows``). No loop over
+dossiers runs in Python.
+
+Points: a rate at or above the indicator's threshold earns its full points, below it the points scale
+linearly: ``points × rate / threshold``. The total is on the Decision's 100-point scale. An indicator the
+portal cannot compute scores 0 and says why (``chưa đo được``): either the portal does not hold the data
+(``Indicator.not_held``), or the period gave it nothing to count (its denominator is 0). It stays in the
+100: the share of what could be measured is a second figure, ``measured_score`` (100 × points earned /
+points of the indicators measured), labelled as such wherever it is shown. A period in which nothing was
+done (only the catalog's standing indicators have data) has no score.
+
+One fact, one indicator. A signed electronic result is counted by D1 alone (digitization), for every
+channel: the online-service indicator O1 counts the filing channel only, and D2 counts digitized
+components only, though the national portal's own formulas also ask for the result there. A document reused
+from the citizen's data store is D3's fact; D4 counts results delivered into the owner's store. The
+satisfaction formulas (S2, S3) take late feedback and late dossiers off as the Decision writes them.
 
 Counts add up, so an agency's figures with its sub-agencies are the sums of its subtree's own (the roll-up
 runs over agencies, not dossiers).
-
-Decision 766 gives digitization 22 points; 6 of them (results issued before the portal, digitized from the
-back catalog) need data this portal does not hold, so they are not computed and not available.
 """
 
 from __future__ import annotations
@@ -32,23 +42,115 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_cte import CTE, with_cte
 
 from accounts.models import Business, CitizenProfile
 from cases.models import Dossier, DossierDocument, DossierEvent, FilingChannel
-from cases.workflow import State
 from digitization.models import DigitizedDocument
-from integrations.models import Consumer, Delivery
-from procedures.models import Agency, LegalDocument, Procedure, ProcedureVersion, RequiredDocument
+from integrations.models import Consumer, Delivery, Payment
+from procedures.models import (
+    Agency,
+    Fee,
+    LegalDocument,
+    Procedure,
+    ProcedureVersion,
+    ProcessingTime,
+    RequiredDocument,
+)
 
 from .feedback_workflow import FeedbackState
 from .models import Feedback, Level, Rating
 
-FULL = Decimal("0.8")
 TWO = Decimal("0.01")
+P50, P80 = Decimal("0.5"), Decimal("0.8")
+
+# The version of the rules below, stored with every snapshot: a snapshot computed under other rules is
+# computed again (``snapshots``), never shown as if it were this index.
+RULES_VERSION = "766-2026.12"
+
+
+# --- the Decision's points and thresholds: the one table ----------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """An indicator's points and the rate that earns them in full. ``stages`` ties the threshold to the
+    targets of Resolution 76/NQ-CP by period: ``(last year of the stage, rate)``, in order."""
+
+    points: int
+    full_from: Decimal = P80
+    stages: tuple[tuple[int, Decimal], ...] = ()
+
+    def threshold(self, year: int) -> Decimal:
+        for last_year, rate in self.stages:
+            if year <= last_year:
+                return rate
+        return self.stages[-1][1] if self.stages else self.full_from
+
+
+DECISION_766: dict[str, Rule] = {
+    # Công khai, minh bạch: 18 (+ one figure followed without points).
+    "T1": Rule(2),   # procedures published with every part
+    "T2": Rule(6),   # dossiers synced to the national portal
+    "T3": Rule(0),   # status updates on the portal within a day: followed, not a Decision indicator
+    "T4": Rule(6),   # procedures published on time
+    "T5": Rule(4),   # procedures made public on time in the national database
+    # Tiến độ, kết quả giải quyết: 20.
+    "P1": Rule(20),  # dossiers resolved early or on time
+    # Cung cấp dịch vụ trực tuyến, online dossiers: 12 (+ one figure followed without points).
+    "O1": Rule(12, P50),  # dossiers filed online: full points from 50%
+    "O2": Rule(0),   # procedures offered online with an online dossier in the period: no points of its own
+    # Cung cấp dịch vụ trực tuyến, online payment: 10.
+    "M1": Rule(6),   # dossiers whose fees were paid online
+    "M2": Rule(2),   # procedures with an online payment in the period
+    "M3": Rule(2),   # procedures with fees whose fees went through the portal in the period
+    # Số hóa hồ sơ: 22.
+    "D1": Rule(6),   # dossiers with a signed electronic result
+    "D2": Rule(4),   # dossiers digitized
+    "D3": Rule(2),   # dossiers reusing digitized data
+    "D4": Rule(4),   # results linked to the owner's data store
+    "D5": Rule(2),   # electronic certified copies from originals
+    "D6": Rule(2),   # dossiers using the national population database
+    "D7": Rule(2),   # procedures connected to the national population database
+    # Mức độ hài lòng: 18.
+    "S1": Rule(6),   # feedback handled on time
+    "S2": Rule(6),   # satisfaction with the handling of feedback
+    # Satisfaction with the handling of dossiers: full points at Resolution 76/NQ-CP's target for the stage
+    # (at least 90% by 2025, 95% by 2030).
+    "S3": Rule(6, Decimal("0.9"), stages=((2025, Decimal("0.9")), (2030, Decimal("0.95")))),
+}
+
+GROUPS = (
+    ("transparency", _("Transparency"), 18),
+    ("progress", _("Progress"), 20),
+    ("online", _("Online service"), 12),
+    ("payment", _("Online payment"), 10),
+    ("digitization", _("Digitization"), 22),
+    ("satisfaction", _("Satisfaction"), 18),
+)
+GROUP_MAX = {code: points for code, _name, points in GROUPS}
+TOTAL = 100
+
+
+# --- the province's own targets (not the Decision's: drawn on the leaders' dashboard) --------------------
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """A target the province set itself on an indicator's rate (percent); the dashboard draws it as a line
+    and lists the agencies below it."""
+
+    code: str
+    rate: Decimal
+    label: Promise
+
+
+PROVINCE_TARGETS = (
+    Target("P1", Decimal("96"), _("Dossiers resolved on time")),
+    Target("S3", Decimal("92"), _("Satisfaction with the handling of dossiers")),
+    # The share of dossiers filed online (fully online where the procedure is offered so).
+    Target("O1", Decimal("80"), _("Dossiers filed online")),
+)
 
 
 # --- periods ---------------------------------------------------------------------------------------------
@@ -144,11 +246,8 @@ def _in(field: str, w: Window) -> Q:
     return Q(**{f"{field}__gte": w.start, f"{field}__lt": w.end})
 
 
-# Dossiers. "Received in the period": the clock started in it. "Decided in the period": resolved in it, or
-# due in it and overdue now (not decided, not waiting on the citizen) - a dossier left late counts as late.
-CLOCK_RUNNING = (State.RECEIVED, State.PROCESSING)
-
-
+# Dossiers. A dossier ends when it is resolved (approved or denied), or closed otherwise after reception
+# (refused, withdrawn, suspended: ``finished_at``).
 def received(w):
     return _in("received_at", w)
 
@@ -157,26 +256,71 @@ def resolved(w):
     return _in("resolved_at", w)
 
 
-def overdue(w):
-    return _in("due_at", w) & Q(due_at__lt=w.now, state__in=CLOCK_RUNNING, paused_at__isnull=True)
+def handled(w):
+    """Received in the period, or received before it and not ended before it began: the dossiers the
+    Decision's progress indicator judges ("tiếp nhận, xử lý trong kỳ"). Written as three parts so each can
+    use its own index: received in it, resolved in it, or still open (or closed otherwise) since before it."""
+    not_ended_before = Q(resolved_at__isnull=True) & (Q(finished_at__isnull=True) | Q(finished_at__gte=w.start))
+    return received(w) | (resolved(w) & Q(received_at__lt=w.end)) | (Q(received_at__lt=w.start) & not_ended_before)
 
 
-def decided(w):
-    return resolved(w) | overdue(w)
-
-
-def late(w):
-    """Late: resolved after the appointment date (which already moved by the time waiting on the citizen),
-    or extended with an apology, or asked for a supplement more than once, or overdue and still open."""
-    return (
-        Q(resolved_at__gt=F("due_at")) | Q(extended_at__isnull=False) | Q(supplement_count__gt=1) | overdue(w)
+def _open_at(w):
+    """Not ended at the moment of judging."""
+    return Q(resolved_at__gt=w.now) | (
+        Q(resolved_at__isnull=True) & (Q(finished_at__isnull=True) | Q(finished_at__gt=w.now))
     )
 
 
+def _ended_late(w):
+    """Ended by the moment of judging, after its appointment date (which already moved by the time waiting on
+    the applicant)."""
+    return Q(resolved_at__lte=w.now, resolved_at__gt=F("due_at")) | Q(
+        resolved_at__isnull=True, finished_at__lte=w.now, finished_at__gt=F("due_at")
+    )
+
+
+def _due(w):
+    """Open at the moment of judging and past its appointment date: running, or waiting on the applicant
+    only since after the date (the clock stops while the applicant is asked for something; a dossier already
+    late when it stopped stays late)."""
+    running = Q(paused_at__isnull=True) | Q(paused_at__gte=w.now) | Q(paused_at__gt=F("due_at"))
+    return _open_at(w) & Q(due_at__lt=w.now) & running
+
+
+# Why a dossier counts as late: each reason is a flag of the row (``ix_late_<key>``), computed once in SQL and
+# read both by the count and by the drill-down, so the list of late dossiers and its reasons are the count's.
+LATE_REASONS: tuple[tuple[str, Promise, Callable[[Window], Q]], ...] = (
+    ("due", _("past its appointment date, not resolved"), _due),
+    ("resolved", _("resolved after its appointment date"), _ended_late),
+    ("extended", _("extended: an apology letter was issued"), lambda w: Q(extended_at__lt=w.now)),
+    # supplement_count counts only the requests made after reception: a second one is refused by the
+    # workflow today, but one recorded before that rule (or imported) still counts.
+    ("supplement", _("asked for a supplement a second time"), lambda w: Q(supplement_count__gt=1)),
+)
+
+
+def _late_flags(w) -> dict:
+    # Case, not a bare Q: each flag is true or false, never NULL, so "not late" is exact.
+    return {
+        f"ix_late_{key}": Case(When(condition(w), then=Value(True)), default=Value(False), output_field=BooleanField())
+        for key, _label, condition in LATE_REASONS
+    }
+
+
+def late(w):
+    """Late for the Decision: past the date and not resolved, resolved after it, extended with an apology, or
+    asked for a supplement more than once."""
+    out = Q()
+    for key, _label, _condition in LATE_REASONS:
+        out |= Q(**{f"ix_late_{key}": True})
+    return out
+
+
 APPROVED = Q(outcome="approved")
+ONLINE = Q(channel=FilingChannel.ONLINE)
 
 
-def _dossier_annotations() -> dict:
+def _dossier_annotations(w) -> dict:
     portal = Delivery.objects.filter(dossier=OuterRef("pk"), consumer=Consumer.PORTAL)
     results = DigitizedDocument.objects.filter(
         dossier=OuterRef("pk"), kind=DigitizedDocument.Kind.RESULT, status=DigitizedDocument.Status.DONE
@@ -191,17 +335,24 @@ def _dossier_annotations() -> dict:
         "ix_undigitized": Exists(files.exclude(source=DossierDocument.Source.REUSE)
                                  .exclude(digitized__status=DigitizedDocument.Status.DONE)),
         "ix_reused": Exists(files.filter(source=DossierDocument.Source.REUSE)),
-        "ix_paid": Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action="confirm_payment")),
+        # A fee to pay: the request_payment event (its fees, each positive) asked in the period; it is paid at
+        # the counter (confirm_payment by a clerk) or online (the gateway's confirm_payment, paid_online).
+        "ix_fee_asked": Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action="request_payment",
+                                                            at__gte=w.start, at__lt=w.end)),
         "ix_person": Exists(CitizenProfile.objects.filter(id_number=OuterRef("applicant_id_number"))),
         "ix_business": Exists(Business.objects.filter(tax_code=OuterRef("applicant_id_number"))),
         "ix_rated_badly": Exists(Rating.objects.filter(dossier=OuterRef("pk"), level=Level.DISSATISFIED)),
         "ix_complained": Exists(Feedback.objects.filter(dossier=OuterRef("pk"), kind=Feedback.Kind.FEEDBACK)),
+        **_late_flags(w),
     }
 
 
 ONLINE_OFFERED = Q(version__online_level__in=[ProcedureVersion.OnlineLevel.FULL, ProcedureVersion.OnlineLevel.PARTIAL])
 IN_STORE = Q(ix_person=True) | Q(ix_business=True)
 DISLIKED = Q(ix_rated_badly=True) | Q(ix_complained=True)
+# The national population database: a VNeID-verified applicant, or the database recorded on the dossier
+# (TaiKhoanDuocXacThucVoiVNeID, DSKetNoiCSDL; the portal records no other national database).
+POPULATION = Q(applicant_verified=True) | ~Q(national_databases=[])
 
 
 # Feedback. Handled on time: accepted or rejected within its accept-by date, and answered within its
@@ -217,22 +368,64 @@ def fb_overdue(w):
     )
 
 
-def fb_late(w):
+def _fb_steps_late():
     return (
         Q(accepted_at__gt=F("accept_due_at"))
         | Q(state=FeedbackState.REJECTED, finished_at__gt=F("accept_due_at"))
         | Q(state=FeedbackState.ANSWERED, finished_at__gt=F("answer_due_at"))
-        | fb_overdue(w)
     )
 
 
+def fb_late(w):
+    return _fb_steps_late() | fb_overdue(w)
+
+
+def fb_late_now(w):
+    """Late at the moment of judging, whatever period its deadline fell in (S2 judges the feedback accepted in
+    the period, some due after it)."""
+    return _fb_steps_late() | Q(state=FeedbackState.ACCEPTED, answer_due_at__lt=w.now)
+
+
+# Procedures an agency offers: one row per agency and procedure in force (the implementing agencies of its
+# current version), so "the agency's procedures" count once per agency and add up over the tree.
+Offer = ProcedureVersion.agencies.through
+
+
+def _offers():
+    return Offer.objects.filter(procedureversion__procedure__is_active=True,
+                                procedureversion__procedure__current_version=F("procedureversion"))
+
+
+def _offer_annotations(w) -> dict:
+    of_offer = {"dossier__procedure": OuterRef("procedureversion__procedure"), "dossier__agency": OuterRef("agency")}
+    return {
+        "ix_level": F("procedureversion__online_level"),
+        "ix_fee": Exists(Fee.objects.filter(version=OuterRef("procedureversion"), amount__gt=0)),
+        "ix_online_dossier": Exists(Dossier.objects.filter(
+            procedure=OuterRef("procedureversion__procedure"), agency=OuterRef("agency"), channel=FilingChannel.ONLINE,
+            received_at__gte=w.start, received_at__lt=w.end)),
+        "ix_fee_asked": Exists(DossierEvent.objects.filter(action="request_payment", at__gte=w.start, at__lt=w.end,
+                                                           **of_offer)),
+        "ix_paid_online": Exists(Payment.objects.filter(status=Payment.Status.PAID, paid_at__gte=w.start,
+                                                        paid_at__lt=w.end, **of_offer)),
+    }
+
+
+OFFERED_ONLINE = Q(ix_level__in=[ProcedureVersion.OnlineLevel.FULL, ProcedureVersion.OnlineLevel.PARTIAL])
+
+
 # --- indicators ------------------------------------------------------------------------------------------
+def _no_flags(w) -> dict:
+    return {}
+
+
 @dataclasses.dataclass(frozen=True)
 class Source:
     """A kind of row counted: how its rows group by agency, field and procedure, the flags looked up for
-    each row (``annotations``: ``EXISTS`` probes of other tables), the plain columns its indicators read
-    (``columns``: its own fields, the indicators reach the others through them), and the rows any of its indicators may count in a period (``period``: plain columns only,
-    implied by every denominator)."""
+    each row (``annotations``: ``EXISTS`` probes of other tables and expressions, for the period), the plain
+    columns its indicators read (``columns``: its own fields, the indicators reach the others through them),
+    and the rows any of its indicators may count in a period (``period``: plain columns only, implied by
+    every denominator)."""
 
     name: str
     queryset: Callable[[], QuerySet]
@@ -240,23 +433,23 @@ class Source:
     agency_path: str
     period: Callable[[Window], Q]
     columns: tuple[str, ...]
-    annotations: Callable[[], dict] = dict
+    annotations: Callable[[Window], dict] = _no_flags
 
 
 DOSSIERS = Source(
     "dossiers", lambda: Dossier.objects.all(),
     {"agency": "agency_id", "field": "version__field_id", "procedure": "procedure_id"},
     "agency__path",
-    lambda w: received(w) | decided(w),
-    ("received_at", "resolved_at", "due_at", "state", "paused_at", "extended_at", "supplement_count", "outcome",
-     "channel", "paid_online", "version"),
+    handled,
+    ("received_at", "resolved_at", "finished_at", "due_at", "state", "paused_at", "extended_at", "supplement_count",
+     "outcome", "channel", "paid_online", "applicant_verified", "national_databases", "version"),
     _dossier_annotations,
 )
 FEEDBACK = Source(
     "feedback", lambda: Feedback.objects.all(),
     {"agency": "agency_id", "field": "procedure__current_version__field_id", "procedure": "procedure_id"},
     "agency__path",
-    lambda w: fb_finished(w) | fb_overdue(w) | _in("answer_rated_at", w),
+    lambda w: fb_finished(w) | fb_overdue(w) | _in("answer_rated_at", w) | _in("accepted_at", w),
     ("state", "finished_at", "accepted_at", "accept_due_at", "answer_due_at", "answer_rated_at", "answer_level"),
 )
 DELIVERIES = Source(
@@ -272,10 +465,19 @@ PROCEDURES = Source(
     "current_version__agencies__path",
     lambda w: Q(),
     ("current_version",),
-    lambda: {
+    lambda w: {
         "ix_documents": Exists(RequiredDocument.objects.filter(version=OuterRef("current_version"))),
         "ix_legal": Exists(LegalDocument.objects.filter(version=OuterRef("current_version"))),
+        "ix_time": Exists(ProcessingTime.objects.filter(version=OuterRef("current_version"))),
     },
+)
+OFFERS = Source(
+    "offers", _offers,
+    {"agency": "agency_id", "field": "procedureversion__field_id", "procedure": "procedureversion__procedure_id"},
+    "agency__path",
+    lambda w: Q(),
+    ("agency", "procedureversion"),
+    _offer_annotations,
 )
 
 
@@ -283,21 +485,27 @@ PROCEDURES = Source(
 class Indicator:
     code: str
     group: str
-    name: str
-    points: int
+    name: Promise
     source: Source
-    formula: str
+    formula: Promise
     denominator: Callable[[Window], Q]
     numerator: Callable[[Window], Q]
     # Counted apart and subtracted from the numerator (the dossier-satisfaction formula subtracts two rates).
     penalty: Callable[[Window], Q] | None = None
-    threshold: Decimal = FULL
-    # A standing indicator measures the catalog, not the period's work: alone it gives no score.
+    # A standing indicator's denominator is the catalog, not the period's work: alone it gives no score.
     standing: bool = False
+    # Why the portal cannot compute it (it does not hold the data): it scores 0, shown as not measured.
+    not_held: Promise | None = None
+
+    @property
+    def rule(self) -> Rule:
+        return DECISION_766[self.code]
 
     def rows(self, w: Window, *, missing: bool = False) -> QuerySet:
         """The rows behind the figure: the denominator, or only those that did not count (``missing``)."""
-        qs = self.source.queryset().alias(**self.source.annotations()).filter(self.denominator(w))
+        if self.not_held is not None:
+            raise ValueError(f"{self.code} is not measured")
+        qs = self.source.queryset().alias(**self.source.annotations(w)).filter(self.denominator(w))
         if missing:
             lost = ~self.numerator(w)
             if self.penalty is not None:
@@ -307,112 +515,167 @@ class Indicator:
 
 
 def _t1_num(w):
-    return Q(ix_documents=True, ix_legal=True, current_version__processing_days__isnull=False)
+    return Q(ix_documents=True, ix_legal=True, ix_time=True)
+
+
+def _nothing(w):
+    return Q(pk__in=[])
 
 
 INDICATORS: tuple[Indicator, ...] = (
     # Transparency (công khai, minh bạch): 18 points.
     Indicator(
-        "T1", "transparency", _("Procedures published in full"), 6, PROCEDURES,
+        "T1", "transparency", _("Procedures published in full"), PROCEDURES,
         _("procedures in force with their documents, legal basis and processing time published "
           "/ procedures in force"),
         lambda w: Q(pk__isnull=False), _t1_num, standing=True,
     ),
     Indicator(
-        "T2", "transparency", _("Dossiers synced to the national portal"), 6, DOSSIERS,
+        "T2", "transparency", _("Dossiers synced to the national portal"), DOSSIERS,
         _("dossiers received whose every status reached the national portal / dossiers received"),
         received, lambda w: Q(ix_portal_sent=True, ix_portal_owed=False),
     ),
     Indicator(
-        "T3", "transparency", _("Status updates on the portal within a day"), 6, DELIVERIES,
-        _("status updates delivered to the national portal within 24 hours of the action "
-          "/ status updates of actions in the period"),
+        "T3", "transparency", _("Status updates on the portal within a day"), DELIVERIES,
+        _("status updates delivered to the national portal within 24 hours of the action / status updates of "
+          "actions in the period (followed by the province; not one of the Decision's indicators, no points)"),
         lambda w: _in("created_at", w),
         lambda w: Q(status=Delivery.Status.DELIVERED, delivered_at__lte=F("created_at") + dt.timedelta(days=1)),
     ),
-    # Progress (tiến độ giải quyết): 20 points.
     Indicator(
-        "P1", "progress", _("Dossiers resolved early or on time"), 20, DOSSIERS,
-        _("dossiers resolved by their appointment date (time waiting on the citizen excluded; extended, or "
-          "asked for a supplement twice, counts as late) / dossiers resolved, or overdue, in the period"),
-        decided, lambda w: ~late(w),
-    ),
-    # Online service (dịch vụ trực tuyến): 12 points.
-    Indicator(
-        "O1", "online", _("Dossiers filed online"), 6, DOSSIERS,
-        _("dossiers filed online / dossiers received of procedures offered online (full points from 50%)"),
-        lambda w: received(w) & ONLINE_OFFERED, lambda w: Q(channel=FilingChannel.ONLINE),
-        threshold=Decimal("0.5"),
+        "T4", "transparency", _("Procedures published on time"), PROCEDURES,
+        _("procedures whose publishing decision was issued on time before their legal basis took effect "
+          "/ procedures published in the period"),
+        _nothing, _nothing,
+        not_held=_("the catalog keeps neither the date of each publishing decision nor the date its legal basis "
+                   "takes effect"),
     ),
     Indicator(
-        "O2", "online", _("Online dossiers with an electronic result"), 6, DOSSIERS,
-        _("online dossiers approved with a signed electronic result / online dossiers approved"),
-        lambda w: resolved(w) & APPROVED & Q(channel=FilingChannel.ONLINE), lambda w: Q(ix_result=True),
+        "T5", "transparency", _("Procedures made public on time in the national database"), PROCEDURES,
+        _("procedures made public in the National Database of Administrative Procedures within 5 working days "
+          "of their publishing decision / procedures to make public in the period"),
+        _nothing, _nothing,
+        not_held=_("the portal does not see when the national database made each procedure public"),
+    ),
+    # Progress (tiến độ, kết quả giải quyết): 20 points.
+    Indicator(
+        "P1", "progress", _("Dossiers resolved early or on time"), DOSSIERS,
+        _("dossiers resolved by their appointment date, or still within it, at the end of the period (the time "
+          "waiting on the applicant moves the date; extended with an apology, or asked for a supplement a "
+          "second time, counts as late) / dossiers received or being handled in the period"),
+        handled, lambda w: ~late(w),
+    ),
+    # Online service (cung cấp dịch vụ trực tuyến), online dossiers: 12 points.
+    Indicator(
+        "O1", "online", _("Dossiers filed online"), DOSSIERS,
+        _("dossiers filed online / dossiers received of procedures offered online (full points from 50%). The "
+          "electronic result is not asked for here: D1 counts it, for every channel"),
+        lambda w: received(w) & ONLINE_OFFERED, lambda w: ONLINE,
+    ),
+    Indicator(
+        "O2", "online", _("Online procedures with an online dossier"), OFFERS,
+        _("procedures the agency offers online with at least one dossier filed online and received in the period "
+          "/ procedures the agency offers online (followed, no points of its own)"),
+        lambda w: OFFERED_ONLINE, lambda w: Q(ix_online_dossier=True), standing=True,
     ),
     # Online payment (thanh toán trực tuyến): 10 points.
     Indicator(
-        "M1", "payment", _("Fees paid online"), 10, DOSSIERS,
-        _("dossiers whose fees were paid online / dossiers resolved that paid fees"),
-        lambda w: resolved(w) & Q(ix_paid=True), lambda w: Q(paid_online=True),
+        "M1", "payment", _("Fees paid online"), DOSSIERS,
+        _("dossiers whose fees were paid online / dossiers asked to pay a fee in the period, paid at the counter, "
+          "online or not yet"),
+        lambda w: handled(w) & Q(ix_fee_asked=True), lambda w: Q(paid_online=True),
     ),
-    # Digitization (số hóa): 16 of its 22 points.
     Indicator(
-        "D1", "digitization", _("Electronic results"), 6, DOSSIERS,
-        _("dossiers approved with a signed electronic result / dossiers approved"),
+        "M2", "payment", _("Procedures with an online payment"), OFFERS,
+        _("procedures the agency offers online with a fee, with at least one fee paid online in the period "
+          "/ procedures the agency offers online with a fee"),
+        lambda w: OFFERED_ONLINE & Q(ix_fee=True), lambda w: Q(ix_paid_online=True), standing=True,
+    ),
+    Indicator(
+        "M3", "payment", _("Procedures with fees payable through the portal"), OFFERS,
+        _("procedures the agency offers with a fee, whose fees were asked through the portal (and sent to the "
+          "national portal, payable online) in the period / procedures the agency offers with a fee"),
+        lambda w: Q(ix_fee=True), lambda w: Q(ix_fee_asked=True), standing=True,
+    ),
+    # Digitization (số hóa hồ sơ): 22 points.
+    Indicator(
+        "D1", "digitization", _("Electronic results"), DOSSIERS,
+        _("dossiers approved with a signed electronic result / dossiers approved, every channel. The one "
+          "indicator that counts an electronic result: the Decision's own for it, and the only one whose "
+          "denominator holds counter dossiers too"),
         lambda w: resolved(w) & APPROVED, lambda w: Q(ix_result=True),
     ),
     Indicator(
-        "D2", "digitization", _("Dossiers digitized"), 4, DOSSIERS,
+        "D2", "digitization", _("Dossiers digitized"), DOSSIERS,
         _("dossiers received whose every file is digitized (or reused from the data store) / dossiers received "
-          "with files"),
+          "with files (the electronic result is D1's)"),
         lambda w: received(w) & Q(ix_files=True), lambda w: Q(ix_undigitized=False),
     ),
     Indicator(
-        "D3", "digitization", _("Documents reused from the data store"), 2, DOSSIERS,
-        _("dossiers received that reused a document from the data store / dossiers received"),
+        "D3", "digitization", _("Documents reused from the data store"), DOSSIERS,
+        _("dossiers received that reused a digitized document from the data store / dossiers received"),
         received, lambda w: Q(ix_reused=True),
     ),
     Indicator(
-        "D4", "digitization", _("Results in the applicant's own data store"), 4, DOSSIERS,
+        "D4", "digitization", _("Results in the applicant's own data store"), DOSSIERS,
         _("electronic results whose owner has an account, so they show in their data store "
           "/ dossiers approved with an electronic result"),
         lambda w: resolved(w) & APPROVED & Q(ix_result=True), lambda w: IN_STORE,
     ),
+    Indicator(
+        "D5", "digitization", _("Electronic certified copies"), DOSSIERS,
+        _("electronic certified copies issued from originals / certification requests"),
+        _nothing, _nothing,
+        not_held=_("the portal does not issue electronic certified copies from originals"),
+    ),
+    Indicator(
+        "D6", "digitization", _("Dossiers using the national population database"), DOSSIERS,
+        _("dossiers received whose applicant was verified with VNeID or whose data came from the national "
+          "population database / dossiers received"),
+        received, lambda w: POPULATION,
+    ),
+    Indicator(
+        "D7", "digitization", _("Procedures connected to the national population database"), OFFERS,
+        _("procedures for citizens with dossiers that used the national population database / procedures whose "
+          "applicants are citizens"),
+        _nothing, _nothing,
+        not_held=_("the catalog does not record which procedures are for citizens (it keeps who may apply as "
+                   "free text)"),
+    ),
     # Satisfaction (mức độ hài lòng): 18 points.
     Indicator(
-        "S1", "satisfaction", _("Feedback handled on time"), 6, FEEDBACK,
+        "S1", "satisfaction", _("Feedback handled on time"), FEEDBACK,
         _("feedback accepted within 2 working days and answered within 15 / feedback answered or rejected, "
           "or overdue, in the period"),
         lambda w: fb_finished(w) | fb_overdue(w), lambda w: ~fb_late(w),
     ),
     Indicator(
-        "S2", "satisfaction", _("Satisfied with the answer to their feedback"), 6, FEEDBACK,
-        _("answers rated very satisfied or satisfied / answers rated in the period"),
-        lambda w: _in("answer_rated_at", w) & Q(answer_level__isnull=False),
-        lambda w: Q(answer_level__in=[Level.VERY_SATISFIED, Level.SATISFIED]),
+        "S2", "satisfaction", _("Satisfied with the handling of their feedback"), FEEDBACK,
+        _("(feedback accepted in the period − those rated not satisfied or handled late) / feedback accepted "
+          "in the period"),
+        lambda w: _in("accepted_at", w),
+        lambda w: ~Q(answer_level=Level.DISSATISFIED) & ~fb_late_now(w),
     ),
     Indicator(
-        "S3", "satisfaction", _("Satisfied with the handling of their dossier"), 6, DOSSIERS,
-        _("100% − (% late + % rated not satisfied or complained about), over dossiers resolved or overdue "
-          "in the period"),
-        decided, lambda w: ~late(w), penalty=lambda w: DISLIKED,
+        "S3", "satisfaction", _("Satisfied with the handling of their dossier"), DOSSIERS,
+        _("100% − (% late + % rated not satisfied or complained about), over the dossiers received or being "
+          "handled in the period; full points at Resolution 76/NQ-CP's target for the period"),
+        handled, lambda w: ~late(w), penalty=lambda w: DISLIKED,
     ),
 )
 # S3's numerator counts the dossiers not late and its penalty the disliked ones (late or not), so
 # (numerator − penalty) / denominator = 100% − % late − % disliked, the two percentages added as the
 # formula says: a dossier both late and disliked is taken off once for each.
 
-GROUPS = (
-    ("transparency", _("Transparency"), 18),
-    ("progress", _("Progress"), 20),
-    ("online", _("Online service"), 12),
-    ("payment", _("Online payment"), 10),
-    ("digitization", _("Digitization"), 22),
-    ("satisfaction", _("Satisfaction"), 18),
-)
 BY_CODE = {i.code: i for i in INDICATORS}
-SOURCES = (DOSSIERS, FEEDBACK, DELIVERIES, PROCEDURES)
+SOURCES = (DOSSIERS, FEEDBACK, DELIVERIES, PROCEDURES, OFFERS)
 DIMENSIONS = ("agency", "field", "procedure")
+EMPTY = _("nothing to count in this period")
+LATE_CODES = ("P1", "S3")  # the indicators whose missing rows are late dossiers, with their reasons
+
+assert set(BY_CODE) == set(DECISION_766), "every indicator has its row in DECISION_766, and only they"
+assert sum(r.points for r in DECISION_766.values()) == TOTAL == sum(GROUP_MAX.values())
+assert all(sum(DECISION_766[i.code].points for i in INDICATORS if i.group == g) == m for g, m in GROUP_MAX.items())
 
 
 # --- counting --------------------------------------------------------------------------------------------
@@ -421,12 +684,12 @@ Counts = dict[str, list[int]]  # indicator code -> [numerator, denominator, pena
 
 def count(w: Window, *, by: str = "agency", within: Agency | None = None,
           only: tuple[str, ...] | None = None) -> dict[object, Counts]:
-    """Numerators and denominators of every indicator (or ``only`` those) for ``w``, grouped by ``by``
-    (agency id, field id or procedure id), over the rows of ``within``'s subtree if given. One aggregate
-    query per kind of row counted.
+    """Numerators and denominators of every measured indicator (or ``only`` those) for ``w``, grouped by
+    ``by`` (agency id, field id or procedure id), over the rows of ``within``'s subtree if given. One
+    aggregate query per kind of row counted.
 
-    A kind of row with flags (dossiers, procedures) is counted in two stages. A materialized CTE takes the
-    period's rows (``Source.period``) with the columns the indicators read and each row's flags, every
+    A kind of row with flags (dossiers, procedures, offers) is counted in two stages. A materialized CTE takes
+    the period's rows (``Source.period``) with the columns the indicators read and each row's flags, every
     ``EXISTS`` probe run once per row; the aggregate then counts each indicator's ``FILTER`` over those
     columns. Written as one level, PostgreSQL runs each flag's probe again in every ``FILTER`` that mentions
     it: 13.8 million probes instead of 4 million for a year of a million dossiers (``bench/README.md``, "The
@@ -448,10 +711,15 @@ def count(w: Window, *, by: str = "agency", within: Agency | None = None,
                     cursor.execute("SET LOCAL jit TO DEFAULT")  # not for the rest of a caller's transaction
 
 
+def _empty_counts() -> Counts:
+    return {i.code: [0, 0, 0] for i in INDICATORS}
+
+
 def _count(w: Window, by: str, within: Agency | None, only: tuple[str, ...] | None) -> dict[object, Counts]:
-    out: dict[object, Counts] = defaultdict(lambda: {i.code: [0, 0, 0] for i in INDICATORS})
+    out: dict[object, Counts] = defaultdict(_empty_counts)
     for source in SOURCES:
-        indicators = [i for i in INDICATORS if i.source is source and (only is None or i.code in only)]
+        indicators = [i for i in INDICATORS if i.source is source and i.not_held is None
+                      and (only is None or i.code in only)]
         if not indicators:
             continue
         distinct = source is PROCEDURES  # a procedure of several agencies is one row per agency
@@ -465,7 +733,7 @@ def _count(w: Window, by: str, within: Agency | None, only: tuple[str, ...] | No
         rows = source.queryset().filter(source.period(w))
         if within is not None:
             rows = rows.filter(**{f"{source.agency_path}__startswith": within.path})
-        flags = source.annotations()
+        flags = source.annotations(w)
         if flags:
             # Each row's flags once, in a materialized CTE; the FILTERs read its columns.
             rows = rows.only(*source.columns).annotate(ix_key=F(source.keys[by]), **flags)
@@ -489,7 +757,7 @@ def roll_up(own: dict[int, Counts]) -> dict[int, Counts]:
     agencies = list(Agency.objects.values_list("pk", "path"))
     by_path = {path: pk for pk, path in agencies}
     step = Agency.steplen
-    total: dict[int, Counts] = {pk: {i.code: [0, 0, 0] for i in INDICATORS} for pk, _path in agencies}
+    total: dict[int, Counts] = {pk: _empty_counts() for pk, _path in agencies}
     for pk, path in agencies:
         counts = own.get(pk)
         if not counts:
@@ -500,9 +768,10 @@ def roll_up(own: dict[int, Counts]) -> dict[int, Counts]:
                 continue
             target = total[ancestor]
             for code, (n, d, p) in counts.items():
-                target[code][0] += n
-                target[code][1] += d
-                target[code][2] += p
+                if code in target:
+                    target[code][0] += n
+                    target[code][1] += d
+                    target[code][2] += p
     return total
 
 
@@ -511,46 +780,75 @@ def _q(x: Decimal) -> Decimal:
     return x.quantize(TWO, rounding=ROUND_HALF_UP)
 
 
-def indicator_result(indicator: Indicator, n: int, d: int, p: int = 0) -> dict:
-    if d == 0:
-        rate = points = None
+def indicator_result(indicator: Indicator, n: int, d: int, p: int = 0, *, year: int) -> dict:
+    """One indicator's figures and points. ``status``: "measured"; "not_held" (the portal does not hold its
+    data) or "empty" (nothing to count in the period), both scoring 0 with their ``reason``."""
+    rule = indicator.rule
+    threshold = rule.threshold(year)
+    out = {
+        "code": indicator.code, "name": str(indicator.name), "formula": str(indicator.formula),
+        "numerator": max(0, n - p), "denominator": d, "rate": None, "threshold": float(threshold * 100),
+        "points": 0.0, "max": rule.points, "status": "measured", "reason": "",
+    }
+    if indicator.not_held is not None:
+        out.update(numerator=0, denominator=0, status="not_held", reason=str(indicator.not_held))
+    elif d == 0:
+        out.update(status="empty", reason=str(EMPTY))
     else:
         # S3: 100% − (% late + % disliked) = (d − late − disliked) / d = (n − p) / d, never below 0.
         rate = max(Decimal(0), Decimal(n - p) / Decimal(d))
-        points = Decimal(indicator.points) * min(Decimal(1), rate / indicator.threshold)
-    return {
-        "code": indicator.code,
-        "name": str(indicator.name),
-        "formula": str(indicator.formula),
-        "numerator": max(0, n - p),
-        "denominator": d,
-        "rate": None if rate is None else float(_q(rate * 100)),
-        "threshold": float(indicator.threshold * 100),
-        "points": None if points is None else float(_q(points)),
-        "max": indicator.points,
-    }
+        points = Decimal(rule.points) * min(Decimal(1), rate / threshold)
+        out.update(rate=float(_q(rate * 100)), points=float(_q(points)))
+    return out
 
 
-def score(counts: Counts) -> dict:
-    """Groups, indicators, points and the total from one agency's (or field's, or procedure's) counts."""
-    groups, earned, available, active = [], Decimal(0), Decimal(0), False
+def score(counts: Counts, *, year: int | None = None) -> dict:
+    """Groups, indicators, points and the total on 100 from one agency's (or field's, or procedure's) counts
+    in a period of ``year`` (the year decides S3's threshold; default this year).
+
+    ``score`` is the points earned out of the Decision's 100, every indicator included; ``measured_score`` is
+    the same points out of those of the indicators measured (``measured_max``), on 100. Points are summed as
+    rounded to the hundredth, as shown. Both are None for a period in which nothing was done."""
+    year = year or timezone.localdate().year
+    groups, earned, measured_max, active = [], Decimal(0), 0, False
     for code, name, group_max in GROUPS:
         items = [
-            indicator_result(i, *counts.get(i.code, (0, 0, 0))) for i in INDICATORS if i.group == code
+            indicator_result(i, *counts.get(i.code, (0, 0, 0)), year=year) for i in INDICATORS if i.group == code
         ]
-        g_points = sum((Decimal(str(r["points"])) for r in items if r["points"] is not None), Decimal(0))
-        g_available = sum((r["max"] for r in items if r["points"] is not None), 0)
+        g_points = sum((Decimal(str(r["points"])) for r in items), Decimal(0))
+        g_measured = sum(r["max"] for r in items if r["status"] == "measured")
         earned += g_points
-        available += g_available
-        active = active or any(r["points"] is not None and not BY_CODE[r["code"]].standing for r in items)
+        measured_max += g_measured
+        active = active or any(r["status"] == "measured" and not BY_CODE[r["code"]].standing for r in items)
         groups.append({
-            "code": code, "name": str(name), "max": group_max, "computed_max": sum(r["max"] for r in items),
-            "available": g_available, "points": float(_q(g_points)) if g_available else None,
-            "indicators": items,
+            "code": code, "name": str(name), "max": group_max, "measured_max": g_measured,
+            "points": float(_q(g_points)), "indicators": items,
         })
     # A period with nothing done in it (no dossier, feedback or status update counted) has no score.
-    total = float(_q(100 * earned / available)) if available and active else None
-    return {"groups": groups, "points": float(_q(earned)), "available": int(available), "score": total}
+    total = float(_q(earned)) if active else None
+    measured = float(_q(100 * earned / measured_max)) if active and measured_max else None
+    return {"rules": RULES_VERSION, "max": TOTAL, "points": float(_q(earned)), "score": total,
+            "measured_max": measured_max, "measured_score": measured, "groups": groups}
+
+
+def late_annotations() -> dict:
+    """What the drill-down selects of a late dossier's flags (``Indicator.rows`` has them as aliases):
+    ``why_<key>`` for each of ``LATE_REASONS``."""
+    return {f"why_{key}": F(f"ix_late_{key}") for key, _label, _condition in LATE_REASONS}
+
+
+def late_reasons(row) -> list[str]:
+    """Why a dossier of the drill-down (selected with ``late_annotations``) counts as late, in words."""
+    return [str(label) for key, label, _condition in LATE_REASONS if getattr(row, f"why_{key}", False)]
+
+
+def indicator_rate(result: dict | None, code: str) -> float | None:
+    """The rate (percent) of indicator ``code`` in a stored result, None when not measured."""
+    for group in (result or {}).get("groups", []):
+        for i in group.get("indicators", []):
+            if i.get("code") == code:
+                return i.get("rate")
+    return None
 
 
 # --- reading -----------------------------------------------------------------------------------------------
@@ -571,7 +869,9 @@ def snapshots(agencies, periods: list[Period]) -> dict[tuple[int, str], object]:
     codes = [p.code for p in periods]
 
     def read():
-        return {(s.agency_id, s.period): s for s in IndexSnapshot.objects.filter(agency_id__in=ids, period__in=codes)}
+        # Only snapshots computed under these rules: an older one is missing, so it is computed again.
+        stored = IndexSnapshot.objects.filter(agency_id__in=ids, period__in=codes, data__rules=RULES_VERSION)
+        return {(s.agency_id, s.period): s for s in stored}
 
     found = read()
     missing = sorted({code for a in ids for code in codes if (a, code) not in found})
@@ -589,9 +889,16 @@ def _split(agency: Agency, period: Period, by: str):
     def read():
         return IndexBreakdown.objects.filter(agency=agency, period=period.code, by=by).first()
 
+    def current(stored):
+        # Counted under these rules: every row has every indicator's counts (a split stored before an indicator
+        # was added is computed again).
+        return stored is not None and all(set(BY_CODE) <= set(row["counts"]) for row in stored.rows)
+
     stored = read()
-    if stored is None and index_request([period.code], by=by, agency_id=agency.pk) and settings.CELERY_TASK_ALWAYS_EAGER:
-        stored = read()
+    if not current(stored):
+        if index_request([period.code], by=by, agency_id=agency.pk) and settings.CELERY_TASK_ALWAYS_EAGER:
+            stored = read()
+        stored = stored if current(stored) else None
     return stored
 
 
@@ -614,7 +921,8 @@ def breakdown(agency: Agency, period: Period, by: str) -> list[dict] | None:
     rows = []
     for row in stored.rows:
         code, name = named.get(row["key"], ("", ""))
-        rows.append({"key": row["key"], "code": code, "name": name, **score(row["counts"]), "counts": row["counts"],
+        rows.append({"key": row["key"], "code": code, "name": name, **score(row["counts"], year=period.start.year),
+                     "counts": row["counts"],
                      "computed_at": stored.computed_at})
     return rows
 
@@ -630,7 +938,7 @@ def worst_procedures(agency: Agency, period: Period, limit: int = 10) -> list[di
     for row in stored.rows:
         n, d, _p = row["counts"]["P1"]
         if d - n > 0:
-            rows.append({"key": row["key"], "late": d - n, "decided": d, "rate": float(_q(Decimal(n) * 100 / d))})
+            rows.append({"key": row["key"], "late": d - n, "handled": d, "rate": float(_q(Decimal(n) * 100 / d))})
     rows.sort(key=lambda r: (-r["late"], r["rate"], r["key"]))
     rows = rows[:limit]
     named = _names("procedure", [r["key"] for r in rows])

@@ -45,11 +45,13 @@ def index_recent_periods(now: dt.datetime) -> list[str]:
 
 
 def index_missing_periods(now: dt.datetime) -> list[str]:
-    """Recent periods never computed (a new database, or months before beat ran): beat fills them in, so
-    the dashboard's trend has its months without a leader asking."""
+    """Recent periods never computed (a new database, or months before beat ran), or computed under earlier
+    rules of the index: beat fills them in, so the dashboard's trend has its months without a leader asking."""
     recent = index_recent_periods(now)
     roots = Agency.objects.filter(depth=1).values("pk")
-    have = set(IndexSnapshot.objects.filter(agency__in=roots, period__in=recent).values_list("period", flat=True))
+    # A snapshot computed under earlier rules counts as missing: beat computes it again.
+    have = set(IndexSnapshot.objects.filter(agency__in=roots, period__in=recent, data__rules=ix.RULES_VERSION)
+               .values_list("period", flat=True))
     return [code for code in recent if code not in have]
 
 
@@ -89,7 +91,7 @@ def index_refresh(*, periods: list[str] | None = None, now: dt.datetime | None =
         totals = ix.roll_up(cast("dict[int, ix.Counts]", ix.count(ix.window(period, now))))
         rows = []
         for agency_id, counts in totals.items():
-            result = ix.score(counts)
+            result = ix.score(counts, year=period.start.year)
             rows.append(IndexSnapshot(agency_id=agency_id, period=period.code, score=result["score"], data=result,
                                       computed_at=now))
         with transaction.atomic():

@@ -85,23 +85,38 @@ def _pct(value):
     return "" if value is None else value
 
 
+def _not_measured(i: dict) -> str:
+    """"not measured: why" for an indicator that scored 0 because it could not be computed, else ""."""
+    if i.get("status", "measured") == "measured":
+        return ""
+    return _("not measured: %(reason)s") % {"reason": i.get("reason", "")}
+
+
 def indicator_table(result: dict) -> tuple[list[str], list[list]]:
     columns = [_("Group"), _("Code"), _("Indicator"), _("Numerator"), _("Denominator"), _("Rate (%)"),
-               _("Full points from (%)"), _("Points"), _("Maximum"), _("Formula")]
+               _("Full points from (%)"), _("Points"), _("Maximum"), _("Not measured"), _("Formula")]
     rows = []
     for group in result["groups"]:
         for i in group["indicators"]:
             rows.append([group["name"], i["code"], i["name"], i["numerator"], i["denominator"], _pct(i["rate"]),
-                         i["threshold"], _pct(i["points"]), i["max"], i["formula"]])
+                         i["threshold"], _pct(i["points"]), i["max"], _not_measured(i), i["formula"]])
+    rows.append([_("Total"), "", _("Score on the Decision's 100 points"), "", "", "", "", _pct(result.get("score")),
+                 result.get("max", ix.TOTAL), "", ""])
+    rows.append(["", "", _("Score on what could be measured (points earned out of the points measured, on 100)"),
+                 "", "", "", "", _pct(result.get("measured_score")), 100, "",
+                 _("%(m)s of the %(t)s points could be measured") % {"m": result.get("measured_max", 0),
+                                                                   "t": result.get("max", ix.TOTAL)}])
     return columns, rows
 
 
 def ranking_table(ranking: list[dict]) -> tuple[list[str], list[list]]:
-    columns = [_("Rank"), _("Agency code"), _("Agency"), _("Score")] + [g[1] for g in _group_names()]
+    columns = ([_("Rank"), _("Agency code"), _("Agency"), _("Score (of 100)"), _("Score on what could be measured")]
+               + [g[1] for g in _group_names()])
     rows = []
     for n, r in enumerate(ranking, 1):
         groups = {g["code"]: g["points"] for g in r["data"].get("groups", [])}
-        rows.append([n if r["score"] is not None else "", r["agency"].code, r["agency"].name, _pct(r["score"])]
+        rows.append([n if r["score"] is not None else "", r["agency"].code, r["agency"].name, _pct(r["score"]),
+                     _pct(r["data"].get("measured_score"))]
                     + [_pct(groups.get(code)) for code, _name in _group_names()])
     return columns, rows
 
@@ -142,16 +157,41 @@ def _trend_months(period: ix.Period) -> list[dict]:
 
 
 def _trend(agency: Agency, period: ix.Period) -> list[dict]:
-    """The monthly score of ``agency`` over the twelve months up to the end of ``period`` (or now)."""
+    """The monthly score of ``agency`` over the twelve months up to the end of ``period`` (or now), with the
+    rates the province's targets are set on."""
     months = [p["parsed"] for p in _trend_months(period)]
     found = ix.snapshots([agency], months)
     out = []
     for p in months:
         snap = found.get((agency.pk, p.code))
-        groups = {g["code"]: g for g in (snap.data.get("groups", []) if snap else [])}
+        data = snap.data if snap else None
+        groups = {g["code"]: g for g in (data.get("groups", []) if data else [])}
         out.append({"period": p.code, "label": f"{p.code[5:]}/{p.code[:4]}", "computing": snap is None,
                     "score": float(snap.score) if snap and snap.score is not None else None,
-                    "groups": {c: (groups[c]["points"] if c in groups else None) for c, _n in _group_names()}})
+                    "groups": {c: (groups[c]["points"] if c in groups else None) for c, _n in _group_names()},
+                    "rates": {t.code: ix.indicator_rate(data, t.code) for t in ix.PROVINCE_TARGETS}})
+    return out
+
+
+def _targets(agency: Agency, result: dict, ranking: list[dict], trend: list[dict]) -> list[dict]:
+    """The province's own targets against ``agency``'s rates this period and month by month, and the agencies
+    under it below each target (from the ranking's stored snapshots: no query)."""
+    out = []
+    for target in ix.PROVINCE_TARGETS:
+        goal = float(target.rate)
+        rate = ix.indicator_rate(result, target.code)
+        below = []
+        for r in ranking:
+            theirs = ix.indicator_rate(r["data"], target.code)
+            if theirs is not None and theirs < goal:
+                below.append({"agency": r["agency"], "rate": theirs})
+        below.sort(key=lambda b: (b["rate"], b["agency"].name))
+        out.append({
+            "code": target.code, "label": str(target.label), "target": goal, "rate": rate,
+            "indicator": str(ix.BY_CODE[target.code].name),
+            "met": None if rate is None else rate >= goal, "below": below,
+            "trend": [t["rates"][target.code] for t in trend],
+        })
     return out
 
 
@@ -183,9 +223,9 @@ def dashboard(request):
                          table=ranking_table(ranking))
     elif table == "thu-tuc":
         export = _export(request, title=_("Procedures with the most late dossiers"), filename=f"{stem}-thu-tuc",
-                         table=([_("Procedure code"), _("Procedure"), _("Late"), _("Resolved or overdue"),
+                         table=([_("Procedure code"), _("Procedure"), _("Late"), _("Received or being handled"),
                                  _("On time (%)")],
-                                [[w["code"], w["name"], w["late"], w["decided"], w["rate"]] for w in worst or []]))
+                                [[w["code"], w["name"], w["late"], w["handled"], w["rate"]] for w in worst or []]))
     elif table == "xu-huong":
         export = _export(request, title=_("Trend by month"), filename=f"{stem}-xu-huong",
                          table=([_("Month"), _("Score")] + [n for _c, n in _group_names()],
@@ -196,16 +236,20 @@ def dashboard(request):
     if export is not None:
         return export
     trend = _trend(agency, period)
+    targets = _targets(agency, result, ranking, trend)
     return render(request, "satisfaction/index/dashboard.html", {
         "agency": agency, "period": period, "periods": period_choices(), "snapshot": snap, "result": result,
         "watched": _agency_options(watched), "ranking": ranking, "worst": worst, "trend": trend,
-        "trend_computing": sum(1 for t in trend if t["computing"]),
+        "trend_computing": sum(1 for t in trend if t["computing"]), "targets": targets,
         "charts": {
-            "groups": [{"code": g["code"], "name": g["name"], "points": g["points"], "max": g["available"]}
+            "groups": [{"code": g["code"], "name": g["name"], "points": g["points"], "max": g["max"]}
                        for g in result["groups"]],
             "trend": [{"label": t["label"], "score": t["score"]} for t in trend],
             "ranking": [{"name": r["agency"].name, "score": float(r["score"]) if r["score"] is not None else None}
                         for r in ranking],
+            "targets": [{"code": t["code"], "label": t["label"], "target": t["target"], "trend": t["trend"]}
+                        for t in targets],
+            "target_label": _("Province target"),
         },
         "api_url": api_url,
     })
@@ -251,7 +295,8 @@ ROW_COLUMNS = {
     "feedback": lambda: [_("Feedback code"), _("Title"), _("Sent"), _("Accept or reject by"), _("Answer by"),
                          _("Answered or rejected"), _("State")],
     "deliveries": lambda: [_("Dossier code"), _("What"), _("Created"), _("Delivered"), _("Status"), _("Attempts")],
-    "procedures": lambda: [_("Procedure code"), _("Procedure"), _("Processing time (working days)")],
+    "offers": lambda: [_("Procedure code"), _("Procedure"), _("Agency"), _("Online service level")],
+    "procedures": lambda: [_("Procedure code"), _("Procedure"), _("Processing time by channel")],
 }
 
 
@@ -259,10 +304,32 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
+# The late dossiers' own columns: why each counts as late, and the time waiting on the applicant the
+# appointment date was moved by (not counted against the agency).
+def late_columns() -> list[str]:
+    return [_("Why it counts as late"), _("Waiting on the applicant (not counted)")]
+
+
+def _waited(obj) -> str:
+    parts = []
+    if obj.paused_minutes:
+        hours = f"{obj.paused_minutes / 60:.1f}".replace(".", ",").removesuffix(",0")
+        parts.append(_("%(hours)s working hours") % {"hours": hours})
+    if obj.paused_at is not None:
+        parts.append(_("waiting since %(moment)s") % {"moment": _local(obj.paused_at)})
+    return "; ".join(parts)
+
+
 def _row(source: str, obj) -> list:
     if source == "dossiers":
-        return [obj.code, obj.version.name, obj.applicant_name, _local(obj.received_at), _local(obj.due_at),
-                _local(obj.resolved_at), obj.get_state_display()]
+        row = [obj.code, obj.version.name, obj.applicant_name, _local(obj.received_at), _local(obj.due_at),
+               _local(obj.resolved_at), obj.get_state_display()]
+        if hasattr(obj, "why_due"):
+            row += ["; ".join(ix.late_reasons(obj)), _waited(obj)]
+        return row
+    if source == "offers":
+        version = obj.procedureversion
+        return [version.procedure.code, version.name, obj.agency.name, version.get_online_level_display()]
     if source == "feedback":
         return [obj.code, obj.title, _local(obj.submitted_at), _local(obj.accept_due_at), _local(obj.answer_due_at),
                 _local(obj.finished_at), obj.get_state_display()]
@@ -270,7 +337,8 @@ def _row(source: str, obj) -> list:
         return [obj.dossier.code if obj.dossier else "", obj.topic, _local(obj.created_at), _local(obj.delivered_at),
                 obj.get_status_display(), obj.attempts]
     version = obj.current_version
-    return [obj.code, version.name if version else "", version.processing_days if version else ""]
+    return [obj.code, version.name if version else "",
+            "; ".join(f"{t.get_channel_display()}: {t.label}" for t in version.times.all()) if version else ""]
 
 
 def _rows_queryset(indicator: ix.Indicator, period: ix.Period, agency: Agency, missing: bool):
@@ -279,11 +347,16 @@ def _rows_queryset(indicator: ix.Indicator, period: ix.Period, agency: Agency, m
     )
     source = indicator.source.name
     if source == "dossiers":
+        if indicator.code in ix.LATE_CODES:
+            qs = qs.annotate(**ix.late_annotations())
         return qs.select_related("version").order_by("due_at", "pk")
     if source == "feedback":
         return qs.order_by("answer_due_at", "pk")
     if source == "deliveries":
         return qs.select_related("dossier").order_by("created_at", "pk")
+    if source == "offers":
+        return qs.select_related("procedureversion__procedure", "agency").order_by(
+            "procedureversion__procedure__code", "agency__path")
     return qs.select_related("current_version").distinct().order_by("code")
 
 
@@ -300,14 +373,22 @@ def drilldown(request):
     if indicator is None:
         raise Http404(_("No such indicator."))
     missing = request.GET.get("missing") == "1"
+    if indicator.not_held is not None:
+        # Not measured by the portal: the page says why, there are no rows.
+        return render(request, "satisfaction/index/drilldown.html", {
+            "agency": agency, "period": period, "indicator": indicator, "missing": missing,
+            "rule": indicator.rule, "not_held": indicator.not_held,
+        })
     qs = _rows_queryset(indicator, period, agency, missing)
     source = indicator.source.name
     procedure = request.GET.get("procedure", "").strip()
     if procedure:
         path = {"dossiers": "procedure__code", "feedback": "procedure__code", "deliveries": "dossier__procedure__code",
-                "procedures": "code"}[source]
+                "procedures": "code", "offers": "procedureversion__procedure__code"}[source]
         qs = qs.filter(**{path: procedure})
     columns = ROW_COLUMNS[source]()
+    if source == "dossiers" and indicator.code in ix.LATE_CODES:
+        columns += late_columns()
     fmt = request.GET.get("xuat")
     if fmt in EXPORTS:
         return table_response(
@@ -317,7 +398,7 @@ def drilldown(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "satisfaction/index/drilldown.html", {
         "agency": agency, "period": period, "indicator": indicator, "missing": missing, "source": source,
-        "procedure": procedure, "feedback_url": FEEDBACK_STAFF_URL,
+        "procedure": procedure, "feedback_url": FEEDBACK_STAFF_URL, "rule": indicator.rule,
         # Dossiers the leader's own agencies hold open on the dossier page; a sub-agency's are listed only.
         "openable": staff_agency_ids(request.user),
         "columns": columns, "page": page, "rows": [(o, _row(source, o)) for o in page.object_list],

@@ -11,13 +11,16 @@ from procedures.models import (
     Agency,
     Fee,
     Field,
+    FilingChannel,
     ImplementationLevel,
     LegalDocument,
     Procedure,
     ProcedureVersion,
+    ProcessingTime,
     RequiredDocument,
     ResultDocument,
     StaffRole,
+    TimeUnit,
     WorkflowStep,
 )
 from procedures.services import procedure_version_publish
@@ -38,7 +41,6 @@ def add_procedure(*, code, name, field, levels, agencies, days="3", online="full
         valid_from=timezone.localdate(),
         name=name,
         field=field,
-        processing_days=Decimal(days),
         online_level=online,
         authority_text="Ủy ban nhân dân cấp xã",
         target="Công dân Việt Nam",
@@ -50,11 +52,11 @@ def add_procedure(*, code, name, field, levels, agencies, days="3", online="full
     Fee.objects.create(version=version, name="Lệ phí", amount=fee)
     LegalDocument.objects.create(version=version, number="123/2015/NĐ-CP", title="Nghị định quy định chi tiết Luật Hộ tịch")
     ResultDocument.objects.create(version=version, code="KQ.G15.000031", name="Giấy chứng nhận")
-    total = Decimal(days)
-    first = (total / 4).quantize(Decimal("0.01"))
-    WorkflowStep.objects.create(version=version, order=1, name="Tiếp nhận", role=StaffRole.RECEPTION_CLERK, share_days=first)
-    WorkflowStep.objects.create(version=version, order=2, name="Thẩm định", role=StaffRole.SPECIALIST, share_days=total - 2 * first)
-    WorkflowStep.objects.create(version=version, order=3, name="Phê duyệt", role=StaffRole.LEADER, share_days=first)
+    for channel in (FilingChannel.COUNTER, FilingChannel.ONLINE):
+        ProcessingTime.objects.create(version=version, channel=channel, amount=Decimal(days), unit=TimeUnit.WORKING_DAYS)
+    WorkflowStep.objects.create(version=version, order=1, name="Tiếp nhận", role=StaffRole.RECEPTION_CLERK, share_percent=25)
+    WorkflowStep.objects.create(version=version, order=2, name="Thẩm định", role=StaffRole.SPECIALIST, share_percent=50)
+    WorkflowStep.objects.create(version=version, order=3, name="Phê duyệt", role=StaffRole.LEADER, share_percent=25)
     if published:
         procedure_version_publish(version=version)
     procedure.refresh_from_db()

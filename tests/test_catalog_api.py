@@ -46,7 +46,7 @@ def test_list_shape_and_pagination(api, catalog):
     body = api.get("/api/v1/procedures/").json()
     assert set(body) == {"count", "next", "previous", "results"}
     first = body["results"][0]
-    assert set(first) == {"code", "name", "field", "levels", "processing_days", "online_level", "version", "url"}
+    assert set(first) == {"code", "name", "field", "levels", "times", "online_level", "version", "url"}
 
 
 def test_search_without_diacritics(api, catalog):
@@ -82,8 +82,9 @@ def test_bad_filters_are_400_with_a_vietnamese_reason(api, catalog, params, key,
 
 def test_detail_has_everything(api, catalog):
     body = api.get("/api/v1/procedures/1.009974/").json()
-    assert body["processing_days"] == "20.00"
-    assert body["fees"] == [{"name": "Lệ phí", "amount": 150000, "payer": "", "note": ""}]
+    assert body["times"] == [{"channel": 1, "amount": "20.00", "unit": "working_days", "description": ""},
+                             {"channel": 2, "amount": "20.00", "unit": "working_days", "description": ""}]
+    assert body["fees"] == [{"name": "Lệ phí", "channel": None, "amount": 150000, "payer": "", "note": ""}]
     assert body["documents"][1]["mandatory"] is False
     assert body["documents"][0]["accepted_types"] == ["pdf", "jpg", "jpeg", "png"]
     assert [s["role"] for s in body["workflow"]] == ["reception_clerk", "specialist", "leader"]

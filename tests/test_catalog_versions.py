@@ -67,20 +67,27 @@ def test_a_published_version_cannot_be_published_again_or_backdated(catalog):
 
 def test_publishing_refuses_shares_that_do_not_add_up(catalog):
     draft = procedure_version_new_draft(version=catalog["birth"].current_version)
-    draft.steps.filter(order=2).update(share_days=Decimal("0.10"))
+    draft.steps.filter(order=2).update(share_percent=Decimal("10"))  # 25 + 10 + 25 = 60%
     with pytest.raises(ValidationError) as error:
         procedure_version_publish(version=draft)
-    assert "phải bằng nhau" in error.value.messages[0]
+    assert "phải bằng 100%" in error.value.messages[0]
     draft.refresh_from_db()
     assert draft.status == ProcedureVersion.Status.DRAFT
 
 
 def test_share_rule():
-    workflow_check_shares(processing_days=Decimal("3"), shares=[Decimal("0.5"), Decimal("2"), Decimal("0.5")])
+    workflow_check_shares(shares=[Decimal("12.5"), Decimal("75"), Decimal("12.5")])
     with pytest.raises(ValidationError):
-        workflow_check_shares(processing_days=Decimal("3"), shares=[Decimal("1"), Decimal("1")])
+        workflow_check_shares(shares=[Decimal("50"), Decimal("49.99")])
     with pytest.raises(ValidationError):
-        workflow_check_shares(processing_days=Decimal("3"), shares=[])
+        workflow_check_shares(shares=[])
+
+
+def test_publishing_refuses_a_version_without_a_processing_time(catalog):
+    draft = procedure_version_new_draft(version=catalog["birth"].current_version)
+    draft.times.all().delete()
+    with pytest.raises(ValidationError, match="thời hạn giải quyết"):
+        procedure_version_publish(version=draft)
 
 
 def _admin(client):
@@ -98,12 +105,12 @@ def test_admin_refuses_a_workflow_whose_shares_do_not_add_up(client, catalog):
     page = client.get(url)
     assert page.status_code == 200
     data = _form_data(page.context["adminform"].form, page.context["inline_admin_formsets"])
-    steps = [k for k in data if k.startswith("steps-") and k.endswith("-share_days")]
-    data[steps[0]] = "2.75"  # 2.75 + 1.5 + 0.75 = 5 ≠ 3
+    steps = [k for k in data if k.startswith("steps-") and k.endswith("-share_percent")]
+    data[steps[0]] = "40"  # 40 + 50 + 25 = 115% ≠ 100%
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "phải bằng nhau" in response.content.decode()
-    assert list(draft.steps.values_list("share_days", flat=True)) == [Decimal("0.75"), Decimal("1.50"), Decimal("0.75")]
+    assert "phải bằng 100%" in response.content.decode()
+    assert list(draft.steps.values_list("share_percent", flat=True)) == [Decimal(25), Decimal(50), Decimal(25)]
 
 
 def test_admin_shows_a_published_version_read_only(client, catalog):

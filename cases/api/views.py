@@ -205,11 +205,20 @@ class IntakeView(APIView):
         return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+FORM_ERRORS = {
+    404: OpenApiResponse(description="No such dossier or not one the user may see, or the form does not apply to "
+                                     "it (yet): the reason is in ``detail``."),
+}
+
+
 class DossierFormView(APIView):
+    """``GET /api/v1/dossiers/{id}/forms/{form}.pdf``: a printed form of Circular 01/2018/TT-VPCP, by its number
+    (01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 control sheet; 06, the tracking book, is an
+    agency's register, printed from the officials' pages)."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
-    def get(self, request, pk, form):
+    def render(self, request, pk, form: str) -> HttpResponse:
         from ..printing import FormNotAvailable, render_form
 
         dossier = _dossier(request, pk)
@@ -220,6 +229,26 @@ class DossierFormView(APIView):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.pk}-{form}.pdf"'
         return response
+
+    @extend_schema(
+        operation_id="dossier_form",
+        parameters=[OpenApiParameter("form", str, OpenApiParameter.PATH, enum=["01", "02", "03", "04", "05", "06"],
+                                     description="The form's number in Circular 01/2018/TT-VPCP.")],
+        responses={(200, "application/pdf"): bytes, **FORM_ERRORS},
+    )
+    def get(self, request, pk, form):
+        return self.render(request, pk, form)
+
+
+class DossierStopNoticeView(DossierFormView):
+    """``GET /api/v1/dossiers/{id}/forms/stop-notice.pdf``: the notice that processing of the dossier stopped (a
+    notice of its own, outside the Circular's numbering)."""
+
+    @extend_schema(operation_id="dossier_stop_notice", responses={(200, "application/pdf"): bytes, **FORM_ERRORS})
+    def get(self, request, pk):
+        from ..printing import STOP_NOTICE
+
+        return self.render(request, pk, STOP_NOTICE)
 
 
 class PublicDossierView(APIView):

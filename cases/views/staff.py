@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import staff_required
 from core.hooks import merged
-from procedures.models import StaffRole
+from procedures.deadlines import appointment
+from procedures.models import FilingChannel, StaffRole
+from procedures.working_calendar import WorkingCalendar
 
 from .. import extensions, services
 from ..actions import ACTIONS, TAKEN, available_actions
@@ -247,9 +249,12 @@ def intake(request):
             messages.success(request, _("Dossier %(code)s is received. Appointment: %(due)s.") % {
                 "code": dossier.code, "due": _format_moment(dossier.due_at)})
             return redirect("cases:staff-dossier", pk=dossier.pk)
+    expected = appointment(WorkingCalendar.for_agency(agency), version.times.all(), channel=FilingChannel.COUNTER,
+                           start=timezone.now()) if agency else None
     return render(
         request, "cases/staff/intake.html",
         {"chooser": chooser, "procedure": procedure, "version": version, "agency": agency, "form": form,
+         "expected": expected,
          "action_url": reverse("cases:intake") + f"?procedure={procedure.pk}"},
     )
 

@@ -11,6 +11,7 @@ from ..models import (
     LegalDocument,
     Procedure,
     ProcedureVersion,
+    ProcessingTime,
     RequiredDocument,
     ResultDocument,
     WorkflowStep,
@@ -23,18 +24,26 @@ class AgencyRefSerializer(serializers.ModelSerializer):
         fields = ["code", "name"]
 
 
+class ProcessingTimeSerializer(serializers.ModelSerializer):
+    """A processing time as published for one channel (1 counter, 2 online, 3 postal), in its own unit."""
+
+    class Meta:
+        model = ProcessingTime
+        fields = ["channel", "amount", "unit", "description"]
+
+
 class ProcedureListSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="current_version.name")
     field = serializers.SerializerMethodField()
     levels = serializers.SerializerMethodField()
-    processing_days = serializers.DecimalField(source="current_version.processing_days", max_digits=6, decimal_places=2)
+    times = ProcessingTimeSerializer(source="current_version.times", many=True)
     online_level = serializers.CharField(source="current_version.online_level")
     version = serializers.IntegerField(source="current_version.number")
     url = serializers.HyperlinkedIdentityField(view_name="api-procedure-detail", lookup_field="code")
 
     class Meta:
         model = Procedure
-        fields = ["code", "name", "field", "levels", "processing_days", "online_level", "version", "url"]
+        fields = ["code", "name", "field", "levels", "times", "online_level", "version", "url"]
 
     def get_field(self, obj: Procedure) -> dict:
         assert obj.current_version is not None  # the API shows procedures in force only
@@ -57,7 +66,7 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
 class FeeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Fee
-        fields = ["name", "amount", "payer", "note"]
+        fields = ["name", "channel", "amount", "payer", "note"]
 
 
 class LegalDocumentSerializer(serializers.ModelSerializer):
@@ -77,7 +86,7 @@ class WorkflowStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkflowStep
-        fields = ["order", "name", "role", "unit", "share_days"]
+        fields = ["order", "name", "role", "unit", "share_percent"]
 
 
 class ProcedureDetailSerializer(ProcedureListSerializer):
@@ -85,7 +94,6 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     agencies = AgencyRefSerializer(source="current_version.agencies", many=True)
     authority = serializers.CharField(source="current_version.authority_text")
     target = serializers.CharField(source="current_version.target")
-    processing_note = serializers.CharField(source="current_version.processing_note")
     steps_text = serializers.CharField(source="current_version.steps_text")
     requirements = serializers.CharField(source="current_version.requirements")
     documents = RequiredDocumentSerializer(source="current_version.documents", many=True)
@@ -96,7 +104,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
 
     class Meta(ProcedureListSerializer.Meta):
         fields = ProcedureListSerializer.Meta.fields + [
-            "valid_from", "agencies", "authority", "target", "processing_note", "steps_text", "requirements",
+            "valid_from", "agencies", "authority", "target", "steps_text", "requirements",
             "documents", "fees", "legal_basis", "results", "workflow",
         ]
 

@@ -9,10 +9,13 @@ from procedures.models import (
     Agency,
     Fee,
     Field,
+    FilingChannel,
     ImplementationLevel,
     Procedure,
     ProcedureVersion,
+    ProcessingTime,
     RequiredDocument,
+    TimeUnit,
     WorkflowStep,
 )
 from procedures.services import procedure_version_publish, workflow_default_steps
@@ -58,7 +61,9 @@ class AgencyFactory(factory.Factory):
 class ProcedureFactory(factory.django.DjangoModelFactory):
     """A procedure with a published version in force (documents, a fee, a workflow that adds up).
 
-    ``ProcedureFactory(name=..., processing_days=Decimal("3"), levels=["xa"], fee=8000)``.
+    ``ProcedureFactory(name=..., processing_days=Decimal("3"), levels=["xa"], fee=8000)``: ``processing_days``
+    working days at the counter and online; or ``times=[(FilingChannel.ONLINE, 20, TimeUnit.CALENDAR_DAYS), …]``
+    for times of their own per channel.
     """
 
     class Meta:
@@ -73,18 +78,20 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     online_level = ProcedureVersion.OnlineLevel.FULL
     levels = ("xa",)
     fee = 0
+    times = None
 
     @classmethod
-    def _create(cls, model_class, *args, name, field, processing_days, online_level, levels, fee, **kwargs):
+    def _create(cls, model_class, *args, name, field, processing_days, online_level, levels, fee, times, **kwargs):
         procedure = super()._create(model_class, *args, **kwargs)
         days = Decimal(processing_days)
+        if times is None:
+            times = [(channel, days, TimeUnit.WORKING_DAYS) for channel in (FilingChannel.COUNTER, FilingChannel.ONLINE)]
         version = ProcedureVersion.objects.create(
             procedure=procedure,
             number=1,
             valid_from=timezone.localdate(),
             name=name,
             field=field,
-            processing_days=days,
             online_level=online_level,
             authority_text="Ủy ban nhân dân cấp xã",
             target="Công dân Việt Nam",
@@ -94,9 +101,11 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
         RequiredDocument.objects.create(
             version=version, order=2, name="Thẻ căn cước", originals=1, mandatory=False, document_type_code="CCCD"
         )
+        for order, (channel, amount, unit) in enumerate(times, start=1):
+            ProcessingTime.objects.create(version=version, channel=channel, order=order, amount=Decimal(amount), unit=unit)
         Fee.objects.create(version=version, order=1, name="Lệ phí", amount=fee)
-        for order, (step, role, share) in enumerate(workflow_default_steps(processing_days=days), start=1):
-            WorkflowStep.objects.create(version=version, order=order, name=step, role=role, share_days=share)
+        for order, (step, role, share) in enumerate(workflow_default_steps(short=days <= Decimal("0.5")), start=1):
+            WorkflowStep.objects.create(version=version, order=order, name=step, role=role, share_percent=share)
         procedure_version_publish(version=version)
         procedure.refresh_from_db()
         return procedure

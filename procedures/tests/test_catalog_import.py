@@ -14,8 +14,6 @@ from django.conf import settings as settings_module
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from procedures.catalog_convert import convert_records, demo_catalog_records, load_source
 from procedures.models import (
@@ -111,7 +109,8 @@ def test_import_creates_procedures_with_a_published_version(sample_catalog):
     assert version.name == "Thủ tục đăng ký khai sinh"
     assert version.field.code == "ho-tich" and version.field.name == "Hộ tịch"
     assert [level.code for level in version.levels.all()] == ["xa"]
-    assert version.processing_days == Decimal("1.00")
+    assert [(t.channel, t.amount, t.unit) for t in version.times.all()] == [
+        (1, Decimal(1), "working_days"), (2, Decimal(1), "working_days"), (3, Decimal(1), "working_days")]
     assert version.online_level == "full"
     assert version.content_hash == content_hash(next(r for r in sample_catalog if r["MATTHC"] == "1.001193"))
     assert version.search_text == fold("1.001193 Thủ tục đăng ký khai sinh Hộ tịch")
@@ -123,55 +122,64 @@ def test_import_creates_procedures_with_a_published_version(sample_catalog):
     assert not presented.filter(mandatory=True).exists()
     steps = list(version.steps.order_by("order"))
     assert [s.role for s in steps] == [StaffRole.RECEPTION_CLERK, StaffRole.SPECIALIST, StaffRole.LEADER]
-    assert sum(s.share_days for s in steps) == version.processing_days
+    assert [s.share_percent for s in steps] == [10, 70, 20]  # percent of each channel's time, adding up to 100
     assert "samples.json" in version.note
 
 
 def test_processing_time_rules(sample_catalog):
     catalog_import(records=sample_catalog)
     by_code = {p.code: p.current_version for p in Procedure.objects.select_related("current_version")}
-    # No time published at the counter (chứng thực): 0 means same day, half a working day.
-    assert by_code["2.000815"].processing_days == Decimal("0.50")
-    assert "Không công bố thời hạn giải quyết" in by_code["2.000815"].processing_note
+    # No time published at the counter (chứng thực): kept as 0, "within the day", with the catalog's remark;
+    # a time within half a working day gets the two-step workflow.
+    counter = by_code["2.000815"].times.get(channel=1)
+    assert (counter.amount, counter.unit) == (Decimal(0), "working_days")
+    assert "Không công bố thời hạn giải quyết" in counter.description
     assert [s.role for s in by_code["2.000815"].steps.all()] == [StaffRole.SPECIALIST, StaffRole.LEADER]
     # Fees: the same on every channel is one Fee; a USD fee keeps its amount in the name.
     fees = {f.name: f for f in by_code["2.000815"].fees.all()}
-    assert fees["Phí"].amount == 2000
+    assert (fees["Phí"].amount, fees["Phí"].channel) == (2000, None)
     assert fees["Lệ phí 10 USD"].amount == 0
-    household = {f.name: f.amount for f in by_code["1.001612"].fees.all()}
-    assert household == {"Lệ phí (trực tiếp)": 50000, "Lệ phí (trực tuyến, dịch vụ bưu chính)": 150000}
+    # A fee that differs by channel is kept per channel: 50,000 at the counter, 150,000 online and by post.
+    household = [(f.channel, f.amount) for f in by_code["1.001612"].fees.order_by("channel")]
+    assert household == [(1, 50000), (2, 150000), (3, 150000)]
 
 
 @pytest.mark.parametrize(
-    ("amount", "unit", "days", "note"),
+    ("amount", "unit", "stored"),
     [
-        (15, "Ngày làm việc", "15.00", ""),
-        (30, "Ngày", "30.00", "Calendar days"),
-        (4, "Giờ", "0.50", "8 to a working day"),
-        (1, "Giờ", "0.13", "8 to a working day"),
-        (0, "Ngày làm việc", "0.50", "half a working day"),
-        (2, "Tháng", "60.00", "30 days"),
-        ("1,5", "Ngày làm việc", "1.50", ""),
+        (15, "Ngày làm việc", ("15", "working_days")),
+        (30, "Ngày", ("30", "calendar_days")),
+        (4, "Giờ", ("4", "working_hours")),  # time at the agency: working hours, not 4/8 of a day
+        (4, "Giờ làm việc", ("4", "working_hours")),
+        (0, "Ngày làm việc", ("0", "working_days")),  # 0: within the day
+        (2, "Tháng", ("2", "months")),
+        (3, "Tuần", ("21", "calendar_days")),  # 3 weeks end on the same day as 21 calendar days (art. 148)
+        ("1,5", "Ngày làm việc", ("1.5", "working_days")),
     ],
 )
-def test_processing_days_from_units(amount, unit, days, note):
+def test_times_keep_their_unit(amount, unit, stored):
     channels = [{"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": amount, "DONVITINH": unit}]}]
     catalog_import(records=[record(CACHTHUCTHUCHIEN=channels)])
-    version = Procedure.objects.get().current_version
-    assert version.processing_days == Decimal(days)
-    assert note in version.processing_note
-    assert sum(version.steps.values_list("share_days", flat=True)) == Decimal(days)
+    time = Procedure.objects.get().current_version.times.get()
+    assert (time.amount, time.unit) == (Decimal(stored[0]), stored[1])
 
 
-def test_longest_channel_wins_and_every_channel_is_noted():
+def test_every_channel_keeps_its_own_time():
     channels = [
-        {"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": 20, "DONVITINH": "Ngày làm việc"}]},
-        {"KENH": "2", "THOIGIAN": [{"THOIGIANGIAIQUYET": 15, "DONVITINH": "Ngày làm việc"}]},
+        {"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": 15, "DONVITINH": "Ngày làm việc"}]},
+        {"KENH": "2", "THOIGIAN": [{"THOIGIANGIAIQUYET": 20, "DONVITINH": "Ngày"}]},
     ]
     catalog_import(records=[record(CACHTHUCTHUCHIEN=channels)])
     version = Procedure.objects.get().current_version
-    assert version.processing_days == Decimal(20)
-    assert version.processing_note == "Trực tiếp: 20 Ngày làm việc; Trực tuyến: 15 Ngày làm việc"
+    assert [(t.channel, t.amount, t.unit) for t in version.times.all()] == [
+        (1, Decimal(15), "working_days"), (2, Decimal(20), "calendar_days")]
+
+
+def test_a_time_beyond_ten_years_is_refused():
+    channels = [{"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": 121, "DONVITINH": "Tháng"}]}]
+    report = catalog_import(records=[record(CACHTHUCTHUCHIEN=channels)])
+    assert not report.ok and "121" in str(report.errors[0])
+    assert not Procedure.objects.exists()
 
 
 def test_fields_by_code_by_name_or_new():
@@ -241,15 +249,17 @@ def test_a_changed_record_gets_a_new_version_and_the_old_one_stays():
     assert first.steps.count() == 3
 
 
-def test_a_new_processing_time_gets_the_default_workflow_again():
+def test_a_new_processing_time_keeps_the_agencys_workflow():
+    """Step shares are percentages of whatever time the catalog publishes: a longer time keeps the steps."""
     catalog_import(records=[record()])
     Procedure.objects.get().current_version.steps.filter(order=2).update(name="Bước riêng")
     slower = record(CACHTHUCTHUCHIEN=[{"KENH": "1", "THOIGIAN": [{"THOIGIANGIAIQUYET": 10, "DONVITINH": "Ngày làm việc"}]}])
     catalog_import(records=[slower])
     version = Procedure.objects.get().current_version
     assert version.number == 2
-    assert sum(version.steps.values_list("share_days", flat=True)) == Decimal(10)
-    assert not version.steps.filter(name="Bước riêng").exists()
+    assert version.times.get().amount == Decimal(10)
+    assert sum(version.steps.values_list("share_percent", flat=True)) == 100
+    assert version.steps.filter(name="Bước riêng").exists()
 
 
 def test_procedures_made_elsewhere_are_updated_too():
@@ -358,7 +368,8 @@ def test_the_demo_catalog_imports_cleanly_and_twice_is_once():
     assert Procedure.objects.filter(current_version__isnull=True).count() == 0
     assert ImplementationLevel.objects.filter(code__in=["tinh", "xa"], procedureversion__isnull=False).distinct().count() == 2
     for version in ProcedureVersion.objects.all():
-        assert sum(version.steps.values_list("share_days", flat=True)) == version.processing_days
+        assert sum(version.steps.values_list("share_percent", flat=True)) == 100
+        assert version.times.exists()
     again = catalog_import(records=demo_catalog_records())
     assert (again.created, again.updated, again.unchanged) == (0, 0, len(records))
 
@@ -430,31 +441,32 @@ def test_command_refuses_a_file_that_is_not_a_catalog(tmp_path, content, reason)
 # --- The default workflow ------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("365"), places=2))
-def test_default_workflow_shares_add_up(days):
-    steps = workflow_default_steps(processing_days=days)
-    shares = [share for _name, _role, share in steps]
-    assert sum(shares) == days
-    assert all(share >= Decimal("0.01") and share == share.quantize(Decimal("0.01")) for share in shares)
-    assert steps[-1][1] == StaffRole.LEADER
-    assert len(steps) == (1 if days < Decimal("0.02") else 2 if days <= Decimal("0.5") else 3)
-
-
 def test_default_workflow_shape():
-    assert [(role, share) for _n, role, share in workflow_default_steps(processing_days=Decimal(10))] == [
-        (StaffRole.RECEPTION_CLERK, Decimal("1.00")),
-        (StaffRole.SPECIALIST, Decimal("7.00")),
-        (StaffRole.LEADER, Decimal("2.00")),
+    # Percent of the dossier's time: reception 10, the specialist 70, the leader 20; a short procedure
+    # (within half a working day) has the specialist receive and appraise (80) and the leader approve (20).
+    assert [(role, share) for _n, role, share in workflow_default_steps()] == [
+        (StaffRole.RECEPTION_CLERK, Decimal(10)),
+        (StaffRole.SPECIALIST, Decimal(70)),
+        (StaffRole.LEADER, Decimal(20)),
     ]
-    assert [share for *_x, share in workflow_default_steps(processing_days=Decimal("0.5"))] == [Decimal("0.40"), Decimal("0.10")]
+    assert [share for *_x, share in workflow_default_steps(short=True)] == [Decimal(80), Decimal(20)]
+
+
+def test_shares_must_add_up_to_a_hundred():
+    from django.core.exceptions import ValidationError
+
+    from procedures.services import workflow_check_shares
+
+    workflow_check_shares(shares=[Decimal("33.33"), Decimal("33.33"), Decimal("33.34")])
+    with pytest.raises(ValidationError, match="99,99"):
+        workflow_check_shares(shares=[Decimal("33.33"), Decimal("33.33"), Decimal("33.33")])
 
 
 def test_factory_makes_a_procedure_in_force():
     procedure = ProcedureFactory(processing_days=Decimal("3"), fee=8000)
     version = procedure.current_version
     assert version.is_published and version.fees.get().amount == 8000
-    assert sum(version.steps.values_list("share_days", flat=True)) == Decimal(3)
+    assert sum(version.steps.values_list("share_percent", flat=True)) == 100
     province = AgencyFactory(level="province")
     ward = AgencyFactory(parent=province)
     assert Agency.objects.get_parent(ward) == province

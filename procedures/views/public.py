@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from .. import selectors
 from ..forms import ProcedureFilterForm
@@ -47,7 +48,9 @@ def procedure_detail(request, code):
     procedure = selectors.procedure_detail(code=code)
     if procedure is None:
         raise Http404
-    return render(request, "procedures/procedure_detail.html", {"procedure": procedure, "version": procedure.current_version})
+    version = procedure.current_version
+    terms = selectors.procedure_channel_terms(version=version, now=timezone.now())
+    return render(request, "procedures/procedure_detail.html", {"procedure": procedure, "version": version, "terms": terms})
 
 
 def agency_list(request):
