@@ -394,7 +394,9 @@ class Load:
         """Per agency: its procedures (version, online level, working days, fee), Zipf-weighted (a few
         procedures take most dossiers), and the agency's own weight (communes take three quarters)."""
         rows = sql_rows(
-            "SELECT a.id, a.code, a.level, p.id, p.code, v.id, v.online_level, coalesce(v.processing_days, 5), "
+            "SELECT a.id, a.code, a.level, p.id, p.code, v.id, v.online_level, "
+            "coalesce((SELECT max(t.amount) FROM procedures_processingtime t WHERE t.version_id = v.id "
+            "AND t.unit = 'working_days'), 5), "
             "EXISTS(SELECT 1 FROM procedures_fee f WHERE f.version_id = v.id AND f.amount > 0), "
             "v.name, fl.code "
             "FROM procedures_procedure p JOIN procedures_procedureversion v ON v.id = p.current_version_id "

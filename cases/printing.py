@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -123,7 +124,7 @@ def state_label(value: str) -> str:
 
 def _code_block(dossier: Dossier, base_url: str, width: float, s: Styles) -> Table:
     """The dossier code and where to follow it, beside a QR code of that lookup address."""
-    url = lookup_url(base_url, dossier.code)
+    url = lookup_url(base_url, dossier.code or "")
     qr_size = 20 * mm
     text = [
         Paragraph(f"Mã hồ sơ: <b>{esc(dossier.code)}</b>", s.left),
@@ -143,12 +144,13 @@ def _code_block(dossier: Dossier, base_url: str, width: float, s: Styles) -> Tab
 
 
 def _day_words(value) -> str:
-    """'ngày 21 tháng 09 năm 2026', as an official document dates itself (Asia/Ho_Chi_Minh)."""
+    """'ngày 08 tháng 9 năm 2026', as an official document dates itself (Asia/Ho_Chi_Minh): a day below 10 and
+    the months 1 and 2 take a leading zero, other months none (Decree 30/2020/NĐ-CP on documents)."""
     text = fmt_date(value)
     if not text:
         return "ngày … tháng … năm …"
     day, month, year = text.split("/")
-    return f"ngày {day} tháng {month} năm {year}"
+    return f"ngày {day} tháng {month if int(month) <= 2 else int(month)} năm {year}"
 
 
 def _number_and_date(number: str, when, width: float, s: Styles) -> Table:
@@ -176,7 +178,7 @@ def _last_event(dossier: Dossier, *actions: str):
     return dossier.events.filter(action__in=actions).order_by("-seq").first()
 
 
-def _require(event, message: str):
+def _require(event, message: str | Promise):
     if event is None:
         raise FormNotAvailable(message)
     return event
@@ -252,7 +254,8 @@ def _book_numbers(dossiers: list[Dossier]) -> dict[int, tuple[dt.date, int]]:
         .order_by("agency_id", "received_at", "pk")
         .values_list("pk", "agency_id", "received_at")
     )
-    numbers, counts = {}, {}
+    numbers: dict[int, tuple[dt.date, int]] = {}
+    counts: dict[tuple[int, dt.date], int] = {}
     for pk, agency_id, received_at in rows:
         key = (agency_id, _local_day(received_at))
         counts[key] = counts.get(key, 0) + 1
@@ -497,7 +500,7 @@ STEP_ACTIONS = ("complete_step", "transfer", "approve", "deny")  # handed on fro
 EARLY, ON_TIME, LATE = "Trước hạn", "Đúng hạn", "Quá hạn"
 
 
-def _timeliness(done, due, *, late: bool | None = None) -> str:
+def timeliness(done, due, *, late: bool | None = None) -> str:
     """Trước hạn (done before the due day), Đúng hạn (on the due day, by the due time) or Quá hạn (after the due
     time); "" without a deadline. ``late``: the service's own verdict, recorded on the event, wins."""
     if done is None or due is None:
@@ -605,10 +608,10 @@ def handovers(dossier: Dossier, events: list[DossierEvent]) -> list[Handover]:
         if event.action == "forward":
             giver_unit, result = places.counter(), ""
         elif event.action == "return_result":
-            giver_unit, result = places.counter(), _timeliness(dossier.resolved_at, dossier.due_at)
+            giver_unit, result = places.counter(), timeliness(dossier.resolved_at, dossier.due_at)
         else:
             giver_unit = places.of_event(event)
-            result = _timeliness(event.at, data.get("step_due_at"), late=data.get("late"))
+            result = timeliness(event.at, data.get("step_due_at"), late=data.get("late"))
         if event.action in ("approve", "deny"):
             receiver_unit = places.counter()
         elif event.action == "return_result":
@@ -629,8 +632,6 @@ def handovers(dossier: Dossier, events: list[DossierEvent]) -> list[Handover]:
                              result, note))
     waiting = _next_handover(dossier, places)
     if waiting is not None:
-        if rows:
-            waiting.giver = ""
         rows.append(waiting)
     return rows
 
@@ -639,8 +640,9 @@ def _next_handover(dossier: Dossier, places: _Places) -> Handover | None:
     """The hand-over an open dossier waits for (its row is left blank to fill in by hand), or None."""
     if dossier.state == State.RECEIVED:
         first = dossier.first_step()
-        return Handover(places.counter(), places.step(first.name if first else "", first.unit_id or dossier.agency_id)
-                        if first else "…")
+        if first is None:
+            return Handover(places.counter(), "…")
+        return Handover(places.counter(), places.step(first.name, first.unit_id or dossier.agency_id))
     if dossier.state == State.PROCESSING:
         following = dossier.next_step()
         receiver = places.step(following.name, following.unit_id or dossier.holder_id) if following else places.counter()
@@ -960,7 +962,7 @@ def _book_row(dossier: Dossier, number: str, s: Styles, code_style: ParagraphSty
         Paragraph(number, s.cell_center),
         Paragraph(esc(dossier.code or ""), code_style),
         # A register row stays a row: a name of up to 2,000 characters is cut in the book only.
-        Paragraph(esc(_procedure(dossier, limit=240)), s.cell),
+        Paragraph(esc(_procedure(dossier, limit=120)), s.cell),
         Paragraph("01", s.cell_center),
         Paragraph(f"{esc(dossier.applicant_name)}<br/>{esc(dossier.applicant_id_number)}", s.cell),
         Paragraph(contact, s.cell),
@@ -1022,7 +1024,7 @@ def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) 
                  "Ký nhận", "Ghi chú"]
         rows = [[Paragraph(h, s.cell_head) if h else "" for h in first],
                 [*[""] * 7, *(Paragraph(h, s.cell_head) for h in dates), "", ""]]
-        spans = [("SPAN", (c, 0), (c, 1)) for c in (*range(7), 12, 13)] + [("SPAN", (7, 0), (11, 0))]
+        spans: list[tuple] = [("SPAN", (c, 0), (c, 1)) for c in (*range(7), 12, 13)] + [("SPAN", (7, 0), (11, 0))]
         day = None
         for dossier in received:
             entry_day, number = numbers[dossier.pk]
@@ -1038,8 +1040,8 @@ def render_tracking_book(*, agency, dossiers, base_url: str = DEFAULT_BASE_URL) 
             rows.append([Paragraph("<b>Hồ sơ chưa tiếp nhận</b>", s.cell), *[""] * 13])
             rows += [_book_row(dossier, "", s, code_style) for dossier in waiting]
         date_w = 16 * mm
-        fixed = [8 * mm, max(longest + 5, 24 * mm), 0, 10 * mm, 22 * mm, 28 * mm, 24 * mm, *[date_w] * 5, 15 * mm,
-                 22 * mm]
+        fixed = [8 * mm, max(longest + 5, 24 * mm), 0, 10 * mm, 21 * mm, 26 * mm, 21 * mm, *[date_w] * 5, 16 * mm,
+                 20 * mm]
         fixed[2] = width - sum(fixed)
         table = grid(rows, fixed, s, repeat=2)
         table.setStyle(TableStyle([*spans, ("VALIGN", (0, 0), (-1, 1), "MIDDLE")]))

@@ -266,7 +266,8 @@ class DenyForm(ActionForm):
 
 
 class ExtendForm(ActionForm):
-    """A new appointment date; the service checks the rule (once, at least one working day before)."""
+    """A new appointment date (its closing time); the service checks the rule (once, no later than the working
+    day before the appointment date, the new date a working day)."""
 
     reason_label = _("Reason for the delay (printed on the apology letter)")
     reason_required = True

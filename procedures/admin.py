@@ -131,7 +131,7 @@ def _calendar_cell(day: Day, entry: CalendarException | None, can_add: bool) -> 
     replaced = ""
     if day.source == Source.ADMINISTRATOR:
         package = package_day(day.date)
-        if package.source and (package.working != day.working or package.reason != day.reason):
+        if package.source == Source.PACKAGE and (package.working != day.working or package.reason != day.reason):
             replaced = package.reason
     return {
         "day": day, "kind": kind, "source": day.source, "source_label": SOURCE_LABELS.get(day.source, ""),

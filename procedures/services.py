@@ -316,11 +316,11 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
     level_link = ProcedureVersion.levels.through
     for item, version in zip(new + changed, versions, strict=True):
         previous = latest.get(version.procedure_id)  # None for a new procedure
-        published = item.times()
+        item_times = item.times()
         times += [
             ProcessingTime(version=version, channel=t.channel, order=i, amount=t.amount, unit=t.unit,
                            description=t.description)
-            for i, t in enumerate(published, start=1)
+            for i, t in enumerate(item_times, start=1)
         ]
         documents += [
             RequiredDocument(
@@ -351,7 +351,7 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
         else:
             version_steps = [
                 WorkflowStep(version=version, order=i, name=name, role=role, share_percent=share)
-                for i, (name, role, share) in enumerate(workflow_default_steps(short=_is_short(published)), start=1)
+                for i, (name, role, share) in enumerate(workflow_default_steps(short=_is_short(item_times)), start=1)
             ]
         workflow_check_shares(shares=[s.share_percent for s in version_steps])
         steps += version_steps

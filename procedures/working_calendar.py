@@ -211,10 +211,11 @@ class WorkingCalendar:
     def day_kind(self, day: dt.date) -> Day:
         """``day``: worked or not, and the reason and its source when it is not an ordinary working day."""
         kind = self._year_exceptions(day.year).get(day)
-        if kind is not None:
-            name = self._year_names(day.year).get(day, "")
-            return Day(day, kind == CalendarException.Kind.WORKING_DAY, name, Source.ADMINISTRATOR)
-        return package_day(day)
+        usual = package_day(day)
+        if kind is None or (kind == CalendarException.Kind.WORKING_DAY and usual.working):
+            return usual  # no entry, or one that makes a worked day worked: nothing to explain
+        name = self._year_names(day.year).get(day, "")
+        return Day(day, kind == CalendarException.Kind.WORKING_DAY, name, Source.ADMINISTRATOR)
 
     def days(self, first: dt.date, last: dt.date) -> list[Day]:
         """Every day from ``first`` to ``last``, both included."""

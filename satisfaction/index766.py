@@ -74,6 +74,11 @@ RULES_VERSION = "766-2026.12"
 
 
 # --- the Decision's points and thresholds: the one table ----------------------------------------------------
+# The groups and their points are the Decision's appendix; the split of each group among its indicators and the
+# thresholds are those the national portal scores with (its published description of the 766 formulas):
+# full points from 80% unless said, 50% for the online-dossier rate, Resolution 76/NQ-CP's stage target for
+# satisfaction with the handling of dossiers. An indicator of the Decision the portal cannot compute keeps
+# its row and its points, and scores 0 (``Indicator.not_held``).
 @dataclasses.dataclass(frozen=True)
 class Rule:
     """An indicator's points and the rate that earns them in full. ``stages`` ties the threshold to the
@@ -257,11 +262,12 @@ def resolved(w):
 
 
 def handled(w):
-    """Received in the period, or received before it and not ended before it began: the dossiers the
-    Decision's progress indicator judges ("tiếp nhận, xử lý trong kỳ"). Written as three parts so each can
-    use its own index: received in it, resolved in it, or still open (or closed otherwise) since before it."""
-    not_ended_before = Q(resolved_at__isnull=True) & (Q(finished_at__isnull=True) | Q(finished_at__gte=w.start))
-    return received(w) | (resolved(w) & Q(received_at__lt=w.end)) | (Q(received_at__lt=w.start) & not_ended_before)
+    """Received in the period, or received before it and not ended before it began (resolved in it or after
+    it, still open, or closed otherwise in it or after it): the dossiers the Decision's progress indicator
+    judges ("tiếp nhận, xử lý trong kỳ"). Each dossier is judged in every period it was handled in."""
+    before = Q(received_at__lt=w.start)
+    not_closed_before = Q(resolved_at__isnull=True) & (Q(finished_at__isnull=True) | Q(finished_at__gte=w.start))
+    return received(w) | (before & Q(resolved_at__gte=w.start)) | (before & not_closed_before)
 
 
 def _open_at(w):
@@ -291,7 +297,7 @@ def _due(w):
 # read both by the count and by the drill-down, so the list of late dossiers and its reasons are the count's.
 LATE_REASONS: tuple[tuple[str, Promise, Callable[[Window], Q]], ...] = (
     ("due", _("past its appointment date, not resolved"), _due),
-    ("resolved", _("resolved after its appointment date"), _ended_late),
+    ("resolved", _("resolved or closed after its appointment date"), _ended_late),
     ("extended", _("extended: an apology letter was issued"), lambda w: Q(extended_at__lt=w.now)),
     # supplement_count counts only the requests made after reception: a second one is refused by the
     # workflow today, but one recorded before that rule (or imported) still counts.
@@ -671,7 +677,7 @@ BY_CODE = {i.code: i for i in INDICATORS}
 SOURCES = (DOSSIERS, FEEDBACK, DELIVERIES, PROCEDURES, OFFERS)
 DIMENSIONS = ("agency", "field", "procedure")
 EMPTY = _("nothing to count in this period")
-LATE_CODES = ("P1", "S3")  # the indicators whose missing rows are late dossiers, with their reasons
+LATE_CODES = ("P1",)  # the indicator whose missing rows are the late dossiers: the drill-down says why each
 
 assert set(BY_CODE) == set(DECISION_766), "every indicator has its row in DECISION_766, and only they"
 assert sum(r.points for r in DECISION_766.values()) == TOTAL == sum(GROUP_MAX.values())
@@ -827,8 +833,9 @@ def score(counts: Counts, *, year: int | None = None) -> dict:
     # A period with nothing done in it (no dossier, feedback or status update counted) has no score.
     total = float(_q(earned)) if active else None
     measured = float(_q(100 * earned / measured_max)) if active and measured_max else None
+    # "available": the name the API's split rows have always carried for the points that could be computed.
     return {"rules": RULES_VERSION, "max": TOTAL, "points": float(_q(earned)), "score": total,
-            "measured_max": measured_max, "measured_score": measured, "groups": groups}
+            "measured_max": measured_max, "measured_score": measured, "available": measured_max, "groups": groups}
 
 
 def late_annotations() -> dict:

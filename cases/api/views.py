@@ -211,10 +211,8 @@ FORM_ERRORS = {
 }
 
 
-class DossierFormView(APIView):
-    """``GET /api/v1/dossiers/{id}/forms/{form}.pdf``: a printed form of Circular 01/2018/TT-VPCP, by its number
-    (01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 control sheet; 06, the tracking book, is an
-    agency's register, printed from the officials' pages)."""
+class PrintedFormView(APIView):
+    """A printed form of a dossier the user may see, as an inline PDF; 404 with the reason when it does not apply."""
 
     permission_classes = [IsAuthenticated]
 
@@ -230,6 +228,12 @@ class DossierFormView(APIView):
         response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.pk}-{form}.pdf"'
         return response
 
+
+class DossierFormView(PrintedFormView):
+    """``GET /api/v1/dossiers/{id}/forms/{form}.pdf``: a printed form of Circular 01/2018/TT-VPCP, by its number
+    (01 receipt, 02 supplement request, 03 refusal, 04 apology, 05 control sheet; 06, the tracking book, is an
+    agency's register, printed from the officials' pages)."""
+
     @extend_schema(
         operation_id="dossier_form",
         parameters=[OpenApiParameter("form", str, OpenApiParameter.PATH, enum=["01", "02", "03", "04", "05", "06"],
@@ -240,7 +244,7 @@ class DossierFormView(APIView):
         return self.render(request, pk, form)
 
 
-class DossierStopNoticeView(DossierFormView):
+class DossierStopNoticeView(PrintedFormView):
     """``GET /api/v1/dossiers/{id}/forms/stop-notice.pdf``: the notice that processing of the dossier stopped (a
     notice of its own, outside the Circular's numbering)."""
 

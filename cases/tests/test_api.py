@@ -120,12 +120,17 @@ def test_bad_payloads_are_400(office):
     assert Dossier.objects.get(pk=pk).state == "submitted"
 
 
-def test_one_supplement_request_at_most(office):
+def test_one_supplement_request_after_reception_at_most(office):
     pk = _submitted(office)
     items = [{"document": "Tờ khai", "guidance": "Ký và ghi rõ họ tên"}]
+    # Reception guidance (before the dossier is received) is not limited...
     assert act(office, "clerk", pk, "request-supplement", items=items).json()["state"] == "supplement_requested"
     assert upload(office, pk).status_code == 201
     assert act(office, "citizen", pk, "supplement").json()["state"] == "submitted"
+    assert act(office, "clerk", pk, "receive").status_code == 200
+    # ...after reception the agency asks once; a second request is refused.
+    assert act(office, "clerk", pk, "request-supplement", items=items).json()["state"] == "supplement_requested"
+    assert act(office, "citizen", pk, "supplement").json()["state"] == "processing"
     response = act(office, "clerk", pk, "request-supplement", items=items)
     assert response.status_code == 409
     assert "một" in response.json()["detail"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import StaffMembership, User
 from cases.actions import available_actions as allowed_actions
 from cases.models import Dossier, DossierDocument, DossierEvent
+from procedures.working_calendar import public_holidays
 from tests.catalog_data import build_catalog
 
 pytestmark = pytest.mark.django_db
@@ -504,7 +505,16 @@ def test_intake_checks_the_id_number_and_phone(client, world):
     assert not Dossier.objects.exists()
 
 
-LATER = (timezone.localdate() + dt.timedelta(days=40)).isoformat()
+
+
+def _weekday_without_holiday(day: dt.date) -> dt.date:
+    while day.weekday() >= 5 or day in public_holidays(day.year):
+        day += dt.timedelta(days=1)
+    return day
+
+
+# A new appointment is a working day (the form sets its closing time): the first one 40 days from now.
+LATER = _weekday_without_holiday(timezone.localdate() + dt.timedelta(days=40)).isoformat()
 
 
 @pytest.mark.parametrize("state, step, who, action, data, expected", [

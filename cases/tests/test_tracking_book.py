@@ -1,6 +1,8 @@
-"""Form 07 on the officials' pages: the tracking book of an agency, as a PDF, over a date range."""
+"""Form 06 of Circular 01/2018/TT-VPCP on the officials' pages: the tracking book of an agency, as a PDF, over a
+date range."""
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import StaffMembership
 from cases.models import Dossier
+from cases.printing import book_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +124,20 @@ def test_an_official_of_two_agencies_chooses_the_book_by_agency_code(client, off
     assert "000.00.13.H48" in chosen["Content-Disposition"]
     text = pdf_text(chosen.content, tmp_path)
     assert justice_dossier.code in text and ward_dossier.code not in text
+
+
+def test_the_served_book_is_form_06_with_each_dossier_at_its_receipts_number(client, office, tmp_path):
+    now = timezone.now()
+    first = make_dossier(office, received_at=now - dt.timedelta(seconds=2), seq=1)
+    second = make_dossier(office, received_at=now, seq=2)
+    Dossier.objects.filter(pk=second.pk).update(applicant_address="7 Bạch Đằng, Hải Châu", applicant_phone="0905999888")
+    client.force_login(office["clerk"])
+    text = pdf_text(client.get(URL).content, tmp_path)
+    assert "Mẫu số 06 · Sổ theo dõi hồ sơ" in text and "Mẫu số 07" not in text
+    for dossier in (first, second):
+        day, number = book_entry(dossier)
+        assert f"Quyển số {day:%d/%m/%Y}" in text
+        assert re.search(rf"^\s*{number}\s+{re.escape(dossier.code)}\s", text, flags=re.M)  # as on its receipt
+    assert "7 Bạch Đằng, Hải" in text and "0905999888" in text  # the address and phone column
+    for column in ("Địa chỉ, số điện", "Cơ quan chủ", "Chuyển", "Ký nhận", "Ghi chú"):
+        assert column in text, column

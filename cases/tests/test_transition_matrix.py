@@ -11,6 +11,7 @@ from cases.actions import perform
 from cases.models import Dossier, DossierEvent
 from cases.services import ActionRefused
 from procedures.models import Agency
+from procedures.working_calendar import WorkingCalendar
 from tests.catalog_data import build_catalog
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,9 @@ STEP_ROLE = {"processing@first": "clerk", "processing@middle": "specialist", "pr
 
 
 def payload_for(action):
-    later = timezone.now() + dt.timedelta(days=60)
+    # A new appointment must be a working moment: 10:00 on the first working day 60 days from now.
+    later_day = WorkingCalendar().working_day_from(timezone.localdate() + dt.timedelta(days=60))
+    later = timezone.make_aware(dt.datetime.combine(later_day, dt.time(10, 0)))
     return {
         "request_supplement": dict(items=[{"document": "Tờ khai", "guidance": "Ký tên"}]),
         "refuse": dict(reason="Không thuộc thẩm quyền"),

@@ -136,7 +136,8 @@ def test_start_defaults_to_now_to_the_minute(client, ward, monkeypatch):
      "Thời điểm bắt đầu phải theo ISO 8601, ví dụ 2025-04-24T10:00:00+07:00."),
     ({"start": "1999-12-31T10:00", "amount": "5", "unit": "working_days"}, "start",
      "Thời điểm bắt đầu phải thuộc một năm từ 2000 đến 2100."),
-])
+], ids=["unknown-unit", "no-unit", "no-amount", "words", "nan", "negative", "three-decimals", "121-months",
+        "3651-days", "2000.01-working-days", "1e9-hours", "fractional-days", "not-iso", "30-february", "1999"])
 def test_a_bad_query_is_a_400_in_vietnamese_naming_the_field(client, ward, query, field, message):
     response = client.get(url(), query)
     assert response.status_code == 400

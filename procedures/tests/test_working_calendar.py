@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -426,3 +427,55 @@ def test_make_up_days_are_added_to_working_days_not_to_holidays():
         for worked in make_up_days(year):
             assert worked.weekday() >= 5 and worked not in public_holidays(year)
     assert working_calendar.MAKE_UP.format(dt.date(2025, 5, 2)) == "Làm bù cho ngày 02/05/2025"
+
+
+# --- The administrators' year page ------------------------------------------------------------------------
+
+
+def test_the_year_page_shows_every_day_off_and_make_up_day_with_reason_and_source(admin_client):
+    calendar_exception_set(date=dt.date(2026, 8, 22), kind=CalendarException.Kind.DAY_OFF, name="Không làm bù")
+    calendar_exception_set(date=dt.date(2026, 12, 5), kind=CalendarException.Kind.WORKING_DAY, name="Làm bù cho 31/12")
+    changelist = admin_client.get("/quan-tri/procedures/calendarexception/")
+    this_year = timezone.localdate().year  # the link's year is Vietnam's
+    assert f'href="/quan-tri/procedures/calendarexception/year/{this_year}/"' in changelist.content.decode()
+
+    response = admin_client.get("/quan-tri/procedures/calendarexception/year/2026/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    months = response.context["months"]
+    assert len(months) == 12
+    notes = {cell["day"].date: cell for month in months for cell in month["notes"]}
+    # The package's Tết, with its Vietnamese name and source; the administrator's entries, with the package's
+    # day they replace; the package's make-up Saturday 22/08 is now the administrator's day off.
+    assert notes[dt.date(2026, 2, 17)]["day"].reason == "Tết Nguyên Đán"
+    assert notes[dt.date(2026, 2, 17)]["source"] == Source.PACKAGE and notes[dt.date(2026, 2, 17)]["kind"] == "holiday"
+    assert notes[dt.date(2026, 8, 22)]["kind"] == "admin-off"
+    assert notes[dt.date(2026, 8, 22)]["replaced"] == "Làm bù cho ngày 31/08/2026"
+    assert notes[dt.date(2026, 12, 5)]["kind"] == "make-up"
+    assert notes[dt.date(2026, 12, 5)]["source"] == Source.ADMINISTRATOR
+    assert "Ngày Văn hóa Việt Nam" in page and "Làm bù cho 31/12" in page
+    # Ordinary weekends are shaded in the grid, not listed under the month.
+    assert dt.date(2026, 11, 28) not in notes
+    # Each day links to its correction: an entry to its change page, any other day to a prefilled new entry.
+    cell_0522 = next(c for w in months[4]["weeks"] for c in w if c and c["day"].date == dt.date(2026, 5, 22))
+    assert cell_0522["url"] == "/quan-tri/procedures/calendarexception/add/?date=2026-05-22&kind=day_off"
+    assert 'href="/quan-tri/procedures/calendarexception/year/2025/"' in page
+    assert 'href="/quan-tri/procedures/calendarexception/year/2027/"' in page
+    assert admin_client.get("/quan-tri/procedures/calendarexception/year/1999/").status_code == 404
+
+
+def test_the_year_page_is_for_administrators_only(client, django_user_model):
+    response = client.get("/quan-tri/procedures/calendarexception/year/2026/")
+    assert response.status_code == 302 and "/quan-tri/login/" in response["Location"]
+    user = django_user_model.objects.create_user(username="clerk", password="x", is_staff=True)
+    client.force_login(user)
+    assert client.get("/quan-tri/procedures/calendarexception/year/2026/").status_code == 403
+
+
+def test_an_entry_that_makes_a_worked_day_worked_explains_nothing():
+    # Thu 03/12/2026 is worked anyway: an administrator's "working day" on it is no make-up day.
+    calendar_exception_set(date=dt.date(2026, 12, 3), kind=CalendarException.Kind.WORKING_DAY, name="Làm việc")
+    cal = WorkingCalendar()
+    assert cal.is_working_day(dt.date(2026, 12, 3))
+    assert cal.working_day_reason(dt.date(2026, 12, 3)) is None
+    assert not cal.day_kind(dt.date(2026, 12, 3)).is_make_up

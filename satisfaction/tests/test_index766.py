@@ -1,10 +1,19 @@
 """The Decision 766 index against a world small enough to count by hand.
 
 March 2025, judged at the end of the month. Ward A (Hải Châu) has seven dossiers of procedure X (offered
-fully online, published in full); the Department of Justice B has one of procedure Y (information only, its
-legal basis missing). Every expected figure below is worked out in a comment from the rows, so a reader can
-check it without running anything. Rule: points = max × min(1, rate / threshold), threshold 80% (50% for
-O1); an indicator with nothing to count is left out; score = 100 × points earned / points available.
+fully online, published in full, a fee of 20,000 đ); the Department of Justice B has one of procedure Y
+(information only, its legal basis missing, no fee). Every expected figure below is worked out in a comment
+from the rows, so a reader can check it without running anything. Rule (``index766.DECISION_766``): points =
+max × min(1, rate / threshold), threshold 80% (50% for O1; 90% for S3 in 2025, Resolution 76/NQ-CP's target);
+points are rounded to the hundredth and summed. The score is on the Decision's 100 points: an indicator that
+cannot be measured (T4, T5, D5, D7: data the portal does not hold; or nothing to count) scores 0 and stays in
+the 100. ``measured_score`` = 100 × points / points of the indicators measured.
+
+Changed by the corrected rules (issue: "the 766 arithmetic, exactly"): the total used to leave out what could
+not be computed (61.52 of 94 points for A, 65.00 for B); P1 judged only dossiers resolved or overdue (now also
+those still within their date, A5); O2 counted the electronic results of online dossiers that D1 counts too
+(now D1 alone); M1 counted resolved dossiers that paid (now every dossier asked to pay in the period); S2 was
+answers rated satisfied (now the Decision's: accepted feedback minus those rated not satisfied or late).
 """
 
 import datetime as dt
@@ -18,7 +27,7 @@ from accounts.models import Business, StaffMembership, User
 from accounts.services import citizen_register
 from cases.models import Dossier, DossierDocument, DossierEvent, FilingChannel
 from digitization.models import DigitizedDocument
-from integrations.models import Delivery
+from integrations.models import Delivery, Payment
 from procedures.models import Field, LegalDocument
 from satisfaction import index766 as ix
 from satisfaction import tasks
@@ -79,7 +88,7 @@ def feedback(world, n, *, sent, accept_due, answer_due, state, accepted=None, fi
 def world(db):
     province, justice, ward = build_agencies()
     field = Field.objects.create(code="HT", name="Hộ tịch")
-    x = add_procedure(code="1.001193", name="Đăng ký khai sinh", field=field, levels=[], agencies=[ward])
+    x = add_procedure(code="1.001193", name="Đăng ký khai sinh", field=field, levels=[], agencies=[ward], fee=20000)
     y = add_procedure(code="1.009974", name="Cấp giấy phép", field=field, levels=[], agencies=[justice], online="info")
     LegalDocument.objects.filter(version=y.current_version).delete()  # Y is not published in full
     w = {"P": province, "A": ward, "B": justice, "X": x, "Y": y}
@@ -90,17 +99,19 @@ def world(db):
     Business.objects.create(name="Công ty TNHH Sáu", tax_code="0401234567")
 
     # A1: online, resolved 7 March before its date (10 March); result; its applicant has an account (in the
-    # store); rated very satisfied; both status updates reached the portal within the hour.
-    a1 = dossier(w, 1, received=at(3), due=at(10), resolved=at(7), applicant=person.citizen_profile.id_number)
+    # store) verified with VNeID; rated very satisfied; both status updates reached the portal within the hour.
+    a1 = dossier(w, 1, received=at(3), due=at(10), resolved=at(7), applicant=person.citizen_profile.id_number,
+                 applicant_verified=True)
     result(a1)
     Rating.objects.create(dossier=a1, user=person, agency=ward, level=1)
     portal(a1, 1, at(3), at(3, 10))
     portal(a1, 2, at(7), at(7, 10))
-    # A2: at the counter, resolved 14 March after its date (11 March): late; no result; rated not satisfied
-    # and complained about; fees paid at the counter; its status update still pending; one scanned file,
-    # digitized.
-    a2 = dossier(w, 2, channel=FilingChannel.COUNTER, received=at(4), due=at(11), resolved=at(14))
+    # A2: at the counter, resolved 14 March after its date (11 March, already moved by the 2.5 working hours it
+    # waited on the applicant): late; no result; rated not satisfied and complained about; fee asked on 5 March
+    # and paid at the counter; its status update still pending; one scanned file, digitized.
+    a2 = dossier(w, 2, channel=FilingChannel.COUNTER, received=at(4), due=at(11), resolved=at(14), paused_minutes=150)
     Rating.objects.create(dossier=a2, user=person, agency=ward, level=3)
+    event(a2, 3, "request_payment", at(5))
     event(a2, 1, "confirm_payment", at(6))
     portal(a2, 2, at(4))
     scan = DossierDocument.objects.create(dossier=a2, original_name="a.pdf", content_type="application/pdf",
@@ -108,11 +119,14 @@ def world(db):
     DigitizedDocument.objects.create(kind="component", status="done", dossier=a2, component=scan,
                                      owner_id_number="079090000000", owner_name="Người 2", document_type="TK",
                                      document_type_name="Tờ khai", procedure_code="1.001193")
-    # A3: online, extended with an apology (late), resolved 18 March; result; no account; paid online;
-    # status updates delivered two days late; one file reused from the store, one upload not digitized.
+    # A3: online, extended with an apology (late), resolved 18 March; result; no account; fee asked on 6 March
+    # and paid online through the gateway on 8 March; status updates delivered two days late; one file reused
+    # from the store, one upload not digitized.
     a3 = dossier(w, 3, received=at(5), due=at(20), resolved=at(18), extended_at=at(10), paid_online=True)
     result(a3)
+    asked = event(a3, 4, "request_payment", at(6))
     event(a3, 1, "confirm_payment", at(8))
+    Payment.objects.create(dossier=a3, event=asked, reference="T-A3-PAY", amount=20000, status="paid", paid_at=at(8))
     portal(a3, 2, at(5), at(7))
     portal(a3, 3, at(18), at(20))
     DossierDocument.objects.create(dossier=a3, original_name="r.pdf", content_type="application/pdf", size=1,
@@ -153,76 +167,107 @@ def world(db):
 
 def _score(world, key):
     totals = ix.roll_up(ix.count(ix.window(MARCH, now=at(20, month=11))))
-    return ix.score(totals[world[key].pk])
+    return ix.score(totals[world[key].pk], year=2025)
 
 
 def _points(result):
     return {i["code"]: (i["numerator"], i["denominator"], i["points"]) for g in result["groups"] for i in g["indicators"]}
 
 
+def _status(result):
+    return {i["code"]: i["status"] for g in result["groups"] for i in g["indicators"]}
+
+
+NOT_HELD = {"T4", "T5", "D5", "D7"}  # 6 + 4 + 2 + 2 = 14 points the portal cannot measure: always 0
+
+
 def test_ward_a_by_hand(world):
     r = _score(world, "A")
     assert _points(r) == {
-        "T1": (1, 1, 6.0),      # X published in full: 1/1
-        "T2": (2, 7, 2.14),     # synced: A1, A3 of 7 received; 6 × (2/7) / 0.8 = 2.142…
-        "T3": (2, 5, 3.0),      # A1's two within the hour; A2 pending, A3's two after 2 days: 6 × 0.4 / 0.8
-        "P1": (2, 6, 8.33),     # decided: A1 A2 A3 A6 A7 + A4 overdue; on time A1 A6: 20 × (1/3) / 0.8 = 8.333…
-        "O1": (6, 7, 6.0),      # online 6 of 7 (A2 at the counter): 85.7% ≥ 50%
-        "O2": (4, 4, 6.0),      # online approved A1 A3 A6 A7, all with a result
-        "M1": (1, 2, 6.25),     # paid: A2 (counter), A3 (online): 10 × 0.5 / 0.8
-        "D1": (4, 5, 6.0),      # approved A1 A2 A3 A6 A7; results for all but A2: 80%
-        "D2": (1, 2, 2.5),      # with files A2 (digitized), A3 (an upload not digitized): 4 × 0.5 / 0.8
-        "D3": (1, 7, 0.36),     # A3 reused: 2 × (1/7) / 0.8 = 0.357…
-        "D4": (2, 4, 2.5),      # results A1 (account), A3 (none), A6 (business), A7 (none): 4 × 0.5 / 0.8
-        "S1": (2, 4, 3.75),     # due in March: F1 F2 F3 finished + F4 overdue; on time F1 F3: 6 × 0.5 / 0.8
-        "S2": (1, 2, 3.75),     # rated: F1 satisfied, F2 not: 6 × 0.5 / 0.8
-        "S3": (1, 6, 1.25),     # 100% − (4 late of 6 + 1 disliked (A2: rating and complaint) of 6) = 1/6:
-                                # 6 × (1/6) / 0.8 = 1.25
+        "T1": (1, 1, 2.0),      # X published in full: 1/1 = 100% → 2
+        "T2": (2, 7, 2.14),     # synced: A1, A3 of 7 received: 28.57% < 80% → 6 × (2/7) / 0.8 = 2.142… → 2.14
+        "T3": (2, 5, 0.0),      # A1's two within the hour; A2 pending, A3's two after 2 days: 40%, followed, 0 points
+        "T4": (0, 0, 0.0),      # not held: 0 of 6
+        "T5": (0, 0, 0.0),      # not held: 0 of 4
+        "P1": (3, 7, 10.71),    # received or handled in March: A1–A7; late A2 (resolved after its date), A3
+                                # (extended), A4 (past its date, open), A7 (second supplement); on time A1 A5 (open,
+                                # due 5 April) A6: 3/7 = 42.86% → 20 × (3/7) / 0.8 = 10.714… → 10.71
+        "O1": (6, 7, 12.0),     # online 6 of 7 received (A2 at the counter): 85.7% ≥ 50% → 12
+        "O2": (1, 1, 0.0),      # X offered online at A, with an online dossier in March: 100%, followed, 0 points
+        "M1": (1, 2, 3.75),     # fee asked in March: A2 (paid at the counter), A3 (paid online): 50% → 6 × 0.5 / 0.8
+        "M2": (1, 1, 2.0),      # X (online, fee 20,000 đ) had A3's online payment on 8 March: 100% → 2
+        "M3": (1, 1, 2.0),      # X (fee) had fees asked in March: 100% → 2
+        "D1": (4, 5, 6.0),      # approved A1 A2 A3 A6 A7; results for all but A2: 80% → 6 (counted here only)
+        "D2": (1, 2, 2.5),      # with files A2 (digitized), A3 (an upload not digitized): 4 × 0.5 / 0.8 = 2.5
+        "D3": (1, 7, 0.36),     # A3 reused: 2 × (1/7) / 0.8 = 0.357… → 0.36
+        "D4": (2, 4, 2.5),      # results A1 (account), A3 (none), A6 (business), A7 (none): 4 × 0.5 / 0.8 = 2.5
+        "D5": (0, 0, 0.0),      # not held: 0 of 2
+        "D6": (1, 7, 0.36),     # A1 verified with VNeID, of 7 received: 2 × (1/7) / 0.8 = 0.357… → 0.36
+        "D7": (0, 0, 0.0),      # not held: 0 of 2
+        "S1": (2, 4, 3.75),     # due in March: F1 F2 F3 finished + F4 overdue; on time F1 F3: 6 × 0.5 / 0.8 = 3.75
+        "S2": (2, 3, 5.0),      # accepted in March: F1, F2, F5; F2 accepted late and rated not satisfied: (3 − 1)/3
+                                # = 66.67% → 6 × (2/3) / 0.8 = 5.0
+        "S3": (2, 7, 1.9),      # 100% − (4 late of 7 + 1 disliked (A2: rating and complaint) of 7) = 2/7 = 28.57%
+                                # < 90% (Resolution 76's target for 2025) → 6 × (2/7) / 0.9 = 1.904… → 1.9
     }
-    groups = {g["code"]: (g["points"], g["available"]) for g in r["groups"]}
+    assert {c for c, st in _status(r).items() if st == "not_held"} == NOT_HELD
+    groups = {g["code"]: (g["points"], g["max"], g["measured_max"]) for g in r["groups"]}
     assert groups == {
-        "transparency": (11.14, 18), "progress": (8.33, 20), "online": (12.0, 12), "payment": (6.25, 10),
-        "digitization": (11.36, 16), "satisfaction": (8.75, 18),
+        "transparency": (4.14, 18, 8),     # 2 + 2.14 + 0; T4 and T5 (10 points) not measured
+        "progress": (10.71, 20, 20),
+        "online": (12.0, 12, 12),
+        "payment": (7.75, 10, 10),         # 3.75 + 2 + 2
+        "digitization": (11.72, 22, 18),   # 6 + 2.5 + 0.36 + 2.5 + 0.36; D5 and D7 (4 points) not measured
+        "satisfaction": (10.65, 18, 18),   # 3.75 + 5 + 1.9
     }
-    # 11.14 + 8.33 + 12 + 6.25 + 11.36 + 8.75 = 57.83 of 94 available: 100 × 57.83 / 94 = 61.52…
-    assert (r["points"], r["available"], r["score"]) == (57.83, 94, 61.52)
+    # 4.14 + 10.71 + 12 + 7.75 + 11.72 + 10.65 = 56.97 of the Decision's 100; 86 points measured:
+    # 100 × 56.97 / 86 = 66.244… → 66.24
+    assert (r["points"], r["max"], r["score"]) == (56.97, 100, 56.97)
+    assert (r["measured_max"], r["measured_score"]) == (86, 66.24)
 
 
 def test_justice_b_by_hand_without_ratings_or_feedback(world):
+    # Before: 26 of the 40 points B had something to count, 65.00, ranked above A. Now the indicators with
+    # nothing to count score 0 and stay in the 100: 26.00, and 65.00 is no longer the score.
     r = _score(world, "B")
-    points = _points(r)
+    points, status = _points(r), _status(r)
     assert points["T1"] == (0, 1, 0.0)   # Y lacks its legal basis
     assert points["T2"] == (0, 1, 0.0)   # nothing reached the portal
     assert points["P1"] == (1, 1, 20.0)  # resolved on its very date: on time
     assert points["D3"] == (0, 1, 0.0)
-    assert points["S3"] == (1, 1, 6.0)   # 100% − (0% + 0%)
-    for code in ("T3", "O1", "O2", "M1", "D1", "D2", "D4", "S1", "S2"):
-        assert points[code][1:] == (0, None), code  # nothing to count: left out
-    # 0 + 0 + 20 + 0 + 6 = 26 of 6 + 6 + 20 + 2 + 6 = 40: 65.00
-    assert (r["points"], r["available"], r["score"]) == (26.0, 40, 65.0)
+    assert points["D6"] == (0, 1, 0.0)
+    assert points["S3"] == (1, 1, 6.0)   # 100% − (0% + 0%) ≥ 90%
+    for code in ("T3", "O1", "O2", "M1", "M2", "M3", "D1", "D2", "D4", "S1", "S2"):
+        assert points[code][1:] == (0, 0.0) and status[code] == "empty", code  # nothing to count: 0, not dropped
+    # 0 + 0 + 20 + 0 + 0 + 6 = 26 of 100; measured T1 2 + T2 6 + P1 20 + D3 2 + D6 2 + S3 6 = 38:
+    # 100 × 26 / 38 = 68.42
+    assert (r["points"], r["score"], r["measured_max"], r["measured_score"]) == (26.0, 26.0, 38, 68.42)
 
 
 def test_province_adds_up_its_agencies(world):
     r = _score(world, "P")
     points = _points(r)
-    assert points["T1"] == (1, 2, 3.75)   # 6 × 0.5 / 0.8
+    assert points["T1"] == (1, 2, 1.25)   # 2 × 0.5 / 0.8
     assert points["T2"] == (2, 8, 1.88)   # 6 × 0.25 / 0.8 = 1.875
-    assert points["P1"] == (3, 7, 10.71)  # 20 × (3/7) / 0.8 = 10.714…
+    assert points["P1"] == (4, 8, 12.5)   # A's 3 of 7 + B's 1 of 1: 20 × 0.5 / 0.8
     assert points["D3"] == (1, 8, 0.31)   # 2 × 0.125 / 0.8 = 0.3125
-    assert points["S3"] == (2, 7, 2.14)   # (3 on time − 1 disliked) / 7: 6 × (2/7) / 0.8 = 2.142…
-    # transparency 3.75 + 1.88 + 3 = 8.63; progress 10.71; online 12; payment 6.25;
-    # digitization 6 + 2.5 + 0.31 + 2.5 = 11.31; satisfaction 3.75 + 3.75 + 2.14 = 9.64: 58.54 of 94
-    assert (r["points"], r["available"], r["score"]) == (58.54, 94, 62.28)
+    assert points["D6"] == (1, 8, 0.31)   # 2 × 0.125 / 0.8 = 0.3125
+    assert points["S3"] == (3, 8, 2.5)    # (4 on time − 1 disliked) / 8: 6 × 0.375 / 0.9 = 2.5
+    # transparency 1.25 + 1.88 = 3.13; progress 12.5; online 12; payment 3.75 + 2 + 2 = 7.75;
+    # digitization 6 + 2.5 + 0.31 + 2.5 + 0.31 = 11.62; satisfaction 3.75 + 5 + 2.5 = 11.25: 58.25 of 100;
+    # 86 measured: 100 × 58.25 / 86 = 67.73
+    assert (r["points"], r["score"], r["measured_max"], r["measured_score"]) == (58.25, 58.25, 86, 67.73)
 
 
 def test_by_field_and_procedure_split_the_same_counts(world):
     by_procedure = {row["code"]: row for row in ix.breakdown(world["P"], MARCH, "procedure")}
-    assert _points(by_procedure["1.001193"])["P1"] == (2, 6, 8.33)  # X is all of A's dossiers
+    assert _points(by_procedure["1.001193"])["P1"] == (3, 7, 10.71)  # X is all of A's dossiers
     assert _points(by_procedure["1.009974"])["P1"] == (1, 1, 20.0)
+    assert _points(by_procedure["1.001193"])["M2"] == (1, 1, 2.0)  # X offered at A, paid online
     by_field = ix.breakdown(world["P"], MARCH, "field")
-    assert len(by_field) == 1 and _points(by_field[0])["P1"] == (3, 7, 10.71)
+    assert len(by_field) == 1 and _points(by_field[0])["P1"] == (4, 8, 12.5)
     worst = ix.worst_procedures(world["P"], MARCH)
-    assert [(w["code"], w["late"], w["decided"]) for w in worst] == [("1.001193", 4, 6)]
+    assert [(w["code"], w["late"], w["handled"]) for w in worst] == [("1.001193", 4, 7)]
 
 
 def test_drilldown_rows_are_the_counted_ones(world):
@@ -230,25 +275,30 @@ def test_drilldown_rows_are_the_counted_ones(world):
     p1 = ix.BY_CODE["P1"]
     late = p1.rows(w, missing=True).filter(agency__path__startswith=world["A"].path)
     assert sorted(late.values_list("code", flat=True)) == ["T-A2", "T-A3", "T-A4", "T-A7"]
-    assert p1.rows(w).filter(agency__path__startswith=world["A"].path).count() == 6
+    # Seven: A5, open and within its date at the end of March, is judged too (it was left out before).
+    assert p1.rows(w).filter(agency__path__startswith=world["A"].path).count() == 7
     s3 = ix.BY_CODE["S3"]
     assert sorted(s3.rows(w, missing=True).values_list("code", flat=True)) == ["T-A2", "T-A3", "T-A4", "T-A7"]
     s1 = ix.BY_CODE["S1"]
     assert sorted(s1.rows(w, missing=True).values_list("code", flat=True)) == ["PAKN-T-2", "PAKN-T-4"]
+    with pytest.raises(ValueError):
+        ix.BY_CODE["T4"].rows(w)  # not measured: no rows to list
 
 
 def test_no_dossiers_no_score(db):
     province, _justice, _ward = build_agencies()
     r = ix.score(ix.roll_up(ix.count(ix.window(MARCH)))[province.pk])
-    assert r["score"] is None and r["available"] == 0
+    assert r["score"] is None and r["measured_score"] is None and r["measured_max"] == 0
 
 
 def test_only_the_catalog_gives_no_score(world):
-    # January 2025: nothing happened, only the standing catalog indicator T1 has data.
+    # January 2025: nothing happened, only the standing indicators (the catalog: T1, and the procedures offered:
+    # O2, M2, M3) have data.
     january = ix.period_parse("2025-01")
-    r = ix.score(ix.roll_up(ix.count(ix.window(january)))[world["A"].pk])
-    assert _points(r)["T1"] == (1, 1, 6.0)
-    assert r["score"] is None
+    r = ix.score(ix.roll_up(ix.count(ix.window(january)))[world["A"].pk], year=2025)
+    assert _points(r)["T1"] == (1, 1, 2.0)
+    assert _points(r)["M2"] == (0, 1, 0.0)  # X offered online with a fee, nothing paid online in January
+    assert r["score"] is None and r["measured_score"] is None
 
 
 def test_waiting_on_the_citizen_is_not_overdue(world):
@@ -261,22 +311,23 @@ def test_waiting_on_the_citizen_is_not_overdue(world):
 
 
 def test_refresh_stores_snapshots_and_replaces_them(world, django_assert_max_num_queries):
-    # 4 aggregates in a transaction (+ jit off and back on PostgreSQL), the agencies, the upsert in its own,
-    # the stored splits of the period to refresh (none)
-    with django_assert_max_num_queries(13):
+    # 5 aggregates (dossiers, feedback, status updates, procedures, the procedures agencies offer) in a
+    # transaction (+ jit off and back on PostgreSQL), the agencies, the upsert in its own, the stored splits of
+    # the period to refresh (none)
+    with django_assert_max_num_queries(14):
         written = index_refresh(periods=["2025-03"], now=at(20, month=11))
     assert written == 3
     snap = IndexSnapshot.objects.get(agency=world["A"], period="2025-03")
-    assert snap.score == Decimal("61.52")
+    assert snap.score == Decimal("56.97") and snap.data["rules"] == ix.RULES_VERSION
     Rating.objects.filter(level=3).update(level=2)  # A2 rated satisfied after all, but still complained about
     index_refresh(periods=["2025-03"], now=at(20, month=11))
     snap.refresh_from_db()
-    assert _points(snap.data)["S3"] == (1, 6, 1.25)
-    Feedback.objects.filter(code="PAKN-T-5").update(kind="question")  # not a complaint: S3 = (2 − 0) / 6
+    assert _points(snap.data)["S3"] == (2, 7, 1.9)
+    Feedback.objects.filter(code="PAKN-T-5").update(kind="question")  # not a complaint: S3 = (3 − 0) / 7
     index_refresh(periods=["2025-03"], now=at(20, month=11))
     snap.refresh_from_db()
     assert IndexSnapshot.objects.filter(period="2025-03").count() == 3
-    assert _points(snap.data)["S3"] == (2, 6, 2.5)
+    assert _points(snap.data)["S3"] == (3, 7, 2.86)  # 6 × (3/7) / 0.9 = 2.857… → 2.86
 
 
 def test_periods():
@@ -299,11 +350,14 @@ def test_api_returns_groups_numerators_points_and_total(world, client):
     index_refresh(periods=["2025-03"], now=at(20, month=11))
     body = client.get("/api/v1/index766/", {"agency": world["A"].code, "period": "2025-03"}).json()
     assert body["agency"]["code"] == world["A"].code and body["period"]["code"] == "2025-03"
-    assert (body["score"], body["points"], body["available"]) == (61.52, 57.83, 94)
+    assert (body["score"], body["points"], body["max"]) == (56.97, 56.97, 100)
+    assert (body["measured_score"], body["measured_max"]) == (66.24, 86)
     p1 = next(i for g in body["groups"] for i in g["indicators"] if i["code"] == "P1")
-    assert (p1["numerator"], p1["denominator"], p1["points"], p1["max"]) == (2, 6, 8.33, 20)
+    assert (p1["numerator"], p1["denominator"], p1["points"], p1["max"]) == (3, 7, 10.71, 20)
+    t4 = next(i for g in body["groups"] for i in g["indicators"] if i["code"] == "T4")
+    assert (t4["status"], t4["points"], t4["max"]) == ("not_held", 0.0, 6) and t4["reason"]
     province = client.get("/api/v1/index766/", {"period": "2025-03"}).json()
-    assert {a["code"]: a["score"] for a in province["sub_agencies"]} == {world["A"].code: 61.52, world["B"].code: 65.0}
+    assert {a["code"]: a["score"] for a in province["sub_agencies"]} == {world["A"].code: 56.97, world["B"].code: 26.0}
     by_procedure = client.get("/api/v1/index766/", {"period": "2025-03", "by": "procedure"}).json()
     assert {p["code"] for p in by_procedure["procedure"]} == {"1.001193", "1.009974"}
 
@@ -350,7 +404,8 @@ def test_dashboard_costs_a_fixed_number_of_queries(world, client, django_assert_
     with django_assert_max_num_queries(16):
         page = client.get("/chi-so-766/", {"period": "2025-03"})
     assert page.status_code == 200
-    assert [r["agency"].code for r in page.context["ranking"]] == [world["B"].code, world["A"].code]  # 65 > 61.52
+    # A (56.97) above B (26.00): B is no longer ranked on the 40 points it had something to count (65.00).
+    assert [r["agency"].code for r in page.context["ranking"]] == [world["A"].code, world["B"].code]
     xlsx = client.get("/chi-so-766/", {"period": "2025-03", "xuat": "xlsx"})
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 

@@ -41,6 +41,28 @@
     });
   }
 
+  /* The province's own targets: the agency's rate month by month, and the target as a dashed line. */
+  function targetCharts() {
+    (data.targets || []).forEach(function (t) {
+      var el = document.getElementById("chart-target-" + t.code);
+      if (!el) { return; }
+      charts["target-" + t.code] = new Chart(el, {
+        type: "line",
+        // "03/2025" as "03/25": twelve months fit under a small chart without turning their labels.
+        data: { labels: data.trend.map(function (m) { return m.label.slice(0, 3) + m.label.slice(-2); }),
+          datasets: [
+            { label: t.label, data: t.trend, borderColor: blue, backgroundColor: blue, spanGaps: true, tension: 0.2 },
+            { label: data.target_label + " ≥ " + t.target + "%", data: t.trend.map(function () { return t.target; }),
+              borderColor: red, borderDash: [6, 4], borderWidth: 2, pointRadius: 0, fill: false }
+          ] },
+        options: { maintainAspectRatio: false, animation: false, layout: { padding: { top: 8 } },
+          plugins: { legend: { display: true, position: "bottom", labels: { boxWidth: 18 } } },
+          scales: { x: { ticks: { maxRotation: 0, autoSkip: true } },
+            y: { min: 0, max: 100, ticks: { stepSize: 20, callback: function (v) { return v + "%"; } } } } }
+      });
+    });
+  }
+
   function rankingChart() {
     var el = document.getElementById("chart-ranking");
     if (!el) { return; }
@@ -62,13 +84,15 @@
       .then(function (body) {
         if (!body) { return; }
         document.getElementById("ix-score").firstChild.nodeValue = fmt(body.score);
+        var measured = document.getElementById("ix-measured-score");
+        if (measured) { measured.textContent = fmt(body.measured_score); }
         var computed = document.getElementById("ix-computed");
         computed.setAttribute("datetime", body.computed_at);
         computed.textContent = new Date(body.computed_at).toLocaleString("vi-VN");
         body.groups.forEach(function (g, n) {
           var card = document.querySelector('[data-group="' + g.code + '"] .ix-gp');
           if (card) { card.textContent = fmt(g.points); }
-          if (charts.groups) { charts.groups.data.datasets[0].data[n] = pct(g.points, g.available); }
+          if (charts.groups) { charts.groups.data.datasets[0].data[n] = pct(g.points, g.max); }
         });
         if (charts.groups) { charts.groups.update(); }
       })
@@ -77,6 +101,7 @@
 
   groupsChart();
   trendChart();
+  targetCharts();
   rankingChart();
   document.documentElement.setAttribute("data-charts-drawn", Object.keys(charts).length);
   if (api) { window.setInterval(refresh, 60000); }
