@@ -29,7 +29,7 @@ class Action:
     name: str  # the transition's name, the event's ``action``; the URL slug is ``name`` with dashes
     staff_label: str | Promise  # the officials' button and history
     citizen_label: str | Promise  # the applicant's history
-    printed_name: str  # the control sheet (form 06) and the portal's progress record: fixed Vietnamese wording
+    printed_name: str  # the control sheet (form 05) and the portal's progress record: fixed Vietnamese wording
     service: Callable[..., DossierEvent] | None = None  # None: not taken on a dossier page or its API
     input: type[serializers.Serializer] = inputs.ActionInput
     form: type[staff_forms.ActionForm] | None = None  # the officials' page form, None: not offered there
@@ -82,7 +82,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            "Gia hạn, hẹn lại ngày trả kết quả", services.dossier_extend, inputs.ExtendInput, staff_forms.ExtendForm,
            notify="apology", prints="04", reason_label=REASON),
     Action("suspend", _("Stop processing"), _("Processing stopped"), "Dừng xử lý hồ sơ",
-           services.dossier_suspend, inputs.SuspendInput, staff_forms.SuspendForm, prints="05", reason_label=REASON,
+           services.dossier_suspend, inputs.SuspendInput, staff_forms.SuspendForm, prints="stop-notice", reason_label=REASON,
            danger=True),
     Action("withdraw", _("Withdraw at the applicant's request"), _("Withdrawn"), "Rút hồ sơ theo yêu cầu",
            services.dossier_withdraw, inputs.WithdrawInput, staff_forms.WithdrawForm, reason_label=REASON,

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from accounts.models import User
 from procedures.models import Agency, Procedure, TimeUnit
+from procedures.working_calendar import WorkingCalendar
 
 from . import services
 from .actions import perform
@@ -100,7 +101,7 @@ def _actor(action: str, staff: dict, dossier: Dossier):
 
 def _payload(action: str, dossier: Dossier) -> dict:
     if action == "extend":
-        return dict(reason="Cần xác minh thêm thông tin với cơ quan liên quan.", new_due_at=(dossier.due_at + dt.timedelta(days=7)).isoformat())
+        return dict(reason="Cần xác minh thêm thông tin với cơ quan liên quan.", new_due_at=WorkingCalendar.for_agency(dossier.agency).add_working_days(dossier.due_at, 5).isoformat())
     if action == "confirm_payment":
         return dict(proof="BL-2026-000123")
     if action == "approve":  # the reason of an approval is the number and symbol of the result issued

@@ -26,6 +26,7 @@ from cases import services
 from cases.models import Dossier
 from procedures.models import Agency, StaffRole
 from procedures.tests.factories import AgencyFactory, ProcedureFactory
+from procedures.working_calendar import WorkingCalendar
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -131,3 +132,9 @@ class DossierFactory(factory.Factory):
             dossier = dossier_walk(dossier, STATE_PATHS[state], staff=staff or office_staff(agency))
         assert dossier.state == state, f"DossierFactory reached {dossier.state!r}, not {state!r}"
         return dossier
+
+
+def later_working_moment(moment, working_days=5) -> str:
+    """An extension's new appointment in tests: ``working_days`` after ``moment`` on the default office
+    calendar, so a working moment (as the rule asks), as an ISO string."""
+    return WorkingCalendar().add_working_days(moment, working_days).isoformat()

@@ -19,7 +19,6 @@ from cases.actions import perform
 from cases.models import Dossier
 from cases.services import dossier_complete_step, dossier_forward, dossier_intake, dossier_receive
 from cases.tests.factories import DossierFactory, office_staff
-from integrations.portal_records import dossier_record
 from procedures.models import CalendarException, FilingChannel, ProcessingTime, TimeUnit
 from procedures.services import calendar_exception_set
 from procedures.tests.factories import ProcedureFactory
@@ -442,15 +441,3 @@ def test_a_late_step_never_gets_a_deadline_past_the_appointment(clock):
     dossier.refresh_from_db()
     # Due Monday 17:00 (450 min from 07:30): the step's deadline is capped there.
     assert local(dossier.step_due_at) == local(dossier.due_at) == dt.datetime(2027, 6, 7, 17, 0)
-
-
-# --- the national codes -----------------------------------------------------------------------------------
-
-
-def test_the_national_record_carries_national_codes(office):
-    dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"], state="returned")
-    record = dossier_record(Dossier.objects.get(pk=dossier.pk))
-    # HinhThucTraKetQua: 0 counter, 1 post, 2 online; KetQuaXuLy: 1 issued, 2 refused.
-    expected = {"counter": 0, "post": 1, "online": 2}[dossier.delivery]
-    assert record["HinhThucTraKetQua"] == expected
-    assert record["KetQuaXuLy"] == 1

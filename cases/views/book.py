@@ -1,4 +1,4 @@
-"""Form 07, the tracking book (sổ theo dõi hồ sơ), printed for an official's agency over a date range."""
+"""Form 06, the tracking book (sổ theo dõi hồ sơ), printed for an official's agency over a date range."""
 
 import datetime as dt
 
@@ -46,7 +46,7 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 @staff_required
 @require_GET
 def tracking_book(request):
-    """The PDF of form 07: the agency's dossiers received in the period, in order of reception."""
+    """The PDF of form 06: the agency's dossiers received in the period, in order of reception."""
     agency = _agency(request)
     try:
         start, end = _period(request)

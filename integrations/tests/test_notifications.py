@@ -2,7 +2,6 @@
 Django's mail backend, SMS and Zalo through the mock portal's gateways as a real process, the in-portal
 list), in Vietnamese, each sent once however often the delivery runs; the preferences and list pages."""
 
-import datetime as dt
 
 import httpx
 import pytest
@@ -12,6 +11,7 @@ from django.utils import timezone
 from cases.actions import perform
 from cases.services import dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
+from cases.tests.factories import later_working_moment
 from cases.tests.test_citizen_pages import upload
 from core.text import fold
 from integrations import notifications, outbox
@@ -40,7 +40,7 @@ def _drive(office, dossier):
         ("complete_step", clerk, dict()),
         ("request_payment", specialist, dict(fees=[{"name": "Lệ phí", "amount": 8000}])),
         ("confirm_payment", clerk, dict(proof="BL-0001")),
-        ("extend", specialist, lambda: dict(reason="Chờ xác minh của cơ quan khác", new_due_at=(dossier.due_at + dt.timedelta(days=7)).isoformat())),
+        ("extend", specialist, lambda: dict(reason="Chờ xác minh của cơ quan khác", new_due_at=later_working_moment(dossier.due_at))),
         ("complete_step", specialist, dict()),
         ("approve", leader, dict(reason="15/2026/GKS")),
         ("return_result", clerk, dict(delivery="counter")),

@@ -21,6 +21,7 @@ from cases.actions import perform
 from cases.models import DossierEvent
 from cases.services import ActionRefused, dossier_document_add, dossier_draft_create, dossier_submit
 from cases.tests.conftest import PDF
+from cases.tests.factories import later_working_moment
 from cases.workflow import NATIONAL_STATUS
 from core import jobs
 from digitization.services import dossier_document_reuse
@@ -265,7 +266,7 @@ def test_a_dossier_s_portal_deliveries_go_one_at_a_time_oldest_first(desk, intak
 def test_the_sweeper_queues_only_what_is_due_first_in_line_and_not_leased(desk, counter, intake, receiver, queued):
     one = counter()  # portal + SMS
     perform(dossier=one, action="forward", actor=desk["clerk"])
-    perform(dossier=one, action="extend", actor=desk["specialist"], reason="Cần xác minh thêm", new_due_at=(one.due_at + dt.timedelta(days=7)).isoformat())
+    perform(dossier=one, action="extend", actor=desk["specialist"], reason="Cần xác minh thêm", new_due_at=later_working_moment(one.due_at))
     two = intake()
     perform(dossier=two, action="forward", actor=desk["clerk"])
     later = intake()  # its only delivery waits for its backoff

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases.actions import perform
 from cases.models import Dossier, DossierEvent
+from cases.tests.factories import later_working_moment
 from cases.workflow import NATIONAL_STATUS
 from integrations import outbox
 from integrations.models import Attempt, Consumer, Delivery
@@ -105,7 +106,7 @@ def _path(dossier_id: int) -> list[tuple[str, str, dict | None]]:
     return [
         ("request_supplement", "clerk", dict(reason="Thiếu chữ ký", items=[{"document": "Tờ khai", "guidance": "Ký tên"}])),
         ("supplement", "clerk", None),
-        ("extend", "specialist", dict(reason="Cần xác minh với nơi cư trú", new_due_at=(due + dt.timedelta(days=10)).isoformat())),
+        ("extend", "specialist", dict(reason="Cần xác minh với nơi cư trú", new_due_at=later_working_moment(due, 10))),
         ("complete_step", "clerk", None),
         ("request_payment", "specialist", dict(fees=[{"name": "Lệ phí", "amount": 8000}])),
         ("confirm_payment", "clerk", dict(proof=f"BL-{dossier_id:05d}")),

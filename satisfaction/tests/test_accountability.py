@@ -14,6 +14,7 @@ from accounts.models import StaffMembership, User
 from cases.actions import TAKEN, perform
 from cases.models import Dossier, DossierEvent
 from cases.services import dossier_intake
+from cases.tests.factories import later_working_moment
 from procedures.models import StaffRole
 from satisfaction import accountability as report
 
@@ -71,7 +72,7 @@ def handled(office):
 
     _act(d3, "complete_step", clerk, late=False, reason="Hồ sơ đầy đủ")
     d3.refresh_from_db()
-    perform(dossier=d3, action="extend", actor=specialist, reason="Chờ kết quả xác minh của Công an phường", new_due_at=(d3.due_at + dt.timedelta(days=3)).isoformat())
+    perform(dossier=d3, action="extend", actor=specialist, reason="Chờ kết quả xác minh của Công an phường", new_due_at=later_working_moment(d3.due_at, 3))
     _act(d3, "complete_step", specialist, late=True, reason="Đã có kết quả xác minh")
 
     _act(d4, "complete_step", clerk, late=False, reason="Hồ sơ đầy đủ")
