@@ -357,7 +357,7 @@ def _rows_queryset(indicator: ix.Indicator, period: ix.Period, agency: Agency, m
     if source == "offers":
         return qs.select_related("procedureversion__procedure", "agency").order_by(
             "procedureversion__procedure__code", "agency__path")
-    return qs.select_related("current_version").distinct().order_by("code")
+    return qs.select_related("current_version").prefetch_related("current_version__times").distinct().order_by("code")
 
 
 @login_required
