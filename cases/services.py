@@ -29,6 +29,7 @@ from procedures.models import Agency, Procedure, ProcedureVersion, TimeUnit
 from procedures.working_calendar import WorkingCalendar
 
 from . import extensions
+from .declarations import declaration_check
 from .models import Dossier, DossierDocument, DossierEvent, DossierSequence, FilingChannel, ResultDelivery
 from .uploads import check_upload, photo_to_pdf
 from .workflow import WAITING_ON_CITIZEN, State, refusal
@@ -126,6 +127,8 @@ def dossier_draft_create(
     if not version.agencies.filter(pk=agency.pk).exists():
         raise ValidationError({"agency": _("This agency does not handle this procedure.")})
     _check_delivery(delivery, delivery_address)
+    if version.form_schema and form_data:
+        declaration_check(version.form_schema, form_data, complete=False)
     applicant = _applicant(user, business)
     return Dossier.objects.create(
         procedure=procedure,
@@ -163,7 +166,11 @@ def dossier_draft_update(*, dossier: Dossier, user, agency=None, business=..., d
         dossier.delivery_address = (delivery_address or "") if delivery == ResultDelivery.POST else ""
         fields += ["delivery", "delivery_address"]
     if form_data is not None:
-        dossier.form_data = {**dossier.form_data, **form_data}
+        if dossier.version.form_schema:  # the declaration is answered as a whole, and checked as it is saved
+            declaration_check(dossier.version.form_schema, form_data, complete=False)
+            dossier.form_data = form_data
+        else:
+            dossier.form_data = {**dossier.form_data, **form_data}
         fields.append("form_data")
     if fields:
         dossier.save(update_fields=fields)
@@ -252,6 +259,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     with transaction.atomic():
         dossier = _locked(dossier.pk)
         _check(dossier, "submit", actor)
+        if dossier.version.form_schema:
+            declaration_check(dossier.version.form_schema, dossier.form_data, complete=True)
         missing = missing_documents(dossier)
         if missing:
             raise ValidationError(
@@ -671,6 +680,8 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
     version: ProcedureVersion | None = procedure.current_version
     if version is None:
         raise ValidationError({"procedure": _("This procedure is not in force.")})
+    if version.form_schema:
+        declaration_check(version.form_schema, form_data or {}, complete=True)
     name = str(applicant.get("name", "")).strip()
     number = str(applicant.get("id_number", "")).strip()
     if not name or not number:

@@ -38,6 +38,7 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 DEMO_CATALOG = FIXTURES_DIR / "demo_catalog.json"
 DEMO_CATALOG_EXTRA = FIXTURES_DIR / "demo_catalog_extra.json"
 DEMO_CODES = FIXTURES_DIR / "demo_codes.txt"
+DECLARATIONS_DIR = FIXTURES_DIR / "declarations"
 
 SOURCE_CHANNELS = {name: kind for kind, name in CHANNELS.items()}
 SOURCE_LEVELS = {"cap bo": "bo", "cap tinh": "tinh", "cap xa": "xa", "co quan khac": "khac", "cap huyen": "xa"}
@@ -164,10 +165,15 @@ def dump_catalog(records: list[dict]) -> str:
 
 
 def demo_catalog_records() -> list[dict]:
-    """The demo catalog (converted real procedures, then the hand-written extra ones), in national shape."""
+    """The demo catalog (converted real procedures, then the hand-written extra ones), in national shape, each
+    with its declaration (``TOKHAI``) when ``fixtures/declarations/<MATTHC>.json`` has one."""
     records = []
     for path in (DEMO_CATALOG, DEMO_CATALOG_EXTRA):
         records.extend(catalog_records(json.loads(path.read_text(encoding="utf-8"))))
+    for record in records:
+        declaration = DECLARATIONS_DIR / f"{record.get('MATTHC')}.json"
+        if declaration.is_file():
+            record["TOKHAI"] = json.loads(declaration.read_text(encoding="utf-8"))
     return records
 
 

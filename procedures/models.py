@@ -186,6 +186,15 @@ class ProcedureVersion(models.Model):
     online_level = models.CharField(_("online service level"), max_length=20, choices=OnlineLevel.choices)
     steps_text = models.TextField(_("how it is carried out"), blank=True)
     requirements = models.TextField(_("conditions"), blank=True)
+    form_schema = models.JSONField(
+        _("declaration (JSON Schema)"), default=dict, blank=True,
+        help_text=_("The structured declaration (tờ khai) of this version, JSON Schema draft 2020-12 as "
+                    "docs/declarations.md describes; empty: the applicant describes the request in free text."),
+    )
+    form_ui = models.JSONField(
+        _("declaration layout"), default=dict, blank=True,
+        help_text=_("Sections, field order, help texts, widgets and conditions of the declaration."),
+    )
 
     class Meta:
         verbose_name = _("procedure version")
@@ -395,3 +404,39 @@ class CalendarException(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}: {self.name}"
+
+
+class CodeList(models.Model):
+    """A national code list a declaration chooses from (``x-codelist``): sexes, ethnic groups,
+    nationalities, relationships, provinces, communes."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+
+    class Meta:
+        verbose_name = _("code list")
+        verbose_name_plural = _("code lists")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.name
+
+
+class Code(models.Model):
+    """One entry of a code list, with its national code; a commune names its province as ``parent``."""
+
+    code_list = models.ForeignKey(CodeList, verbose_name=_("code list"), on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=255)
+    parent = models.CharField(_("parent code"), max_length=20, blank=True,
+                              help_text=_("For a commune: the code of its province."))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("code")
+        verbose_name_plural = _("codes")
+        ordering = ["code_list", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["code_list", "code"], name="code_unique_in_list")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

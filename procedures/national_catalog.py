@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 # --- The vocabulary ------------------------------------------------------------------------------
 
@@ -208,6 +210,8 @@ class NationalProcedure:
     requirements: str
     online_level: str
     content_hash: str
+    form_schema: dict = field(default_factory=dict)  # TOKHAI.schema: the declaration (docs/declarations.md)
+    form_ui: dict = field(default_factory=dict)
 
     def times(self) -> list[PublishedTime]:
         """Every channel's times as published, each distinct time once per channel, in the catalog's order."""
@@ -489,6 +493,7 @@ def parse_record(record, *, index: int, errors: list[CatalogError]) -> NationalP
 
     decision_no = r.text(record, "QUYETDINHCONGBO", "", limit=MAX_LENGTHS["QUYETDINHCONGBO"])
     requirements = r.text(record, "YEUCAU", "", one_line=False)
+    form_schema, form_ui = _parse_declaration(r, record)
     if r.failed:
         return None
     procedure = NationalProcedure(
@@ -510,6 +515,8 @@ def parse_record(record, *, index: int, errors: list[CatalogError]) -> NationalP
         requirements=requirements,
         online_level=ONLINE_LEVELS[online],
         content_hash=content_hash(record),
+        form_schema=form_schema,
+        form_ui=form_ui,
     )
     for time in procedure.times():
         if time.amount > MAX_TIME[time.unit]:
@@ -549,6 +556,26 @@ def _parse_channels(r: _Reader, record: dict):
                                   r.text(time, "MOTA", time_path, one_line=False), tuple(fees)))
         if kind in CHANNELS:
             yield Channel(kind=kind, times=tuple(times))
+
+
+def _parse_declaration(r: _Reader, record: dict) -> tuple[dict, dict]:
+    """``TOKHAI``: ``{"schema": JSON Schema draft 2020-12, "ui": {...}}``, the procedure's declaration."""
+    declaration = record.get("TOKHAI")
+    if declaration is None:
+        return {}, {}
+    if not isinstance(declaration, dict) or not isinstance(declaration.get("schema"), dict):
+        r.error(".TOKHAI", _("TOKHAI must be an object with a schema."))
+        return {}, {}
+    ui = declaration.get("ui") or {}
+    if not isinstance(ui, dict):
+        r.error(".TOKHAI.ui", _("TOKHAI.ui must be an object."))
+        return {}, {}
+    try:
+        Draft202012Validator.check_schema(declaration["schema"])
+    except SchemaError as error:
+        r.error(".TOKHAI.schema", _("The declaration is not valid JSON Schema: %(reason)s") % {"reason": error.message})
+        return {}, {}
+    return declaration["schema"], ui
 
 
 def _parse_documents(r: _Reader, record: dict):

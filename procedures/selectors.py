@@ -1,7 +1,7 @@
 """Reads of the catalog, each with a fixed number of queries whatever the catalog's size."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from .deadlines import Appointment, appointment
 from .models import (
     Agency,
+    Code,
     Fee,
     Field,
     FilingChannel,
@@ -166,3 +167,26 @@ def procedure_channel_terms(*, version: ProcedureVersion, now: dt.datetime) -> l
             expected=appointment(calendar, times, channel=channel, start=now),
         ))
     return terms
+
+
+def code_choices(key: str) -> list[tuple[str, str, str]]:
+    """A code list's entries as (code, name, parent code), in its order: one query."""
+    return list(Code.objects.filter(code_list__key=key).order_by("order", "code").values_list("code", "name", "parent"))
+
+
+def code_lists(keys: Iterable[str]) -> dict[str, dict[str, tuple[str, str]]]:
+    """Several code lists at once, each as {code: (name, parent code)}: one query."""
+    found: dict[str, dict[str, tuple[str, str]]] = {key: {} for key in keys}
+    rows = Code.objects.filter(code_list__key__in=list(found)).order_by("order", "code")
+    for key, code, name, parent in rows.values_list("code_list__key", "code", "name", "parent"):
+        found[key][code] = (name, parent)
+    return found
+
+
+def procedure_declaration(*, code: str) -> ProcedureVersion | None:
+    """The version in force of an active procedure, when it has a declaration."""
+    procedure = (Procedure.objects.filter(code=code, is_active=True, current_version__isnull=False)
+                 .select_related("current_version").first())
+    if procedure is None or procedure.current_version is None or not procedure.current_version.form_schema:
+        return None
+    return procedure.current_version

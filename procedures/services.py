@@ -307,6 +307,8 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
                 online_level=item.online_level,
                 steps_text=item.steps_text,
                 requirements=item.requirements,
+                form_schema=item.form_schema,
+                form_ui=item.form_ui,
             )
         )
     ProcedureVersion.objects.bulk_create(versions, batch_size=500)

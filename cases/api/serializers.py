@@ -71,6 +71,15 @@ class DraftCreateSerializer(serializers.Serializer):
                                      help_text="Tax code of the business filing, if any.")
 
 
+class DraftUpdateSerializer(serializers.Serializer):
+    """A draft's answers: the declaration (``form_data``, checked against the procedure's form as it is saved:
+    a wrong answer is a 400 with the field's path; missing answers wait for the submission), the delivery."""
+
+    form_data = serializers.DictField(required=False)
+    delivery = serializers.ChoiceField(choices=ResultDelivery.choices, required=False)
+    delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
 class IntakeSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=40)
     agency = serializers.CharField(max_length=20)

@@ -21,6 +21,7 @@ from procedures.models import Agency, Procedure, RequiredDocument
 
 from .. import selectors, services
 from ..actions import Action, refused
+from ..declarations import DeclarationInvalid
 from ..models import Dossier
 from ..workflow import State
 from .serializers import (
@@ -28,6 +29,7 @@ from .serializers import (
     DossierListSerializer,
     DossierSerializer,
     DraftCreateSerializer,
+    DraftUpdateSerializer,
     IntakeSerializer,
     PublicDossierSerializer,
 )
@@ -41,6 +43,8 @@ def _call(function, **kwargs):
         raise Conflict(str(error)) from error
     except DjangoPermissionDenied as error:
         raise PermissionDenied(str(error) or None) from error
+    except DeclarationInvalid as error:
+        raise ValidationError({"form_data": error.paths}) from error
     except DjangoValidationError as error:
         raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) from error
 
@@ -110,6 +114,18 @@ class DossierDetailView(APIView):
 
     @extend_schema(responses=DossierSerializer)
     def get(self, request, pk):
+        return Response(DossierSerializer(_dossier(request, pk), context={"request": request}).data)
+
+    @extend_schema(request=DraftUpdateSerializer, responses=DossierSerializer)
+    def patch(self, request, pk):
+        """Change a draft: its declaration answers (400 ``{"form_data": {"child.date_of_birth": [...]}}`` for a
+        wrong answer), its delivery."""
+        dossier = _dossier(request, pk)
+        data = DraftUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        _call(services.dossier_draft_update, dossier=dossier, user=request.user, form_data=v.get("form_data"),
+              delivery=v.get("delivery"), delivery_address=v.get("delivery_address"))
         return Response(DossierSerializer(_dossier(request, pk), context={"request": request}).data)
 
 

@@ -1,5 +1,6 @@
 """Procedure catalog as the API shows it."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -89,6 +90,19 @@ class WorkflowStepSerializer(serializers.ModelSerializer):
         fields = ["order", "name", "role", "unit", "share_percent"]
 
 
+class DeclarationSerializer(serializers.ModelSerializer):
+    """A procedure version's declaration: ``schema`` (JSON Schema draft 2020-12) and ``ui`` (sections, help,
+    widgets, conditions)."""
+
+    procedure = serializers.CharField(source="procedure.code")
+    schema = serializers.JSONField(source="form_schema")
+    ui = serializers.JSONField(source="form_ui")
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["procedure", "number", "schema", "ui"]
+
+
 class ProcedureDetailSerializer(ProcedureListSerializer):
     valid_from = serializers.DateField(source="current_version.valid_from")
     agencies = AgencyRefSerializer(source="current_version.agencies", many=True)
@@ -101,12 +115,21 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     legal_basis = LegalDocumentSerializer(source="current_version.legal_basis", many=True)
     results = ResultDocumentSerializer(source="current_version.results", many=True)
     workflow = WorkflowStepSerializer(source="current_version.steps", many=True)
+    form = serializers.SerializerMethodField(help_text="The URL of its declaration's schema, or null if it has none.")
 
     class Meta(ProcedureListSerializer.Meta):
         fields = ProcedureListSerializer.Meta.fields + [
             "valid_from", "agencies", "authority", "target", "steps_text", "requirements",
-            "documents", "fees", "legal_basis", "results", "workflow",
+            "documents", "fees", "legal_basis", "results", "workflow", "form",
         ]
+
+    def get_form(self, obj: Procedure) -> str | None:
+        version = obj.current_version
+        if version is None or not version.form_schema:
+            return None
+        request = self.context.get("request")
+        path = reverse("api-procedure-form", kwargs={"code": obj.code})
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class ProcedureQuerySerializer(serializers.Serializer):

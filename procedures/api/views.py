@@ -5,11 +5,19 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from .. import selectors
 from ..models import Procedure, ProcedureVersion
-from .serializers import ProcedureDetailSerializer, ProcedureListSerializer, ProcedureQuerySerializer
+from .serializers import (
+    DeclarationSerializer,
+    ProcedureDetailSerializer,
+    ProcedureListSerializer,
+    ProcedureQuerySerializer,
+)
 
 FILTERS = [
     OpenApiParameter("search", OpenApiTypes.STR, description="Words of the name or code; diacritics and case are ignored."),
@@ -44,3 +52,14 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
         if procedure is None:
             raise Http404
         return procedure
+
+    @extend_schema(responses=DeclarationSerializer, description=(
+        "The declaration (tờ khai) of the version in force: its JSON Schema (draft 2020-12) and UI description, "
+        "as docs/declarations.md describes them; 404 when the procedure has none (its dossiers describe the "
+        "request in free text)."))
+    @action(detail=True, url_path="form")
+    def form(self, request: Request, code: str | None = None) -> Response:
+        version = selectors.procedure_declaration(code=self.kwargs["code"])
+        if version is None:
+            raise Http404
+        return Response(DeclarationSerializer(version).data)
