@@ -122,6 +122,8 @@ def dossier_record(dossier: Dossier) -> dict:
         "TaiLieuNop": _documents(dossier),
         "DanhSachLePhi": _fees(dossier),
         "DanhSachGiayToKetQua": _results(dossier),
+        **({"ToKhai": {"TenMau": str(version.form_schema.get("title", "")), "DuLieu": dossier.form_data}}
+           if version.form_schema else {}),
     }
 
 

@@ -4,6 +4,7 @@ import calendar as std_calendar
 import datetime as dt
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -13,6 +14,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -20,6 +23,8 @@ from . import services
 from .models import (
     Agency,
     CalendarException,
+    Code,
+    CodeList,
     Fee,
     Field,
     ImplementationLevel,
@@ -212,8 +217,25 @@ class WorkflowStepInline(VersionInline):
     min_num = 1
 
 
+class VersionForm(forms.ModelForm):
+    """Refuses a declaration that is not valid JSON Schema (draft 2020-12), with the reason."""
+
+    class Meta:
+        model = ProcedureVersion
+        fields = ["form_schema", "form_ui"]  # the admin adds the fieldsets' other fields
+
+    def clean_form_schema(self):
+        schema = self.cleaned_data.get("form_schema") or {}
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as error:
+            raise ValidationError(_("The declaration is not valid JSON Schema: %(reason)s") % {"reason": error.message}) from error
+        return schema
+
+
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
+    form = VersionForm
     list_display = ["procedure", "number", "name", "status", "valid_from", "online_level"]
     list_filter = ["status", "online_level", "field", "levels"]
     search_fields = ["procedure__code", "name"]
@@ -228,6 +250,9 @@ class ProcedureVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
         (_("Content"), {"fields": ["name", "field", "levels", "agencies", "authority_text", "decision_no", "target"]}),
         (_("Channel"), {"fields": ["online_level"]}),
         (_("Procedure text"), {"fields": ["steps_text", "requirements"]}),
+        (_("Declaration (tờ khai)"), {"fields": ["form_schema", "form_ui"], "classes": ["collapse"],
+                                      "description": _("JSON Schema draft 2020-12 and its layout, as "
+                                                       "docs/declarations.md describes them.")}),
     ]
 
     def has_add_permission(self, request):
@@ -282,3 +307,17 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class CodeInline(admin.TabularInline):
+    model = Code
+    fields = ["order", "code", "name", "parent"]
+    extra = 0
+
+
+@admin.register(CodeList)
+class CodeListAdmin(admin.ModelAdmin):
+    """The national code lists declarations choose from; a province adds its communes here."""
+
+    list_display = ["key", "name"]
+    inlines = [CodeInline]

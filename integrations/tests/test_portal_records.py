@@ -21,3 +21,15 @@ def test_an_open_dossier_has_no_outcome_yet(office):
     dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"], state="processing")
     record = dossier_record(Dossier.objects.get(pk=dossier.pk))
     assert "KetQuaXuLy" not in record and record["HinhThucTraKetQua"] in (0, 1, 2)
+
+
+def test_the_declaration_travels_as_structured_data(office):
+    from procedures.models import ProcedureVersion
+
+    schema = {"type": "object", "title": "Tờ khai đăng ký khai sinh",
+              "properties": {"child": {"type": "object", "properties": {"full_name": {"type": "string"}}}}}
+    ProcedureVersion.objects.filter(pk=office["birth"].current_version_id).update(form_schema=schema)
+    dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"], state="submitted")
+    Dossier.objects.filter(pk=dossier.pk).update(form_data={"child": {"full_name": "Nguyễn Gia Bảo"}})
+    record = dossier_record(Dossier.objects.get(pk=dossier.pk))
+    assert record["ToKhai"] == {"TenMau": "Tờ khai đăng ký khai sinh", "DuLieu": {"child": {"full_name": "Nguyễn Gia Bảo"}}}
