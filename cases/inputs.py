@@ -48,6 +48,11 @@ class ReceiveInput(ActionInput):
 
 class SupplementInput(ActionInput):
     reason = reason_field(_("What the applicant brought or sent to complete the dossier."))
+    form_data = serializers.DictField(
+        required=False, default=None, allow_null=True,
+        help_text=_("The declaration as corrected, when the request asked to correct it (checked against the "
+                    "procedure's form; the answers before are kept with the event)."),
+    )
 
 
 class RefuseInput(ActionInput):

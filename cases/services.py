@@ -479,15 +479,25 @@ def dossier_request_supplement(*, dossier: Dossier, actor, items: list[dict[str,
                 after=lambda d, now, data: _pause(d, now))
 
 
-def dossier_supplement(*, dossier: Dossier, actor, reason: str = "") -> DossierEvent:
+def dossier_supplement(*, dossier: Dossier, actor, reason: str = "", form_data: dict | None = None) -> DossierEvent:
     """The applicant completed the dossier (online, or at the counter through the clerk): the clock resumes
-    and the appointment moves by the time waited; a dossier completed at reception goes to its first step."""
+    and the appointment moves by the time waited; a dossier completed at reception goes to its first step.
+    ``form_data``: the declaration as corrected, checked whole; the event keeps the answers it replaced
+    (``form_data_before``), so the specialist sees what changed."""
+    def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
+        if form_data is None or form_data == d.form_data:
+            return
+        if d.version.form_schema:
+            declaration_check(d.version.form_schema, form_data, complete=True)
+        data["form_data_before"] = d.form_data
+        d.form_data = form_data
+
     def after(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
         _resume(d, now)
         if d.state == State.PROCESSING and d.step_due_at is None:
             _start_step(d, now)  # completed at reception: the first step starts now
 
-    return _act(dossier=dossier, action="supplement", actor=actor, reason=reason, after=after)
+    return _act(dossier=dossier, action="supplement", actor=actor, reason=reason, before=before, after=after)
 
 
 def dossier_refuse(*, dossier: Dossier, actor, reason: str) -> DossierEvent:

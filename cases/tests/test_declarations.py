@@ -203,3 +203,19 @@ def test_the_catalog_import_keeps_a_declaration_and_refuses_a_bad_one(office):
     record["TOKHAI"] = {"schema": {"type": "không-phải-kiểu"}, "ui": {}}
     report = catalog_import(records=[record])
     assert not report.ok and "TOKHAI.schema" in str(report.errors[0])
+
+
+def test_a_supplement_may_correct_the_declaration_and_keeps_what_it_replaced(office):
+    from cases.actions import perform
+    from cases.tests.factories import DossierFactory
+
+    dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"], state="processing")
+    _with_declaration(office["birth"])  # (the version is the dossier's own: as if filed with this declaration)
+    Dossier.objects.filter(pk=dossier.pk).update(form_data=answers())
+    perform(dossier=dossier, action="request_supplement", actor=office["specialist"],
+            items=[{"document": "Tờ khai", "guidance": "Ngày sinh của cháu ghi sai"}])
+    corrected = answers(child={"full_name": "Nguyễn Gia Bảo", "date_of_birth": "2026-11-29", "sex": "1"})
+    event = perform(dossier=Dossier.objects.get(pk=dossier.pk), action="supplement", actor=office["citizen"],
+                    form_data=corrected)
+    assert event.data["form_data_before"]["child"]["date_of_birth"] == "2026-11-30"
+    assert Dossier.objects.get(pk=dossier.pk).form_data == corrected
