@@ -1,5 +1,8 @@
 """Dossiers as the API shows them."""
 
+import json
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..actions import ACTIONS, available_actions
@@ -80,6 +83,20 @@ class DraftUpdateSerializer(serializers.Serializer):
     delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
+class DeclarationField(serializers.JSONField):
+    """A declaration's answers: a JSON object, or (in a multipart intake with scans) its JSON text."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as error:
+                raise serializers.ValidationError(_("Give the declaration as a JSON object.")) from error
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Give the declaration as a JSON object."))
+        return data
+
+
 class IntakeSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=40)
     agency = serializers.CharField(max_length=20)
@@ -89,6 +106,8 @@ class IntakeSerializer(serializers.Serializer):
     applicant_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     delivery = serializers.ChoiceField(choices=ResultDelivery.choices, default=ResultDelivery.COUNTER)
     delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    form_data = DeclarationField(required=False, default=dict,
+                                 help_text=_("The declaration's answers (form_data), checked against the procedure's form."))
 
 
 class PublicDossierSerializer(serializers.ModelSerializer):

@@ -216,7 +216,7 @@ class IntakeView(APIView):
             services.dossier_intake, clerk=request.user, procedure=procedure, agency=agency,
             applicant={"name": v["applicant_name"], "id_number": v["applicant_id_number"],
                        "phone": v["applicant_phone"], "address": v["applicant_address"]},
-            delivery=v["delivery"], delivery_address=v["delivery_address"], scans=scans,
+            delivery=v["delivery"], delivery_address=v["delivery_address"], scans=scans, form_data=v["form_data"],
         )
         return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -219,3 +219,19 @@ def test_a_supplement_may_correct_the_declaration_and_keeps_what_it_replaced(off
                     form_data=corrected)
     assert event.data["form_data_before"]["child"]["date_of_birth"] == "2026-11-30"
     assert Dossier.objects.get(pk=dossier.pk).form_data == corrected
+
+
+def test_the_counter_intake_checks_the_declaration_whole(office):
+    _with_declaration(office["birth"])
+    api = APIClient()
+    api.force_authenticate(office["clerk"])
+    body = {"procedure": "1.001193", "agency": "000.11.31.H48", "applicant_name": "Nguyễn Văn An",
+            "applicant_id_number": "048090001234"}
+    partial = answers()
+    del partial["child"]
+    response = api.post("/api/v1/dossiers/intake/", {**body, "form_data": partial}, format="json")
+    assert response.status_code == 400 and response.json() == {"form_data": {"child": ["Trường này là bắt buộc."]}}
+    assert not Dossier.objects.exists()
+    response = api.post("/api/v1/dossiers/intake/", {**body, "form_data": answers()}, format="json")
+    assert response.status_code == 201, response.content
+    assert Dossier.objects.get().form_data == answers()
