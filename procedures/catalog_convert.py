@@ -164,6 +164,13 @@ def dump_catalog(records: list[dict]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 
 
+def declaration_example(code: str) -> dict:
+    """A filled-in declaration of a demo procedure (``fixtures/declarations/examples/<MATTHC>.json``), for the
+    demo's dossiers and the tests; {} when the procedure has none."""
+    path = DECLARATIONS_DIR / "examples" / f"{code}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
 def demo_catalog_records() -> list[dict]:
     """The demo catalog (converted real procedures, then the hand-written extra ones), in national shape, each
     with its declaration (``TOKHAI``) when ``fixtures/declarations/<MATTHC>.json`` has one."""
