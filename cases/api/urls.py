@@ -15,6 +15,7 @@ urlpatterns = [
     # and the stop notice, a notice of its own outside that numbering.
     re_path(r"^dossiers/(?P<pk>\d+)/forms/(?P<form>0[1-6])\.pdf$", views.DossierFormView.as_view(), name="api-dossier-form"),
     path("dossiers/<int:pk>/forms/stop-notice.pdf", views.DossierStopNoticeView.as_view(), name="api-dossier-stop-notice"),
+    path("dossiers/<int:pk>/declaration.pdf", views.DossierDeclarationView.as_view(), name="api-dossier-declaration"),
     *[
         path(f"dossiers/<int:pk>/{action.slug}/", views.action_view(action).as_view(), name=f"api-dossier-{action.slug}")
         for action in TAKEN.values()

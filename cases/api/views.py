@@ -7,6 +7,7 @@ not; 404 for a dossier the user may not see (nothing leaks); 409 for an action t
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from procedures.models import Agency, Procedure, RequiredDocument
 
 from .. import selectors, services
 from ..actions import Action, refused
+from ..declaration_pdf import NoDeclaration, render_declaration
 from ..declarations import DeclarationInvalid
 from ..models import Dossier
 from ..workflow import State
@@ -269,6 +271,24 @@ class DossierStopNoticeView(PrintedFormView):
         from ..printing import STOP_NOTICE
 
         return self.render(request, pk, STOP_NOTICE)
+
+
+class DossierDeclarationView(APIView):
+    """``GET /api/v1/dossiers/{id}/declaration.pdf``: the dossier's declaration (tờ khai) printed in its
+    official layout; 404 when its procedure has no declaration."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="dossier_declaration", responses={(200, "application/pdf"): bytes, **FORM_ERRORS})
+    def get(self, request, pk):
+        dossier = _dossier(request, pk)
+        try:
+            pdf = render_declaration(dossier=dossier)
+        except NoDeclaration as error:
+            raise Http404(_("This procedure has no declaration to print.")) from error
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{dossier.code or dossier.pk}-to-khai.pdf"'
+        return response
 
 
 class PublicDossierView(APIView):

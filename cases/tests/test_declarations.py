@@ -235,3 +235,19 @@ def test_the_counter_intake_checks_the_declaration_whole(office):
     response = api.post("/api/v1/dossiers/intake/", {**body, "form_data": answers()}, format="json")
     assert response.status_code == 201, response.content
     assert Dossier.objects.get().form_data == answers()
+
+
+def test_the_declaration_prints_for_who_may_see_the_dossier(office):
+    from cases.tests.factories import DossierFactory
+
+    dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"], state="submitted")
+    api = APIClient()
+    api.force_authenticate(office["citizen"])
+    assert api.get(f"/api/v1/dossiers/{dossier.pk}/declaration.pdf").status_code == 404  # no declaration
+    _with_declaration(office["birth"])
+    Dossier.objects.filter(pk=dossier.pk).update(form_data=answers())
+    response = api.get(f"/api/v1/dossiers/{dossier.pk}/declaration.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    other = APIClient()
+    other.force_authenticate(office["other"])
+    assert other.get(f"/api/v1/dossiers/{dossier.pk}/declaration.pdf").status_code == 404
