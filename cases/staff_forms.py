@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import validate_citizen_id, validate_phone, validate_tax_code
 from procedures.models import Agency, Procedure
 
+from . import declaration_forms
+from .declarations import declaration_errors, prefill_fields
 from .models import ResultDelivery
 from .uploads import SCANNER_TYPES, check_upload
 
@@ -373,6 +375,11 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
+        # The procedure's declaration (tờ khai), when it has one: the clerk types it from the paper form.
+        self.schema, self.ui = version.form_schema or {}, version.form_ui or {}
+        self.form_data: dict = {}
+        self.declaration_raw: dict | None = None
+        self.declaration_errors: dict[str, list[str]] = {}
         self.documents = list(version.documents.all())
         for d in self.documents:
             accept = ",".join(f".{t}" for t in [*d.accepted_type_list, *SCANNER_TYPES])
@@ -405,7 +412,31 @@ class IntakeForm(forms.Form):
         if data.get("delivery") == ResultDelivery.POST and not (data.get("delivery_address") or "").strip():
             self.add_error("delivery_address", _("Give the address the result should be posted to."))
         _check_scans(self, data, self.documents)
+        if self.schema:
+            self._clean_declaration()
         return data
+
+    def _clean_declaration(self) -> None:
+        """The declaration's answers as ``form_data``, complete and valid (the validator of the wizard and the
+        API), each error kept at its field."""
+        form_data, typed, raw = declaration_forms.parse(self.schema, self.ui, self.data)
+        # The applicant's details typed above are not typed twice: they fill the declaration's own, left empty.
+        known = {"profile.full_name": self.cleaned_data.get("full_name"), "profile.id_number": self.cleaned_data.get(
+            "id_number"), "profile.phone": self.cleaned_data.get("phone")}
+        for path, key, _field in prefill_fields(self.schema):
+            if known.get(key) and declaration_forms.value_at(form_data, path) is None:
+                form_data = declaration_forms.with_value(form_data, path, known[key])
+        self.form_data, self.declaration_raw = form_data, raw
+        self.declaration_errors = declaration_forms.merge_errors(typed, declaration_errors(self.schema, form_data))
+        if self.declaration_errors:
+            self.add_error(None, _("The declaration has answers to correct: see each one at its field."))
+
+    def declaration(self, *, extra_rows=None):
+        """The declaration's tree for the page (None for a procedure without one)."""
+        if not self.schema:
+            return None
+        return declaration_forms.build(self.schema, self.ui, data=self.form_data, raw=self.declaration_raw,
+                                       errors=self.declaration_errors, extra_rows=extra_rows)
 
     def scans(self):
         return [(d, self.cleaned_data[f"scan_{d.pk}"]) for d in self.documents if self.cleaned_data.get(f"scan_{d.pk}")]

@@ -410,3 +410,23 @@ def test_the_applicant_reads_the_result_but_not_the_officials_internal_opinions(
     page = client.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
     assert "Giấy khai sinh số 125/2026" in page
     assert "Ý kiến nội bộ" not in page and "Đề xuất nội bộ" not in page
+
+
+# --- the declaration on the citizen's dossier page ------------------------------------------------------------
+
+def test_the_dossier_page_shows_the_declaration_or_the_request_labelled(an, office):
+    from procedures.models import ProcedureVersion
+
+    from .test_declaration_forms import SCHEMA, UI
+
+    dossier = submitted(office)
+    page = an.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
+    assert "Request details" in page and "Khai sinh cho con" in page and "request_details" not in page
+    ProcedureVersion.objects.filter(pk=dossier.version_id).update(form_schema=SCHEMA, form_ui=UI)
+    Dossier.objects.filter(pk=dossier.pk).update(form_data={
+        "child": {"full_name": "NGUYỄN NGỌC BÍCH", "date_of_birth": "2026-11-02", "sex": "2"}, "father_declared": True,
+        "father": {"full_name": "TRẦN VĂN BA"}, "commitment": True})
+    page = an.get(reverse("cases:dossier", args=[dossier.pk])).content.decode()
+    for shown in ("TỜ KHAI THỬ", "Người được khai sinh", "02/11/2026", "Nữ", "TRẦN VĂN BA", "Yes"):
+        assert shown in page, shown
+    assert "date_of_birth" not in page and "father_declared" not in page

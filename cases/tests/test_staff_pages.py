@@ -561,3 +561,141 @@ def test_a_document_whose_file_is_gone_is_404(client, world):
     )
     login(client, world, "clerk")
     assert client.get(reverse("cases:staff-document", args=[dossier.pk, document.pk])).status_code == 404
+
+
+# --- the declaration (tờ khai) at the counter and on the dossier's page ------------------------------------------
+
+def _declared(world):
+    from procedures.models import ProcedureVersion
+
+    from .test_declaration_forms import SCHEMA, UI
+
+    ProcedureVersion.objects.filter(pk=world["birth"].current_version_id).update(form_schema=SCHEMA, form_ui=UI)
+    world["birth"].refresh_from_db()
+    return world["birth"]
+
+
+DECLARED = {
+    "applicant": {"full_name": "Nguyễn Văn An", "id_number": "048090001234",
+                  "address": {"province": "48", "commune": "20194", "street": "12 Lê Duẩn"}},
+    "child": {"full_name": "NGUYỄN NGỌC BÍCH", "date_of_birth": "2026-11-02", "sex": "2"},
+    "father_declared": False, "income": 1500000,
+    "members": [{"full_name": "Lê Thị Mai", "relationship": "02"}],
+}
+
+
+def test_intake_takes_the_declaration_typed_by_the_clerk(client, world):
+    procedure = _declared(world)
+    mandatory = procedure.current_version.documents.get(mandatory=True)
+    login(client, world, "clerk")
+    url = f"{reverse('cases:intake')}?procedure={procedure.pk}"
+    page = client.get(url).content.decode()
+    assert 'name="child.full_name"' in page and "data-declaration" in page and "declaration.js" in page
+    assert 'value="Nguyễn Văn An"' not in page  # no account to prefill from: the clerk types it
+    base = {"full_name": "Lê Văn Cường", "id_number": "048090009999", "delivery": "counter"}
+    answers = {"applicant.full_name": "Lê Văn Cường", "applicant.id_number": "048090001234",
+               "applicant.address.province": "48", "applicant.address.commune": "20194",
+               "child.full_name": "LÊ VĂN DŨNG", "child.date_of_birth": "02/11/2026", "child.sex": "1",
+               "father_declared": "false", "income": "2.000.000", "members.0.full_name": "", "members.0.relationship": ""}
+    # Incomplete: nothing is received, each error is at its field, what was typed stays.
+    response = client.post(url, {**base, **answers, "child.full_name": "", "income": "hai triệu",
+                                  f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", PDF)})
+    assert response.status_code == 200 and not Dossier.objects.exists()
+    page = response.content.decode()
+    assert 'id="f-child-full_name-error"' in page and 'id="f-income-error"' in page and 'value="hai triệu"' in page
+    # Adding a row shows the page again; nothing is received.
+    response = client.post(url, {**base, **answers, "members.0.full_name": "Lê Thị Hoa", "_add": "members",
+                                  f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", PDF)})
+    assert response.status_code == 200 and not Dossier.objects.exists()
+    assert 'name="members.1.full_name"' in response.content.decode()
+    response = client.post(url, {**base, **answers, f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", PDF)})
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert dossier.form_data["child"] == {"full_name": "LÊ VĂN DŨNG", "date_of_birth": "2026-11-02", "sex": "1"}
+    assert dossier.form_data["income"] == 2000000 and "members" not in dossier.form_data
+    assert dossier.form_data["applicant"]["full_name"] == "Lê Văn Cường"
+
+
+def test_the_declaration_takes_the_applicant_typed_above_when_left_empty(client, world):
+    procedure = _declared(world)
+    mandatory = procedure.current_version.documents.get(mandatory=True)
+    login(client, world, "clerk")
+    client.post(f"{reverse('cases:intake')}?procedure={procedure.pk}", {
+        "full_name": "Lê Văn Cường", "id_number": "048090009999", "delivery": "counter",
+        "applicant.address.province": "48", "applicant.address.commune": "20194", "child.full_name": "LÊ VĂN DŨNG",
+        "child.date_of_birth": "2026-11-02", "child.sex": "1", "father_declared": "false",
+        f"scan_{mandatory.pk}": SimpleUploadedFile("to-khai.pdf", PDF)})
+    applicant = Dossier.objects.get().form_data["applicant"]
+    assert (applicant["full_name"], applicant["id_number"]) == ("Lê Văn Cường", "048090009999")
+
+
+def test_the_clerk_reads_the_declaration_as_labelled_sections(client, world):
+    _declared(world)
+    dossier = make_dossier(world)
+    Dossier.objects.filter(pk=dossier.pk).update(form_data=DECLARED)
+    page = login(client, world, "clerk").get(reverse("cases:staff-dossier", args=[dossier.pk])).content.decode()
+    for shown in ("TỜ KHAI THỬ", "Người được khai sinh", "Ngày sinh", "02/11/2026", "Nữ", "Phường Hải Châu",
+                  "Thành phố Đà Nẵng", "1.500.000 đồng", "Người 1", "Vợ", "Khai thông tin người cha"):
+        assert shown in page, shown
+    assert "date_of_birth" not in page and "20194" not in page and "2026-11-02" not in page
+    assert "Thay đổi khi bổ sung" not in page and "dc-changes" not in page
+
+
+def test_a_specialist_sees_what_a_supplement_changed_in_the_declaration(client, world):
+    _declared(world)
+    dossier = make_dossier(world, state="processing", step=1)
+    after = {**DECLARED, "child": {**DECLARED["child"], "date_of_birth": "2026-11-03"}, "income": 1800000}
+    Dossier.objects.filter(pk=dossier.pk).update(form_data=after)
+    DossierEvent.objects.create(dossier=dossier, seq=1, action="supplement", from_state="supplement_requested",
+                                to_state="processing", data={"form_data_before": DECLARED})
+    response = login(client, world, "specialist").get(reverse("cases:staff-dossier", args=[dossier.pk]))
+    changes = response.context["declared"]["changes"]
+    assert [(c["label"], c["before"], c["after"]) for c in changes] == [
+        ("Người được khai sinh › Ngày sinh", "02/11/2026", "03/11/2026"),
+        ("Thu nhập bình quân", "1.500.000 đồng", "1.800.000 đồng"),
+    ]
+    page = response.content.decode()
+    assert "dc-changes" in page and "<del>02/11/2026</del>" in page and "<ins>03/11/2026</ins>" in page
+
+
+def test_a_procedure_without_a_declaration_shows_its_request_labelled_never_internal_keys(client, world):
+    dossier = make_dossier(world)
+    Dossier.objects.filter(pk=dossier.pk).update(form_data={"demo": True, "request_details": "Đề nghị cấp bản sao"})
+    client.cookies["django_language"] = "en"
+    page = login(client, world, "clerk").get(reverse("cases:staff-dossier", args=[dossier.pk])).content.decode()
+    assert "Request details" in page and "Đề nghị cấp bản sao" in page
+    assert "request_details" not in page and ">demo<" not in page and "Form data" not in page
+
+
+def test_the_dossier_page_costs_the_same_with_a_bigger_declaration(client, world):
+    _declared(world)
+    dossier = make_dossier(world)
+    login(client, world, "clerk")
+
+    def queries(data):
+        Dossier.objects.filter(pk=dossier.pk).update(form_data=data)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("cases:staff-dossier", args=[dossier.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries({"child": {"sex": "1"}})
+    big = queries({**DECLARED, "members": [{"full_name": f"Người {i}", "relationship": "04"} for i in range(6)]})
+    assert big == small
+
+
+def test_the_changes_shown_are_those_the_supplement_service_recorded(client, world):
+    from cases import services
+    from cases.actions import perform
+
+    _declared(world)
+    dossier = make_dossier(world, state="received", due_in=dt.timedelta(days=3))
+    Dossier.objects.filter(pk=dossier.pk).update(form_data=DECLARED)
+    dossier.refresh_from_db()
+    perform(dossier=dossier, action="request_supplement", actor=world["users"]["clerk"],
+            items=[{"document": "Tờ khai", "guidance": "Ngày sinh của trẻ chưa đúng với giấy chứng sinh."}])
+    corrected = {**DECLARED, "child": {**DECLARED["child"], "date_of_birth": "2026-11-03"}}
+    services.dossier_supplement(dossier=Dossier.objects.get(pk=dossier.pk), actor=world["users"]["citizen"],
+                                form_data=corrected)
+    response = login(client, world, "specialist").get(reverse("cases:staff-dossier", args=[dossier.pk]))
+    assert [(c["label"], c["before"], c["after"]) for c in response.context["declared"]["changes"]] == [
+        ("Người được khai sinh › Ngày sinh", "02/11/2026", "03/11/2026")]

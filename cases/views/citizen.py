@@ -15,7 +15,7 @@ from accounts import population
 from core.hooks import merged
 from procedures.models import Procedure
 
-from .. import extensions, services
+from .. import declaration_forms, declarations, extensions, services
 from ..actions import ACTIONS, refused
 from ..forms import SELF, ApplicantForm, DetailsForm, LookupForm, SupplementNoteForm, WithdrawForm
 from ..models import Dossier, DossierDocument
@@ -74,7 +74,8 @@ def _draft_or_redirect(request, pk):
 def _steps(dossier, current):
     done = {
         "applicant": True,
-        "details": bool(dossier.form_data.get("request_details")),
+        "details": bool(dossier.form_data.get("request_details")) or (
+            declaration_forms.has_declaration(dossier.version) and bool(dossier.form_data)),
         "documents": False,
         "review": False,
     }
@@ -231,6 +232,8 @@ def draft_details(request, pk):
     dossier, gone = _draft_or_redirect(request, pk)
     if gone:
         return gone
+    if declaration_forms.has_declaration(dossier.version):
+        return _declaration_step(request, dossier)
     form = DetailsForm(request.POST or None, initial={"request_details": dossier.form_data.get("request_details", "")})
     if request.method == "POST" and form.is_valid():
         services.dossier_draft_update(
@@ -242,6 +245,57 @@ def draft_details(request, pk):
         form.fields["request_details"].widget.attrs["aria-invalid"] = "true"
     return render(request, "cases/citizen/step_details.html",
                   {"dossier": dossier, "form": form, "steps": _steps(dossier, "details")})
+
+
+def _declaration_step(request, dossier):
+    """Step 2 with the procedure's declaration: saved on every POST (what is valid so far: a draft may be
+    incomplete), every error shown at its field; "continue" goes on only when nothing is left to correct.
+    "Add" / "remove" buttons of a repeatable group save and show the page again with a row more or less."""
+    version = dossier.version
+    schema, ui = version.form_schema, version.form_ui or {}
+    known = declarations.prefill(schema, user=request.user, business=dossier.business)
+    codes = declaration_forms.Codes(schema)
+    context = {"dossier": dossier, "steps": _steps(dossier, "details")}
+    if request.method != "POST":
+        context["declaration"] = declaration_forms.build(schema, ui, data=dossier.form_data, prefilled=known,
+                                                         codes=codes)
+        return render(request, "cases/citizen/step_details.html", context)
+    data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
+    errors = declaration_forms.merge_errors(typed, declarations.declaration_errors(schema, data))
+    try:
+        services.dossier_draft_update(dossier=dossier, user=request.user,
+                                      form_data=declaration_forms.without(data, errors))
+    except ValidationError as error:  # what is left still refused: nothing saved, everything shown
+        errors = declaration_forms.merge_errors(errors, getattr(error, "paths", None) or {"": error.messages})
+    adding, removing = request.POST.get(declaration_forms.ADD), request.POST.get(declaration_forms.REMOVE)
+    if adding or removing:
+        # Rows changed, the applicant has not finished: only what they typed wrongly is pointed out yet.
+        extra = {}
+        if adding:
+            kept = len(declaration_forms.value_at(data, adding) or [])
+            extra[adding] = max(0, declaration_forms.posted_rows(request.POST, adding) - kept) + 1
+        declaration = declaration_forms.build(schema, ui, data=data, raw=raw, errors=typed, prefilled=known,
+                                              codes=codes, extra_rows=extra)
+        context.update(declaration=declaration, focus=_new_row_focus(declaration, adding) if adding else
+                       declaration_forms.parent_path(removing))
+        return render(request, "cases/citizen/step_details.html", context)
+    if not errors:
+        if request.POST.get("action") == "save":
+            messages.success(request, _("Saved. You can come back to it at any time from “My dossiers”."))
+            return redirect("cases:draft-details", pk=dossier.pk)
+        return redirect("cases:draft-documents", pk=dossier.pk)
+    context["declaration"] = declaration_forms.build(schema, ui, data=data, raw=raw, errors=errors, prefilled=known,
+                                                     codes=codes)
+    return render(request, "cases/citizen/step_details.html", context)
+
+
+def _new_row_focus(declaration, path) -> str:
+    """The id of the first input of the blank row just added (the page opens there)."""
+    node = declaration.nodes.get(path)
+    blank = [item for item in (node.items if node else []) if item.blank]
+    if blank and blank[-1].children:
+        return declaration_forms.first_input(blank[-1].children[0])
+    return node.id if node else ""
 
 
 @login_required
@@ -297,6 +351,7 @@ def draft_review(request, pk):
     return render(request, "cases/citizen/step_review.html", {
         "dossier": dossier, "rows": _document_rows(dossier, documents), "missing": services.missing_documents(dossier),
         "steps": _steps(dossier, "review"), "submit_errors": submit_errors,
+        "declared": declaration_forms.for_dossier(dossier),
     })
 
 
@@ -373,6 +428,7 @@ def _render_dossier(request, dossier, *, upload_errors=None, note_form=None, sup
         "note_form": note_form or SupplementNoteForm(), "supplement_errors": supplement_errors or [],
         "can_withdraw": _can(dossier, request.user, "withdraw"),
         "next_step": NEXT_STEPS.get(dossier.state, ""),
+        "declared": declaration_forms.for_dossier(dossier, events),
         **merged(extensions.citizen_dossier_context(dossier=dossier, user=request.user)),
     }, status=status)
 

@@ -20,7 +20,7 @@ from procedures.deadlines import appointment
 from procedures.models import FilingChannel, StaffRole
 from procedures.working_calendar import WorkingCalendar
 
-from .. import extensions, services
+from .. import declaration_forms, extensions, services
 from ..actions import ACTIONS, TAKEN, available_actions
 from ..clock import Clock
 from ..inputs import as_validation_error
@@ -112,6 +112,7 @@ def _render_dossier(request, dossier, *, bound=None, status=200):
             "paused_days": round(dossier.paused_minutes / per_day, 1) if dossier.paused_minutes else 0,
             "steps": dossier.steps(),
             "is_overdue": dossier.is_overdue,
+            "declared": declaration_forms.for_dossier(dossier, events),
             **merged(extensions.staff_dossier_context(dossier=dossier, user=request.user)),
         },
         status=status,
@@ -233,17 +234,27 @@ def intake(request):
     version = procedure.current_version
     agency = version.agencies.filter(pk__in=clerk_agencies).first()
     form = IntakeForm(request.POST or None, request.FILES or None, version=version)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    # A row added to or removed from a repeatable group of the declaration: the page again, nothing received.
+    adding, removing = request.POST.get(declaration_forms.ADD), request.POST.get(declaration_forms.REMOVE)
+    extra_rows = {}
+    if adding:
+        kept = len(declaration_forms.value_at(form.form_data, adding) or [])
+        extra_rows[adding] = max(0, declaration_forms.posted_rows(request.POST, adding) - kept) + 1
+    if valid and not (adding or removing):
         data = form.cleaned_data
         try:
             dossier = services.dossier_intake(
                 clerk=request.user, procedure=procedure, agency=agency,
                 applicant={"name": data["full_name"], "id_number": data["id_number"], "phone": data["phone"],
                            "address": data["address"]},
+                form_data=form.form_data if form.schema else None,
                 delivery=data["delivery"], delivery_address=data["delivery_address"] if data["delivery"] == ResultDelivery.POST else "",
                 scans=form.scans(),
             )
         except ValidationError as error:
+            form.declaration_errors = declaration_forms.merge_errors(form.declaration_errors,
+                                                                     getattr(error, "paths", None))
             _add_intake_errors(form, error)
         else:
             messages.success(request, _("Dossier %(code)s is received. Appointment: %(due)s.") % {
@@ -254,7 +265,7 @@ def intake(request):
     return render(
         request, "cases/staff/intake.html",
         {"chooser": chooser, "procedure": procedure, "version": version, "agency": agency, "form": form,
-         "expected": expected,
+         "expected": expected, "declaration": form.declaration(extra_rows=extra_rows),
          "action_url": reverse("cases:intake") + f"?procedure={procedure.pk}"},
     )
 
