@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from core.fields import OrderedJSONField
+
 agency_code_validator = RegexValidator(
     r"^[0-9A-Z]{2,3}(\.[0-9A-Z]{2,3}){3}$",
     _("An agency's electronic identifier looks like 000.00.53.H48."),
@@ -186,12 +188,12 @@ class ProcedureVersion(models.Model):
     online_level = models.CharField(_("online service level"), max_length=20, choices=OnlineLevel.choices)
     steps_text = models.TextField(_("how it is carried out"), blank=True)
     requirements = models.TextField(_("conditions"), blank=True)
-    form_schema = models.JSONField(
+    form_schema = OrderedJSONField(
         _("declaration (JSON Schema)"), default=dict, blank=True,
         help_text=_("The structured declaration (tờ khai) of this version, JSON Schema draft 2020-12 as "
                     "docs/declarations.md describes; empty: the applicant describes the request in free text."),
     )
-    form_ui = models.JSONField(
+    form_ui = OrderedJSONField(
         _("declaration layout"), default=dict, blank=True,
         help_text=_("Sections, field order, help texts, widgets and conditions of the declaration."),
     )
