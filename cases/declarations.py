@@ -217,14 +217,18 @@ PREFILL_KEYS = (
 _RELATIONS = {"father": ("cha",), "mother": ("me",), "spouse": ("vo", "chong")}
 
 
-def prefill_fields(schema: dict, path: tuple = (), root: dict | None = None) -> Iterator[tuple[str, str, dict]]:
-    """(field path, prefill key, field schema) of every field with an ``x-prefill`` (a ``$ref`` to ``$defs``
-    followed; the ``x-prefill`` may sit beside the ``$ref``)."""
+def prefill_fields(schema: dict, path: tuple = (), root: dict | None = None) -> Iterator[tuple[str, tuple[str, ...], dict]]:
+    """(field path, prefill keys, field schema) of every field with an ``x-prefill``: one key, or a list tried in
+    order (``["population.full_name", "profile.full_name"]``: the verified value, else the account's). A ``$ref``
+    to ``$defs`` is followed; the ``x-prefill`` may sit beside the ``$ref``."""
     root = schema if root is None else root
     if not isinstance(schema, dict):
         return
-    if isinstance(schema.get("x-prefill"), str):
-        yield _join(path), schema["x-prefill"], _resolve(schema, root)
+    keys = schema.get("x-prefill")
+    if isinstance(keys, str):
+        keys = [keys]
+    if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+        yield _join(path), tuple(keys), _resolve(schema, root)
     for name, sub in (_resolve(schema, root).get("properties") or {}).items():
         yield from prefill_fields(sub, (*path, name), root)
 
@@ -275,12 +279,12 @@ def prefill(schema: dict, *, user, business=None) -> dict[str, Prefilled]:
     known = _sources(user, business)
     lists = code_lists(_lists_of(schema))
     found: dict[str, Prefilled] = {}
-    for path, key, field in fields:
-        if key not in known:
-            continue
-        value = _as_field(known[key], field, lists)
-        if value is not None:
-            found[path] = Prefilled(value, key.split(".", 1)[0], key.startswith("population."))
+    for path, keys, field in fields:
+        for key in keys:
+            value = _as_field(known[key], field, lists) if key in known else None
+            if value is not None:
+                found[path] = Prefilled(value, key.split(".", 1)[0], key.startswith("population."))
+                break
     return found
 
 

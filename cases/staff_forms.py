@@ -423,8 +423,9 @@ class IntakeForm(forms.Form):
         # The applicant's details typed above are not typed twice: they fill the declaration's own, left empty.
         known = {"profile.full_name": self.cleaned_data.get("full_name"), "profile.id_number": self.cleaned_data.get(
             "id_number"), "profile.phone": self.cleaned_data.get("phone")}
-        for path, key, _field in prefill_fields(self.schema):
-            if known.get(key) and declaration_forms.value_at(form_data, path) is None:
+        for path, keys, _field in prefill_fields(self.schema):
+            key = next((k for k in keys if known.get(k)), None)
+            if key and declaration_forms.value_at(form_data, path) is None:
                 form_data = declaration_forms.with_value(form_data, path, known[key])
         self.form_data, self.declaration_raw = form_data, raw
         self.declaration_errors = declaration_forms.merge_errors(typed, declaration_errors(self.schema, form_data))
