@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts.models import User
-from procedures.catalog_convert import declaration_example
+from procedures.catalog_convert import demo_answers
 from procedures.models import Agency, Procedure, TimeUnit
 from procedures.working_calendar import WorkingCalendar
 
@@ -185,14 +185,13 @@ def demo_dossiers_load() -> int:
         if story.startswith("counter") or applicant is None:
             name, number = WALK_INS[i % len(WALK_INS)]
             dossier = services.dossier_intake(
-                clerk=staff["clerk"], procedure=procedure, agency=agency, form_data={**declaration_example(procedure.code), "demo": True},
+                clerk=staff["clerk"], procedure=procedure, agency=agency, form_data={**demo_answers(procedure.code), "demo": True},
                 applicant={"name": name, "id_number": number, "phone": "0905000111", "address": "Đà Nẵng"},
             )
         else:
             dossier = services.dossier_draft_create(
                 user=applicant, procedure=procedure, agency=agency,
-                form_data={**(declaration_example(procedure.code) or {"request": "Đề nghị giải quyết theo quy định."}),
-                           "demo": True},
+                form_data={**demo_answers(procedure.code), "demo": True},
             )
             for requirement in procedure.current_version.documents.filter(mandatory=True):
                 upload = SimpleUploadedFile(f"giay-to-{requirement.pk}.pdf", demo_pdf(requirement.name[:60]))

@@ -576,13 +576,6 @@ def dossier_deny(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
                 before=_reason_required(reason, PRINTED_REASON))
 
 
-def _working_day_before(calendar: WorkingCalendar, day: dt.date) -> dt.date:
-    day -= dt.timedelta(days=1)
-    while not calendar.is_working_day(day):
-        day -= dt.timedelta(days=1)
-    return day
-
-
 def dossier_extend(*, dossier: Dossier, actor, reason: str, new_due_at: dt.datetime | None) -> DossierEvent:
     """Apologize and set a later appointment (form 04): once, no later than the working day before the
     appointment date, and the new appointment a working moment of the agency's calendar."""
@@ -593,7 +586,7 @@ def dossier_extend(*, dossier: Dossier, actor, reason: str, new_due_at: dt.datet
         if new_due is None or d.due_at is None or new_due <= d.due_at:
             raise ValidationError({"new_due_at": _("The new date must be after the current appointment date.")})
         calendar = _calendar(d)
-        last = _working_day_before(calendar, timezone.localdate(d.due_at))
+        last = calendar.working_day_before(timezone.localdate(d.due_at))
         if timezone.localdate(now) > last:
             raise ValidationError({"new_due_at": _(
                 "An apology letter must be sent no later than the working day before the appointment date "

@@ -17,7 +17,7 @@ from cases.actions import perform
 from cases.demo import demo_staff, story_actions
 from cases.models import Dossier
 from core.pdf import FONT_DIR
-from procedures.catalog_convert import declaration_example
+from procedures.catalog_convert import demo_answers
 from procedures.models import Agency, Procedure
 
 from .services import demo_certificates_issue
@@ -83,7 +83,7 @@ def demo_store_load() -> int:
             continue
         dossier = cases.dossier_draft_create(
             user=citizen, procedure=procedure, agency=ward,
-            form_data={**(declaration_example(code) or {"request": "Đề nghị giải quyết theo quy định."}), "demo_store": True},
+            form_data={**demo_answers(code), "demo_store": True},
         )
         for requirement in procedure.current_version.documents.all():
             kind = requirement.document_type_code

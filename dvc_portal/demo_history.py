@@ -45,7 +45,7 @@ from cases.models import Dossier, ResultDelivery
 from integrations import payment_gateway, payments
 from integrations.models import Payment
 from integrations.notifications import preference_update
-from procedures.catalog_convert import declaration_example
+from procedures.catalog_convert import demo_answers
 from procedures.models import Agency, Procedure, StaffRole, TimeUnit
 from procedures.working_calendar import WorkingCalendar
 from satisfaction.index_service import index_refresh
@@ -451,8 +451,7 @@ class Story:
         plan = self.plan
         self.dossier = services.dossier_draft_create(
             user=plan.applicant, procedure=plan.procedure, agency=self.office.agency, delivery=plan.delivery,
-            form_data={**(declaration_example(plan.procedure.code) or {"request": "Đề nghị giải quyết theo quy định."}),
-                       MARK: True},
+            form_data={**demo_answers(plan.procedure.code), MARK: True},
         )
         for requirement in _mandatory(plan.procedure):
             if requirement.pk not in self.files:
@@ -468,7 +467,7 @@ class Story:
             clerk=self.staff("clerk"), procedure=self.plan.procedure, agency=self.office.agency,
             applicant={"name": name, "id_number": number,
                        "address": f"{self.rng.randint(1, 300)} {self.rng.choice(STREETS)}, thành phố Đà Nẵng"},
-            form_data={**declaration_example(self.plan.procedure.code), MARK: True},
+            form_data={**demo_answers(self.plan.procedure.code), MARK: True},
         )
 
     def _extend(self) -> None:

@@ -171,6 +171,11 @@ def declaration_example(code: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def demo_answers(code: str) -> dict:
+    """What the demo's dossiers of a procedure answer: its filled-in declaration, or a request in free text."""
+    return declaration_example(code) or {"request": "Đề nghị giải quyết theo quy định."}
+
+
 def demo_catalog_records() -> list[dict]:
     """The demo catalog (converted real procedures, then the hand-written extra ones), in national shape, each
     with its declaration (``TOKHAI``) when ``fixtures/declarations/<MATTHC>.json`` has one."""

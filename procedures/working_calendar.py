@@ -253,6 +253,14 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
         raise ValueError("no working day within ten years")
 
+    def working_day_before(self, day: dt.date) -> dt.date:
+        """The last working day before ``day``."""
+        for _i in range(SEARCH_DAYS):
+            day -= dt.timedelta(days=1)
+            if self.is_working_day(day):
+                return day
+        raise ValueError("no working day within ten years")
+
     # --- Moments ------------------------------------------------------------------------------------
 
     def _local(self, moment: dt.datetime) -> dt.datetime:
