@@ -28,10 +28,11 @@ class Unavailable(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Relative:
-    relation: str
+    relation: str  # to the household's head, as the residence register keeps it ("Chủ hộ", "Vợ", "Con")
     name: str
     id_number: str
     date_of_birth: str
+    gender: str = ""  # "male" / "female"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Record:
     head_of_household: str
     household: tuple[Relative, ...]
     fetched_at: dt.datetime
+    relation_to_head: str = ""  # the person's own relation to the head ("Chủ hộ" when they head it)
 
     def provenance(self) -> dict:
         """What a dossier records of the lookup (DSKetNoiCSDL): which database, when, and what it gave."""
@@ -97,11 +99,12 @@ def lookup(id_number: str) -> Record:
     if data.get("SoDinhDanh") != id_number:
         raise Unavailable("answered for another ID number")
     head = data.get("ChuHo") or {}
+    genders = {"Nam": "male", "Nữ": "female"}
     return Record(
         id_number=id_number,
         full_name=str(data.get("HoVaTen", "")).strip(),
         date_of_birth=_date(data.get("NgaySinh")),
-        gender={"Nam": "male", "Nữ": "female"}.get(data.get("GioiTinh"), ""),
+        gender=genders.get(data.get("GioiTinh"), ""),
         ethnicity=str(data.get("DanToc", "")),
         nationality=str(data.get("QuocTich", "")),
         permanent_residence=str(data.get("NoiThuongTru", "")),
@@ -109,10 +112,11 @@ def lookup(id_number: str) -> Record:
         head_of_household=str(head.get("HoVaTen", "")) if isinstance(head, dict) else "",
         household=tuple(
             Relative(str(r.get("QuanHe", "")), str(r.get("HoVaTen", "")), str(r.get("SoDinhDanh", "")),
-                     str(r.get("NgaySinh", "")))
+                     str(r.get("NgaySinh", "")), genders.get(r.get("GioiTinh"), ""))
             for r in data.get("QuanHeGiaDinh") or [] if isinstance(r, dict)
         ),
         fetched_at=timezone.now(),
+        relation_to_head=str(data.get("QuanHeVoiChuHo", "")),
     )
 
 

@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 ADD = "_add"  # a submit button's name: value = the repeatable group's path
 REMOVE = "_remove"  # value = the item's path, "members.2"
+REFILL = "_refill"  # value = the path of an answer some prefill depends on: fill in again for it
 TEXTAREA_FROM = 500  # a string allowed longer than this is a paragraph, not a line
 TRUE, FALSE = "true", "false"
 
@@ -175,6 +176,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     can_add: bool = False
+    refill: bool = False
     max_items: int | None = None
     min_items: int = 0
     item_label: str = ""
@@ -458,9 +460,11 @@ class _Builder:
 
 def build(schema: Mapping, ui: Mapping | None, *, data: Mapping | None = None, raw: Mapping | None = None,
           errors: Mapping | None = None, prefilled: Mapping | None = None, codes: Codes | None = None,
-          extra_rows: Mapping | None = None) -> Declaration:
+          extra_rows: Mapping | None = None, refill: set[str] | frozenset[str] = frozenset()) -> Declaration:
     """The page's tree: sections in the UI's order, each field with its value (``raw``: what was typed, to
-    show again after a POST), prefilled value, read-only when verified, its errors and its condition."""
+    show again after a POST), prefilled value, read-only when verified, its errors and its condition.
+    ``refill``: the answers some prefill depends on (a "fill in" button beside each, clicked by the script
+    when the answer changes)."""
     builder = _Builder(schema, ui, data=data, raw=raw, errors=errors, prefilled=prefilled, codes=codes,
                        extra_rows=extra_rows)
     props = schema.get("properties") or {}
@@ -481,6 +485,9 @@ def build(schema: Mapping, ui: Mapping | None, *, data: Mapping | None = None, r
         sections.append(Section(title="" if sections else str(schema.get("title") or ""), nodes=rest,
                                 id=f"s-{len(sections) + 1}"))
     nodes = builder.nodes
+    for path in refill:
+        if path in nodes:
+            nodes[path].refill = True
     for node in nodes.values():
         if node.show_if:
             target = nodes.get(node.show_if["field"])

@@ -207,30 +207,111 @@ class Prefilled:
 PREFILL_KEYS = (
     "profile.full_name", "profile.id_number", "profile.date_of_birth", "profile.sex", "profile.phone",
     "profile.email", "profile.address",
-    "population.full_name", "population.date_of_birth", "population.sex", "population.ethnicity",
-    "population.nationality", "population.permanent_address", "population.current_address",
-    "population.father.full_name", "population.father.id_number", "population.mother.full_name",
-    "population.mother.id_number", "population.spouse.full_name", "population.spouse.id_number",
+    "population.full_name", "population.id_number", "population.date_of_birth", "population.sex",
+    "population.ethnicity", "population.nationality", "population.permanent_address", "population.current_address",
+    *(f"population.{kin}.{field}" for kin in ("father", "mother", "spouse")
+      for field in ("full_name", "id_number", "date_of_birth", "permanent_address")),
     "business.name", "business.tax_code", "business.address", "business.representative",
 )
 
-_RELATIONS = {"father": ("cha",), "mother": ("me",), "spouse": ("vo", "chong")}
+
+@dataclasses.dataclass(frozen=True)
+class PrefillSource:
+    """One place a field's value may come from: a key of ``PREFILL_KEYS``, and the answer it depends on, if any
+    (``{"field": "requester.relationship", "in": ["07"]}``: the applicant's own record fills the mother's
+    details only when the applicant says they are the mother)."""
+
+    key: str
+    when: dict | None = None
+
+    def applies(self, data: Any) -> bool:
+        if self.when is None:
+            return True
+        value = _value_at(data, self.when.get("field", ""))
+        if "equals" in self.when:
+            return value == self.when["equals"]
+        if "in" in self.when:
+            return value in self.when["in"]
+        return bool(value)
 
 
-def prefill_fields(schema: dict, path: tuple = (), root: dict | None = None) -> Iterator[tuple[str, tuple[str, ...], dict]]:
-    """(field path, prefill keys, field schema) of every field with an ``x-prefill``: one key, or a list tried in
-    order (``["population.full_name", "profile.full_name"]``: the verified value, else the account's). A ``$ref``
-    to ``$defs`` is followed; the ``x-prefill`` may sit beside the ``$ref``."""
+def _value_at(data: Any, path: str) -> Any:
+    for part in path.split(".") if path else ():
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def _prefill_sources(spec: Any) -> tuple[PrefillSource, ...] | None:
+    """An ``x-prefill`` as its sources in order: a key, or a list of keys and ``{"from": key, "if": {...}}``."""
+    entries = [spec] if isinstance(spec, str | dict) else spec if isinstance(spec, list) else None
+    if not entries:
+        return None
+    sources = []
+    for entry in entries:
+        if isinstance(entry, str):
+            sources.append(PrefillSource(entry))
+        elif isinstance(entry, dict) and isinstance(entry.get("from"), str) and isinstance(entry.get("if"), dict | None):
+            sources.append(PrefillSource(entry["from"], entry.get("if")))
+        else:
+            return None
+    return tuple(sources)
+
+
+def prefill_fields(schema: dict, path: tuple = (), root: dict | None = None
+                   ) -> Iterator[tuple[str, tuple[PrefillSource, ...], dict]]:
+    """(field path, its prefill sources, field schema) of every field with an ``x-prefill``: one key, or a list
+    tried in order (``["population.full_name", "profile.full_name"]``: the verified value, else the account's),
+    each entry a key or ``{"from": key, "if": condition}``. A ``$ref`` to ``$defs`` is followed; the
+    ``x-prefill`` may sit beside the ``$ref``."""
     root = schema if root is None else root
     if not isinstance(schema, dict):
         return
-    keys = schema.get("x-prefill")
-    if isinstance(keys, str):
-        keys = [keys]
-    if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
-        yield _join(path), tuple(keys), _resolve(schema, root)
+    sources = _prefill_sources(schema.get("x-prefill"))
+    if sources:
+        yield _join(path), sources, _resolve(schema, root)
     for name, sub in (_resolve(schema, root).get("properties") or {}).items():
         yield from prefill_fields(sub, (*path, name), root)
+
+
+def prefill_triggers(schema: dict) -> set[str]:
+    """The paths of the answers some prefill depends on (the page fills in again when one changes)."""
+    return {source.when["field"] for _path, sources, _field in prefill_fields(schema) for source in sources
+            if source.when and isinstance(source.when.get("field"), str)}
+
+
+_SPOUSES = ("vo", "chong")
+_PARENTS = {"father": ("cha", "bo", "cha de", "bo de"), "mother": ("me", "me de")}
+_CHILDREN = ("con", "con de", "con ruot")
+_HEAD = "chu ho"
+
+
+def _kin(record: population.Record) -> dict[str, population.Relative]:
+    """The applicant's spouse, father and mother among their household's members. The residence register
+    names each member's relation to the household's head, not to the applicant: the head's "Vợ" is the head's
+    spouse, and the head is the spouse of a "Vợ"; the head's "Cha" / "Mẹ" are the head's parents, and the head
+    and their spouse (told apart by sex) are the parents of a "Con"."""
+    own = _folded(record.relation_to_head) or _HEAD
+    members = [(_folded(r.relation), r) for r in record.household]
+    head = next((r for words, r in members if words == _HEAD), None)
+    found: dict[str, population.Relative] = {}
+    if own == _HEAD:
+        spouse = next((r for words, r in members if words in _SPOUSES), None)
+        found.update({role: r for role, words in _PARENTS.items() for w, r in members if w in words})
+    elif own in _SPOUSES:
+        spouse = head
+    else:
+        spouse = None
+        if own in _CHILDREN and head is not None:
+            head_spouse = next((r for words, r in members if words in _SPOUSES), None)
+            for parent in (head, head_spouse):
+                role = {"male": "father", "female": "mother"}.get(parent.gender if parent else "")
+                if role:
+                    found[role] = parent
+    if spouse is not None:
+        found["spouse"] = spouse
+    return found
 
 
 def _sources(user, business) -> dict[str, Any]:
@@ -251,39 +332,44 @@ def _sources(user, business) -> dict[str, Any]:
         })
     if record is not None:
         values.update({
-            "population.full_name": record.full_name,
+            "population.full_name": record.full_name, "population.id_number": record.id_number,
             "population.date_of_birth": record.date_of_birth.isoformat() if record.date_of_birth else None,
             "population.sex": SEX_CODES.get(record.gender), "population.ethnicity": record.ethnicity,
             "population.nationality": record.nationality, "population.permanent_address": record.permanent_residence,
             "population.current_address": record.current_residence,
         })
-        for role, words in _RELATIONS.items():
-            relative = next((r for r in record.household if _folded(r.relation) in words), None)
-            if relative is not None:
-                values[f"population.{role}.full_name"] = relative.name
-                values[f"population.{role}.id_number"] = relative.id_number
+        for role, relative in _kin(record).items():
+            values.update({
+                f"population.{role}.full_name": relative.name, f"population.{role}.id_number": relative.id_number,
+                f"population.{role}.date_of_birth": relative.date_of_birth,
+                # A member of the applicant's household has its permanent residence (the register's own fact).
+                f"population.{role}.permanent_address": record.permanent_residence,
+            })
     if business is not None:
         values.update({"business.name": business.name, "business.tax_code": business.tax_code,
                        "business.address": business.address, "business.representative": business.representative})
     return {key: value for key, value in values.items() if value not in (None, "")}
 
 
-def prefill(schema: dict, *, user, business=None) -> dict[str, Prefilled]:
+def prefill(schema: dict, *, user, business=None, data: Any = None) -> dict[str, Prefilled]:
     """The known value of every field of ``schema`` that says where it prefills from, keyed by field path.
     Population values are verified (read-only on the page); profile and business values are the applicant's
-    own and may be changed. Names are turned into codes for code-list fields ("Kinh" → "01"), and an address
-    text into its province, commune and street."""
+    own and may be changed. A source with a condition counts only when ``data`` (the answers so far) meets it.
+    Names are turned into codes for code-list fields ("Kinh" → "01"), and an address text into its province,
+    commune and street."""
     fields = list(prefill_fields(schema))
     if not fields:
         return {}
     known = _sources(user, business)
     lists = code_lists(_lists_of(schema))
     found: dict[str, Prefilled] = {}
-    for path, keys, field in fields:
-        for key in keys:
-            value = _as_field(known[key], field, lists) if key in known else None
+    for path, sources, field in fields:
+        for source in sources:
+            if source.key not in known or not source.applies(data):
+                continue
+            value = _as_field(known[source.key], field, lists)
             if value is not None:
-                found[path] = Prefilled(value, key.split(".", 1)[0], key.startswith("population."))
+                found[path] = Prefilled(value, source.key.split(".", 1)[0], source.key.startswith("population."))
                 break
     return found
 

@@ -228,6 +228,7 @@ class DossierDocument(models.Model):
         UPLOAD = "upload", _("Uploaded by the applicant")
         SCAN = "scan", _("Scanned at the counter")
         REUSE = "reuse", _("Reused from the data store")
+        PRINTED = "printed", _("Printed from the electronic declaration")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     requirement = models.ForeignKey(

@@ -7,9 +7,10 @@ both succeed, and a refused action changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,7 @@ from procedures.models import Agency, Procedure, ProcedureVersion, TimeUnit
 from procedures.working_calendar import WorkingCalendar
 
 from . import extensions
+from .declaration_pdf import render_declaration
 from .declarations import declaration_check
 from .models import Dossier, DossierDocument, DossierEvent, DossierSequence, FilingChannel, ResultDelivery
 from .uploads import check_upload, photo_to_pdf
@@ -236,14 +238,41 @@ def _store_documents(*, dossier: Dossier, actor, files, source: str) -> list[Dos
     return documents
 
 
+@contextlib.contextmanager
+def _files_kept_only_on_success() -> Iterator[list[DossierDocument]]:
+    """The documents stored inside the block (append them to the list given): if the block fails, their rows
+    roll back with its transaction and their files are deleted, so no file is left without its dossier."""
+    written: list[DossierDocument] = []
+    try:
+        yield written
+    except BaseException:
+        for document in written:
+            document.file.storage.delete(str(document.file.name))
+        raise
+
+
+def _declaration_files(dossier: Dossier) -> list[tuple]:
+    """The declaration as the portal prints it (the official layout, with the dossier's code), to file with the
+    dossier like any component: under the required document it stands for, if the version names one. Nothing
+    for a version without a declaration."""
+    if not dossier.version.form_schema:
+        return []
+    requirement = dossier.version.documents.filter(is_declaration=True).order_by("order", "pk").first()
+    return [(requirement, f"to-khai-dien-tu-{dossier.code}.pdf", "application/pdf", render_declaration(dossier=dossier))]
+
+
 def _suffix(content_type: str) -> str:
     return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif"}.get(content_type, "")
 
 
 def missing_documents(dossier: Dossier) -> list:
-    """Mandatory required documents of the dossier's version that have no file yet."""
+    """Mandatory required documents of the dossier's version that have no file yet (the one the electronic
+    declaration stands for is filed by the portal at submission)."""
     present = set(dossier.documents.values_list("requirement_id", flat=True))
-    return [r for r in dossier.version.documents.filter(mandatory=True) if r.pk not in present]
+    required = dossier.version.documents.filter(mandatory=True)
+    if dossier.version.form_schema:
+        required = required.exclude(is_declaration=True)
+    return [r for r in required if r.pk not in present]
 
 
 def _locked(dossier_id: int) -> Dossier:
@@ -255,8 +284,9 @@ def _locked(dossier_id: int) -> Dossier:
 
 
 def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
-    """Submit a draft online: every mandatory document is there; it gets its code and waits for reception."""
-    with transaction.atomic():
+    """Submit a draft online: every mandatory document is there; it gets its code and waits for reception.
+    The declaration, printed, joins the dossier's files."""
+    with _files_kept_only_on_success() as written, transaction.atomic():
         dossier = _locked(dossier.pk)
         _check(dossier, "submit", actor)
         if dossier.version.form_schema:
@@ -272,6 +302,8 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
         dossier.submitted_at = now
         dossier.code = dossier_code_allocate(agency=dossier.agency, day=timezone.localdate(now))
         dossier.save()
+        written += _store_documents(dossier=dossier, actor=actor, files=_declaration_files(dossier),
+                                    source=DossierDocument.Source.PRINTED)
         _event(dossier, action="submit", actor=actor, from_state=from_state)
     return dossier
 
@@ -483,7 +515,8 @@ def dossier_supplement(*, dossier: Dossier, actor, reason: str = "", form_data: 
     """The applicant completed the dossier (online, or at the counter through the clerk): the clock resumes
     and the appointment moves by the time waited; a dossier completed at reception goes to its first step.
     ``form_data``: the declaration as corrected, checked whole; the event keeps the answers it replaced
-    (``form_data_before``), so the specialist sees what changed."""
+    (``form_data_before``), so the specialist sees what changed, and the corrected declaration is printed
+    and filed beside the first."""
     def before(d: Dossier, now: dt.datetime, data: dict[str, Any]) -> None:
         if form_data is None or form_data == d.form_data:
             return
@@ -496,8 +529,12 @@ def dossier_supplement(*, dossier: Dossier, actor, reason: str = "", form_data: 
         _resume(d, now)
         if d.state == State.PROCESSING and d.step_due_at is None:
             _start_step(d, now)  # completed at reception: the first step starts now
+        if "form_data_before" in data:
+            written.extend(_store_documents(dossier=d, actor=actor, files=_declaration_files(d),
+                                            source=DossierDocument.Source.PRINTED))
 
-    return _act(dossier=dossier, action="supplement", actor=actor, reason=reason, before=before, after=after)
+    with _files_kept_only_on_success() as written:
+        return _act(dossier=dossier, action="supplement", actor=actor, reason=reason, before=before, after=after)
 
 
 def dossier_refuse(*, dossier: Dossier, actor, reason: str) -> DossierEvent:
@@ -696,7 +733,7 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
         checked.append(
             (requirement, *photo_to_pdf(uploaded.name, *check_upload(uploaded, requirement=requirement, scan=True)))
         )
-    with transaction.atomic():
+    with _files_kept_only_on_success() as written, transaction.atomic():
         dossier = Dossier(
             procedure=procedure, version=version, submitted_by=clerk, applicant_name=name[:255],
             applicant_id_number=number[:14], applicant_phone=str(applicant.get("phone", ""))[:20],
@@ -710,6 +747,8 @@ def dossier_intake(*, clerk, procedure: Procedure, agency: Agency, applicant: di
         _start_clock(dossier, now)
         dossier.code = dossier_code_allocate(agency=agency, day=timezone.localdate(now))
         dossier.save()
-        _store_documents(dossier=dossier, actor=clerk, files=checked, source=DossierDocument.Source.SCAN)
+        written += _store_documents(dossier=dossier, actor=clerk, files=checked, source=DossierDocument.Source.SCAN)
+        written += _store_documents(dossier=dossier, actor=clerk, files=_declaration_files(dossier),
+                                    source=DossierDocument.Source.PRINTED)
         _event(dossier, action="intake", actor=clerk, from_state=State.DRAFT, data={"documents": len(checked)})
     return dossier

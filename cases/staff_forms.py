@@ -423,8 +423,8 @@ class IntakeForm(forms.Form):
         # The applicant's details typed above are not typed twice: they fill the declaration's own, left empty.
         known = {"profile.full_name": self.cleaned_data.get("full_name"), "profile.id_number": self.cleaned_data.get(
             "id_number"), "profile.phone": self.cleaned_data.get("phone")}
-        for path, keys, _field in prefill_fields(self.schema):
-            key = next((k for k in keys if known.get(k)), None)
+        for path, sources, _field in prefill_fields(self.schema):
+            key = next((s.key for s in sources if s.when is None and known.get(s.key)), None)
             if key and declaration_forms.value_at(form_data, path) is None:
                 form_data = declaration_forms.with_value(form_data, path, known[key])
         self.form_data, self.declaration_raw = form_data, raw

@@ -41,8 +41,8 @@ def citizen_record(id_number: str) -> dict | None:
     """The person as the population API answers (CongDan), or None if unknown (two queries).
 
     QuanHeGiaDinh lists the other members of the person's household, each with their relation to its head
-    (as the residence register keeps it: "Chủ hộ", "Vợ", "Con", ...); ChuHo is the head, the person
-    themselves when they head it."""
+    (as the residence register keeps it: "Chủ hộ", "Vợ", "Con", ...) and their sex; QuanHeVoiChuHo is the
+    person's own relation to the head; ChuHo is the head, the person themselves when they head it."""
     citizen = citizen_get(id_number)
     if citizen is None:
         return None
@@ -57,9 +57,10 @@ def citizen_record(id_number: str) -> dict | None:
         "QuocTich": citizen.nationality,
         "NoiThuongTru": citizen.permanent_address,
         "NoiOHienTai": citizen.current_address,
+        "QuanHeVoiChuHo": citizen.relation_to_head,
         "QuanHeGiaDinh": [
             {"QuanHe": member.relation_to_head, "HoVaTen": member.full_name, "SoDinhDanh": member.id_number,
-             "NgaySinh": member.birth_date.isoformat()}
+             "NgaySinh": member.birth_date.isoformat(), "GioiTinh": member.get_gender_display()}
             for member in members if member.pk != citizen.pk
         ],
         "ChuHo": {"HoVaTen": head.full_name, "SoDinhDanh": head.id_number},

@@ -229,6 +229,11 @@ class RequiredDocument(models.Model):
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
     mandatory = models.BooleanField(_("mandatory"), default=True)
     form_name = models.CharField(_("form"), max_length=500, blank=True)
+    is_declaration = models.BooleanField(
+        _("filled in online"), default=False,
+        help_text=_("The version's electronic declaration stands for this document: the portal prints the "
+                    "applicant's answers and attaches them, nothing is uploaded."),
+    )
     accepted_types = models.CharField(
         _("accepted file types"), max_length=100, default="pdf,jpg,jpeg,png", help_text=_("Comma-separated extensions.")
     )

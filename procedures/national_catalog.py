@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from core.text import fold
+
 # --- The vocabulary ------------------------------------------------------------------------------
 
 #: KENH: the national channel codes (KenhThucHien), as the dossier sync uses them too.
@@ -576,6 +578,23 @@ def _parse_declaration(r: _Reader, record: dict) -> tuple[dict, dict]:
         r.error(".TOKHAI.schema", _("The declaration is not valid JSON Schema: %(reason)s") % {"reason": error.message})
         return {}, {}
     return declaration["schema"], ui
+
+
+def declaration_component(name: str, form_schema: dict, form_ui: dict) -> bool:
+    """Whether a required document is the declaration the version's electronic form stands for: its name
+    begins with the declaration's title ("Tờ khai đăng ký khai sinh theo mẫu …" for "TỜ KHAI ĐĂNG KÝ KHAI
+    SINH"), or with the ``ui``'s ``component`` when the catalog names it otherwise, or it is the civil-status
+    "Mẫu hộ tịch điện tử tương tác" (the online form itself)."""
+    if not form_schema:
+        return False
+    folded = _words(name)
+    prefixes = [_words(str(form_ui.get("component") or "")), _words(str(form_schema.get("title") or "")),
+                "mau ho tich dien tu tuong tac"]
+    return any(prefix and folded.startswith(prefix) for prefix in prefixes)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text).casefold()).split())
 
 
 def _parse_documents(r: _Reader, record: dict):

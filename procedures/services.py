@@ -21,6 +21,7 @@ from .national_catalog import (
     NationalProcedure,
     PublishedTime,
     catalog_records,
+    declaration_component,
     parse_catalog,
 )
 from .national_catalog import LEVELS as NATIONAL_LEVELS
@@ -328,6 +329,7 @@ def _catalog_write(parsed: list[NationalProcedure], *, report: ImportReport, tod
             RequiredDocument(
                 version=version, order=i, name=d.name, case=d.case, originals=d.originals, copies=d.copies,
                 mandatory=d.mandatory, form_name=d.form_name, document_type_code=d.type_code,
+                is_declaration=declaration_component(d.name, item.form_schema, item.form_ui),
             )
             for i, d in enumerate(item.documents, start=1)
         ]

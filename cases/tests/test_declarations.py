@@ -140,8 +140,8 @@ def test_prefill_from_the_profile_and_the_population_record(office, monkeypatch)
 def test_every_prefill_key_of_the_demo_declarations_is_known():
     records = [r for r in demo_catalog_records() if "TOKHAI" in r]
     for record in records:
-        for path, keys, _field in prefill_fields(record["TOKHAI"]["schema"]):
-            assert set(keys) <= set(PREFILL_KEYS), (record["MATTHC"], path, keys)
+        for path, sources, _field in prefill_fields(record["TOKHAI"]["schema"]):
+            assert {s.key for s in sources} <= set(PREFILL_KEYS), (record["MATTHC"], path, sources)
 
 
 # --- the API ------------------------------------------------------------------------------------------------
@@ -263,3 +263,66 @@ def test_a_prefill_list_falls_back_to_the_account(office):
     assert (found["full_name"].value, found["full_name"].source, found["full_name"].verified) == (
         "Nguyễn Văn An", "profile", False)
     assert found["address"].value["street"] == "12 Lê Duẩn"
+
+
+# --- who is who in the applicant's household ------------------------------------------------------------------
+
+AN_HOUSE = "12 Lê Duẩn, phường Hải Châu, thành phố Đà Nẵng"
+
+
+def _record(relation_to_head: str, *household: population.Relative, name="Nguyễn Văn An", gender="male"):
+    return population.Record(
+        id_number="048090001234", full_name=name, date_of_birth=dt.date(1990, 5, 12), gender=gender,
+        ethnicity="Kinh", nationality="Việt Nam", permanent_residence=AN_HOUSE, current_residence=AN_HOUSE,
+        head_of_household="", household=household, fetched_at=dt.datetime.now(dt.UTC), relation_to_head=relation_to_head,
+    )
+
+
+HEAD = population.Relative("Chủ hộ", "Nguyễn Văn An", "048090001234", "1990-05-12", "male")
+WIFE = population.Relative("Vợ", "Lê Thị Mai", "048195007788", "1995-02-20", "female")
+CHILD = population.Relative("Con", "Nguyễn Minh Khang", "048220012345", "2022-03-09", "male")
+KIN = {"type": "object", "properties": {
+    role: {"type": "object", "properties": {
+        "full_name": {"type": "string", "x-prefill": f"population.{role}.full_name"},
+        "born": {"type": "string", "x-prefill": f"population.{role}.date_of_birth"}}}
+    for role in ("spouse", "father", "mother")}}
+
+
+@pytest.mark.parametrize(("record", "expected"), [
+    # The head: his "Vợ" is his spouse.
+    (_record("Chủ hộ", WIFE, CHILD), {"spouse": "Lê Thị Mai"}),
+    # The head's wife: her spouse is the head (the register relates her to him, not him to her).
+    (_record("Vợ", HEAD, CHILD, name="Lê Thị Mai", gender="female"), {"spouse": "Nguyễn Văn An"}),
+    # The head's child: the head and the head's wife, told apart by sex, are the father and the mother.
+    (_record("Con", HEAD, WIFE, name="Nguyễn Minh Khang"), {"father": "Nguyễn Văn An", "mother": "Lê Thị Mai"}),
+    # The head living with his parents.
+    (_record("Chủ hộ", population.Relative("Mẹ", "Trần Thị Lan", "048160000001", "1960-01-01", "female")),
+     {"mother": "Trần Thị Lan"}),
+])
+def test_the_household_tells_the_applicants_spouse_and_parents(office, monkeypatch, record, expected):
+    monkeypatch.setattr(type(office["citizen"].citizen_profile), "is_verified", property(lambda self: True))
+    monkeypatch.setattr(population, "for_user", lambda user: record)
+    found = prefill(KIN, user=office["citizen"])
+    assert {path.split(".")[0]: f.value for path, f in found.items() if path.endswith("full_name")} == expected
+    assert all(f.verified for f in found.values())
+
+
+def test_the_birth_form_fills_in_the_parents_by_who_the_applicant_is(office, monkeypatch):
+    schema = {r["MATTHC"]: r for r in demo_catalog_records()}["1.001193"]["TOKHAI"]["schema"]
+    monkeypatch.setattr(type(office["citizen"].citizen_profile), "is_verified", property(lambda self: True))
+    monkeypatch.setattr(population, "for_user", lambda user: _record("Chủ hộ", WIFE, CHILD))
+
+    def parents(relationship):
+        found = prefill(schema, user=office["citizen"], data={"requester": {"relationship": relationship}})
+        return {path: f.value for path, f in found.items() if path.split(".")[0] in ("mother", "father")}
+
+    # The applicant is the father ("06"): he is the father, his wife the mother; her residence is the
+    # household's permanent address, her ethnicity and nationality are not in his record (typed).
+    as_father = parents("06")
+    assert as_father["father.full_name"] == "Nguyễn Văn An" and as_father["father.ethnicity"] == "01"
+    assert as_father["mother.full_name"] == "Lê Thị Mai" and as_father["mother.id_number"] == "048195007788"
+    assert as_father["mother.residence"]["commune"] == "20194" and "mother.ethnicity" not in as_father
+    # The mother files ("07", here as the same record for the test): the roles swap.
+    assert parents("07")["mother.full_name"] == "Nguyễn Văn An" and parents("07")["father.full_name"] == "Lê Thị Mai"
+    # A grandparent ("11") or nobody yet: the parents are typed.
+    assert parents("11") == {} and parents(None) == {}

@@ -113,11 +113,14 @@ def _document_rows(dossier, documents, errors=None, *, since=None, requested=())
     errors = errors or {}
     requested = {str(name).strip() for name in requested}
     rows = []
+    online_form = bool(dossier.version.form_schema)
     for requirement in dossier.version.documents.all():
         files = [d for d in documents if d.requirement_id == requirement.pk]
+        # The declaration filled in at step 2 stands for it: printed and filed by the portal at submission.
+        declared = online_form and requirement.is_declaration and not files
         rows.append({
             "requirement": requirement, "files": files, "errors": errors.get(requirement.pk, []),
-            "missing": requirement.mandatory and not files,
+            "declared": declared, "missing": requirement.mandatory and not files and not declared,
             "new_files": [d for d in files if since and d.uploaded_at >= since],
             "accept": ",".join(f".{t}" for t in requirement.accepted_type_list),
             "types": ", ".join(requirement.accepted_type_list).upper(),
@@ -253,14 +256,19 @@ def _declaration_step(request, dossier):
     "Add" / "remove" buttons of a repeatable group save and show the page again with a row more or less."""
     version = dossier.version
     schema, ui = version.form_schema, version.form_ui or {}
-    known = declarations.prefill(schema, user=request.user, business=dossier.business)
+    known = declarations.prefill(schema, user=request.user, business=dossier.business, data=dossier.form_data)
     codes = declaration_forms.Codes(schema)
+    refill = declarations.prefill_triggers(schema)
     context = {"dossier": dossier, "steps": _steps(dossier, "details")}
     if request.method != "POST":
         context["declaration"] = declaration_forms.build(schema, ui, data=dossier.form_data, prefilled=known,
-                                                         codes=codes)
+                                                         codes=codes, refill=refill)
         return render(request, "cases/citizen/step_details.html", context)
     data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
+    if any(declaration_forms.value_at(data, path) != declaration_forms.value_at(dossier.form_data, path)
+           for path in refill):  # who the applicant is changed: what is known for the new answer
+        known = declarations.prefill(schema, user=request.user, business=dossier.business, data=data)
+        data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
     errors = declaration_forms.merge_errors(typed, declarations.declaration_errors(schema, data))
     try:
         services.dossier_draft_update(dossier=dossier, user=request.user,
@@ -268,16 +276,22 @@ def _declaration_step(request, dossier):
     except ValidationError as error:  # what is left still refused: nothing saved, everything shown
         errors = declaration_forms.merge_errors(errors, getattr(error, "paths", None) or {"": error.messages})
     adding, removing = request.POST.get(declaration_forms.ADD), request.POST.get(declaration_forms.REMOVE)
-    if adding or removing:
+    refilling = request.POST.get(declaration_forms.REFILL)
+    if adding or removing or refilling:
         # Rows changed, the applicant has not finished: only what they typed wrongly is pointed out yet.
         extra = {}
         if adding:
             kept = len(declaration_forms.value_at(data, adding) or [])
             extra[adding] = max(0, declaration_forms.posted_rows(request.POST, adding) - kept) + 1
         declaration = declaration_forms.build(schema, ui, data=data, raw=raw, errors=typed, prefilled=known,
-                                              codes=codes, extra_rows=extra)
-        context.update(declaration=declaration, focus=_new_row_focus(declaration, adding) if adding else
-                       declaration_forms.parent_path(removing))
+                                              codes=codes, extra_rows=extra, refill=refill)
+        if adding:
+            focus = _new_row_focus(declaration, adding)
+        elif removing:
+            focus = declaration_forms.parent_path(removing)
+        else:  # back at the answer just given, the page filled in below it
+            focus = declaration.nodes[refilling].id if refilling in declaration.nodes else ""
+        context.update(declaration=declaration, focus=focus)
         return render(request, "cases/citizen/step_details.html", context)
     if not errors:
         if request.POST.get("action") == "save":
@@ -285,7 +299,7 @@ def _declaration_step(request, dossier):
             return redirect("cases:draft-details", pk=dossier.pk)
         return redirect("cases:draft-documents", pk=dossier.pk)
     context["declaration"] = declaration_forms.build(schema, ui, data=data, raw=raw, errors=errors, prefilled=known,
-                                                     codes=codes)
+                                                     codes=codes, refill=refill)
     return render(request, "cases/citizen/step_details.html", context)
 
 

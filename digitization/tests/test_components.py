@@ -17,6 +17,7 @@ from cases.tests.conftest import PDF
 from digitization import ocr, pki, services
 from digitization.models import DigitizedDocument, DocumentSequence
 from digitization.tasks import digitize
+from procedures.models import ProcedureVersion
 
 from .factories import AN
 from .files import jobs, upload
@@ -234,3 +235,28 @@ def test_codes_count_up_per_prefix_with_no_gap_and_no_repeat(db, picks):
         prefix, number = code.rsplit(".", 1)
         assert prefix == f"{owner}.1.001193.{kind}"
         assert int(number) == seen[kind] and len(number) == max(2, len(str(seen[kind])))
+
+
+@needs_tesseract
+def test_the_printed_declaration_is_digitized_into_the_applicants_store_like_any_component(
+    desk, django_capture_on_commit_callbacks
+):
+    citizen, version = desk["citizen"], desk["birth"].current_version
+    schema = {"type": "object", "title": "Tờ khai đăng ký khai sinh", "required": ["child"], "properties": {
+        "child": {"type": "string", "title": "Họ, chữ đệm, tên người được khai sinh"}}}
+    ProcedureVersion.objects.filter(pk=version.pk).update(
+        form_schema=schema, form_ui={"sections": [{"title": "Người được khai sinh", "fields": ["child"]}]})
+    requirement = version.documents.get(order=1)
+    requirement.is_declaration = True
+    requirement.save(update_fields=["is_declaration"])
+    draft = dossier_draft_create(user=citizen, procedure=desk["birth"], agency=desk["ward"],
+                                 form_data={"child": "Nguyễn Ngọc Bích"})
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        dossier_submit(dossier=draft, actor=citizen)
+    job = DigitizedDocument.objects.get()
+    assert (job.component.source, job.component.requirement, job.document_type_name) == (
+        "printed", requirement, requirement.name)
+    jobs(queued)[0]()
+    job.refresh_from_db()
+    assert job.status == "done", job.failure_reason
+    assert job.code == f"{AN['id_number']}.1.001193.KHAC.01" and "Nguyễn Ngọc Bích" in normalized(job.ocr_text)

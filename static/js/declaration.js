@@ -1,4 +1,5 @@
 /* The declaration form, better with JavaScript: a conditional section appears when its answer is given,
+   an answer some prefill depends on fills the page in again as soon as it is chosen,
    a commune list shows the communes of the chosen province, money reads with thousand separators.
    Everything works without it (the server shows every section and every commune, grouped by province). */
 (function () {
@@ -65,6 +66,12 @@
   }
 
   form.addEventListener("change", function (event) {
+    // An answer some prefill depends on (who the applicant is to the child): the server fills in again.
+    var refill = form.querySelector('button[name=_refill][value="' + event.target.name + '"]');
+    if (refill) {
+      if (form.requestSubmit) { form.requestSubmit(refill); } else { refill.click(); }
+      return;
+    }
     refresh();
     communes().forEach(function (select) {
       if (event.target.name === select.getAttribute("data-parent-field")) { filterCommunes(select); }
