@@ -122,3 +122,72 @@ def test_the_counter_files_the_declaration_it_typed(declared):
     (printed,) = Dossier.objects.get().documents.all()
     assert (printed.source, printed.requirement.name, printed.uploaded_by) == ("printed", "Tờ khai theo mẫu",
                                                                               declared["clerk"])
+
+
+# --- the citizen corrects the declaration online ---------------------------------------------------------------
+
+def _posted(data: dict, prefix: str = "") -> dict:
+    """The declaration's answers as its page posts them (one field per path)."""
+    out = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_posted(value, f"{path}."))
+        elif isinstance(value, bool):
+            out[path] = "true" if value else "false"
+        else:
+            out[path] = str(value)
+    return out
+
+
+@pytest.fixture
+def asked(office, client):
+    """An online dossier of the citizen, waiting for a supplement: "the child's date of birth is wrong"."""
+    dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"],
+                             state="processing")
+    declared(office)
+    Dossier.objects.filter(pk=dossier.pk).update(form_data=answers())
+    perform(dossier=dossier, action="request_supplement", actor=office["specialist"],
+            items=[{"document": "Tờ khai theo mẫu", "guidance": "Ngày sinh của cháu ghi sai"}])
+    client.force_login(office["citizen"])
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def test_the_citizen_corrects_the_declaration_and_sends_the_supplement_from_its_page(asked, client):
+    page = client.get(f"/ho-so/{asked.pk}/").content.decode()
+    correct = f"/ho-so/{asked.pk}/bo-sung/to-khai/"
+    assert f'href="{correct}"' in page  # "Sửa tờ khai" beside the request
+    form = client.get(correct).content.decode()
+    assert "Ngày sinh của cháu ghi sai" in form and 'value="2026-11-30"' in form
+    corrected = answers(child={"full_name": "Nguyễn Gia Bảo", "date_of_birth": "2026-11-29", "sex": "1"})
+    response = client.post(correct, {**_posted(corrected), "note": "Đã sửa ngày sinh", "action": "send"})
+    assert response.status_code == 302 and response["Location"] == f"/ho-so/{asked.pk}/"
+    dossier = Dossier.objects.get(pk=asked.pk)
+    assert dossier.state == "processing" and dossier.form_data == corrected
+    event = dossier.events.order_by("-seq").first()
+    assert (event.action, event.reason) == ("supplement", "Đã sửa ngày sinh")
+    assert event.data["form_data_before"]["child"]["date_of_birth"] == "2026-11-30"
+    assert dossier.documents.filter(source="printed").count() == 1
+
+
+def test_a_wrong_correction_is_shown_at_its_field_and_changes_nothing(asked, client):
+    wrong = answers(child={"full_name": "Nguyễn Gia Bảo", "date_of_birth": "31/02/2026", "sex": "1"})
+    response = client.post(f"/ho-so/{asked.pk}/bo-sung/to-khai/", {**_posted(wrong), "action": "send"})
+    assert response.status_code == 200
+    assert 'id="f-child-date_of_birth-error"' in response.content.decode()
+    dossier = Dossier.objects.get(pk=asked.pk)
+    assert dossier.state == "supplement_requested" and dossier.form_data == answers()
+    # The same answers, and no file attached for the supplement: nothing to send.
+    response = client.post(f"/ho-so/{asked.pk}/bo-sung/to-khai/", {**_posted(answers()), "action": "send"})
+    assert response.status_code == 200 and Dossier.objects.get(pk=asked.pk).state == "supplement_requested"
+
+
+def test_only_a_dossier_waiting_for_a_supplement_can_be_corrected(office, client):
+    dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"],
+                             state="processing")
+    declared(office)
+    client.force_login(office["citizen"])
+    response = client.get(f"/ho-so/{dossier.pk}/bo-sung/to-khai/")
+    assert response.status_code == 302 and response["Location"] == f"/ho-so/{dossier.pk}/"
+    client.force_login(office["other"])
+    assert client.get(f"/ho-so/{dossier.pk}/bo-sung/to-khai/").status_code == 404

@@ -1,5 +1,7 @@
 """The citizen's pages: the submission wizard, "my dossiers", a dossier's page and its actions, the lookup."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -250,56 +252,84 @@ def draft_details(request, pk):
                   {"dossier": dossier, "form": form, "steps": _steps(dossier, "details")})
 
 
+@dataclass
+class _Posted:
+    """A posted declaration: its answers, the typing errors, what was typed (to show again) and what is known."""
+
+    data: dict
+    typed: dict
+    raw: dict
+    known: dict
+
+
+def _declaration_parse(request, dossier, refill) -> _Posted:
+    """The answers posted; when an answer some prefill depends on changed (who the applicant is to the child),
+    parsed again with what is known for the new answer."""
+    schema, ui = dossier.version.form_schema, dossier.version.form_ui or {}
+    known = declarations.prefill(schema, user=request.user, business=dossier.business, data=dossier.form_data)
+    data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
+    if any(declaration_forms.value_at(data, path) != declaration_forms.value_at(dossier.form_data, path)
+           for path in refill):
+        known = declarations.prefill(schema, user=request.user, business=dossier.business, data=data)
+        data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
+    return _Posted(data, typed, raw, known)
+
+
+def _declaration_redisplay(request, dossier, posted: _Posted, refill, codes):
+    """For "add a row", "remove a row" and "fill in" (the applicant has not finished): the page again, with
+    only what they typed wrongly pointed out, and where the focus goes; None for any other button."""
+    adding, removing = request.POST.get(declaration_forms.ADD), request.POST.get(declaration_forms.REMOVE)
+    refilling = request.POST.get(declaration_forms.REFILL)
+    if not (adding or removing or refilling):
+        return None
+    extra = {}
+    if adding:
+        kept = len(declaration_forms.value_at(posted.data, adding) or [])
+        extra[adding] = max(0, declaration_forms.posted_rows(request.POST, adding) - kept) + 1
+    version = dossier.version
+    declaration = declaration_forms.build(version.form_schema, version.form_ui or {}, data=posted.data, raw=posted.raw,
+                                          errors=posted.typed, prefilled=posted.known, codes=codes, extra_rows=extra,
+                                          refill=refill)
+    if adding:
+        focus = _new_row_focus(declaration, adding)
+    elif removing:
+        focus = declaration_forms.parent_path(removing)
+    else:  # back at the answer just given, the page filled in below it
+        focus = declaration.nodes[refilling].id if refilling in declaration.nodes else ""
+    return {"declaration": declaration, "focus": focus}
+
+
 def _declaration_step(request, dossier):
     """Step 2 with the procedure's declaration: saved on every POST (what is valid so far: a draft may be
     incomplete), every error shown at its field; "continue" goes on only when nothing is left to correct.
     "Add" / "remove" buttons of a repeatable group save and show the page again with a row more or less."""
     version = dossier.version
     schema, ui = version.form_schema, version.form_ui or {}
-    known = declarations.prefill(schema, user=request.user, business=dossier.business, data=dossier.form_data)
     codes = declaration_forms.Codes(schema)
     refill = declarations.prefill_triggers(schema)
     context = {"dossier": dossier, "steps": _steps(dossier, "details")}
     if request.method != "POST":
+        known = declarations.prefill(schema, user=request.user, business=dossier.business, data=dossier.form_data)
         context["declaration"] = declaration_forms.build(schema, ui, data=dossier.form_data, prefilled=known,
                                                          codes=codes, refill=refill)
         return render(request, "cases/citizen/step_details.html", context)
-    data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
-    if any(declaration_forms.value_at(data, path) != declaration_forms.value_at(dossier.form_data, path)
-           for path in refill):  # who the applicant is changed: what is known for the new answer
-        known = declarations.prefill(schema, user=request.user, business=dossier.business, data=data)
-        data, typed, raw = declaration_forms.parse(schema, ui, request.POST, prefilled=known)
-    errors = declaration_forms.merge_errors(typed, declarations.declaration_errors(schema, data))
+    posted = _declaration_parse(request, dossier, refill)
+    errors = declaration_forms.merge_errors(posted.typed, declarations.declaration_errors(schema, posted.data))
     try:
         services.dossier_draft_update(dossier=dossier, user=request.user,
-                                      form_data=declaration_forms.without(data, errors))
+                                      form_data=declaration_forms.without(posted.data, errors))
     except ValidationError as error:  # what is left still refused: nothing saved, everything shown
         errors = declaration_forms.merge_errors(errors, getattr(error, "paths", None) or {"": error.messages})
-    adding, removing = request.POST.get(declaration_forms.ADD), request.POST.get(declaration_forms.REMOVE)
-    refilling = request.POST.get(declaration_forms.REFILL)
-    if adding or removing or refilling:
-        # Rows changed, the applicant has not finished: only what they typed wrongly is pointed out yet.
-        extra = {}
-        if adding:
-            kept = len(declaration_forms.value_at(data, adding) or [])
-            extra[adding] = max(0, declaration_forms.posted_rows(request.POST, adding) - kept) + 1
-        declaration = declaration_forms.build(schema, ui, data=data, raw=raw, errors=typed, prefilled=known,
-                                              codes=codes, extra_rows=extra, refill=refill)
-        if adding:
-            focus = _new_row_focus(declaration, adding)
-        elif removing:
-            focus = declaration_forms.parent_path(removing)
-        else:  # back at the answer just given, the page filled in below it
-            focus = declaration.nodes[refilling].id if refilling in declaration.nodes else ""
-        context.update(declaration=declaration, focus=focus)
-        return render(request, "cases/citizen/step_details.html", context)
+    again = _declaration_redisplay(request, dossier, posted, refill, codes)
+    if again is not None:
+        return render(request, "cases/citizen/step_details.html", {**context, **again})
     if not errors:
         if request.POST.get("action") == "save":
             messages.success(request, _("Saved. You can come back to it at any time from “My dossiers”."))
             return redirect("cases:draft-details", pk=dossier.pk)
         return redirect("cases:draft-documents", pk=dossier.pk)
-    context["declaration"] = declaration_forms.build(schema, ui, data=data, raw=raw, errors=errors, prefilled=known,
-                                                     codes=codes, refill=refill)
+    context["declaration"] = declaration_forms.build(schema, ui, data=posted.data, raw=posted.raw, errors=errors,
+                                                     prefilled=posted.known, codes=codes, refill=refill)
     return render(request, "cases/citizen/step_details.html", context)
 
 
@@ -468,6 +498,54 @@ def document(request, pk, document_pk):
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type, filename=doc.original_name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supplement_declaration(request, pk):
+    """Correct the declaration in answer to a supplement request: the whole form with the answers given, every
+    error at its field; "send" sends the supplement (the corrected declaration, the files already attached for
+    it and the message) at once. Nothing changes on the dossier until it is sent."""
+    dossier = _own_or_404(request.user, pk)
+    if not declaration_forms.has_declaration(dossier.version) or not _can(dossier, request.user, "supplement"):
+        messages.error(request, _("This dossier is not waiting for a supplement."))
+        return redirect("cases:dossier", pk=pk)
+    schema, ui = dossier.version.form_schema, dossier.version.form_ui or {}
+    codes = declaration_forms.Codes(schema)
+    refill = declarations.prefill_triggers(schema)
+    requested = dossier.events.filter(action="request_supplement").order_by("-seq").first()
+    context = {"dossier": dossier, "supplement_items": (requested.data or {}).get("items") or [] if requested else [],
+               "note_form": SupplementNoteForm(request.POST or None)}
+    if request.method != "POST":
+        known = declarations.prefill(schema, user=request.user, business=dossier.business, data=dossier.form_data)
+        context["declaration"] = declaration_forms.build(schema, ui, data=dossier.form_data, prefilled=known,
+                                                         codes=codes, refill=refill)
+        return render(request, "cases/citizen/supplement_declaration.html", context)
+    posted = _declaration_parse(request, dossier, refill)
+    again = _declaration_redisplay(request, dossier, posted, refill, codes)
+    if again is not None:
+        return render(request, "cases/citizen/supplement_declaration.html", {**context, **again})
+    errors = declaration_forms.merge_errors(posted.typed, declarations.declaration_errors(schema, posted.data))
+    note_form = context["note_form"]
+    if not errors and note_form.is_valid():
+        unchanged = posted.data == dossier.form_data
+        if unchanged and not dossier.documents.filter(uploaded_at__gte=requested.at).exists():
+            errors = {"": [_("Nothing was corrected: change the answers asked for, or attach a document.")]}
+        else:
+            try:
+                services.dossier_supplement(dossier=dossier, actor=request.user, form_data=posted.data,
+                                            reason=note_form.cleaned_data["note"].strip())
+            except ValidationError as error:
+                errors = getattr(error, "paths", None) or {"": error.messages}
+            except (services.ActionRefused, PermissionDenied) as refused_now:
+                messages.error(request, str(refused_now))
+                return redirect("cases:dossier", pk=pk)
+            else:
+                messages.success(request, _("Your supplement was sent to the agency. Processing resumes."))
+                return redirect("cases:dossier", pk=pk)
+    context["declaration"] = declaration_forms.build(schema, ui, data=posted.data, raw=posted.raw, errors=errors,
+                                                     prefilled=posted.known, codes=codes, refill=refill)
+    return render(request, "cases/citizen/supplement_declaration.html", context, status=200)
 
 
 @login_required

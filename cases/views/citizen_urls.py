@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/", citizen.dossier_page, name="dossier"),
     path("<int:pk>/tai-lieu/<int:document_pk>/", citizen.document, name="document"),
     path("<int:pk>/bo-sung/", citizen.supplement, name="supplement"),
+    path("<int:pk>/bo-sung/to-khai/", citizen.supplement_declaration, name="supplement-declaration"),
     path("<int:pk>/rut/", citizen.withdraw, name="withdraw"),
 ]
