@@ -250,3 +250,85 @@ def test_a_clerk_types_the_declaration_at_the_counter_and_reads_it_back(world, l
     shot(page, "declaration-6-staff-dossier-desk.png")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "declaration-7-staff-dossier-phone.png")
+
+
+def test_the_birth_registration_journey_types_only_what_the_state_does_not_know(world, live_server, page, monkeypatch):
+    """The real birth declaration (1.001193) for a VNeID-verified father on a phone: he says who he is to the
+    child and the page fills in both parents from the population record (his own, and his wife's from the
+    household); he types the child's name, date and place of birth and chooses the rest. The declaration is
+    printed and filed with the dossier (nothing to upload for it)."""
+    from django.utils import timezone
+
+    from accounts import population
+    from procedures.models import RequiredDocument
+
+    household = (population.Relative("Vợ", "Lê Thị Mai", "048195007788", "1995-02-20", "female"),
+                 population.Relative("Con", "Nguyễn Minh Khang", "048220012345", "2022-03-09", "male"))
+    monkeypatch.setattr(population, "lookup", lambda number: population.Record(
+        **RECORD, household=household, fetched_at=timezone.now(), relation_to_head="Chủ hộ"))
+    profile = world["citizen"].citizen_profile
+    profile.vneid_subject, profile.identity_verified_at, profile.assurance_level = "vn-an", timezone.now(), 2
+    profile.save()
+    form = json.loads((FORMS / "1.001193.json").read_text(encoding="utf-8"))
+    version = world["birth"].current_version
+    ProcedureVersion.objects.filter(pk=version.pk).update(form_schema=form["schema"], form_ui=form["ui"])
+    RequiredDocument.objects.filter(version=version, name="Tờ khai theo mẫu").update(is_declaration=True)
+    typed, chosen = [], []
+
+    def type_in(selector, text):
+        page.fill(selector, text)
+        typed.append(selector)
+
+    def choose(selector, value):
+        page.select_option(selector, value)
+        chosen.append(selector)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, "an", "mat-khau-rat-dai-1", "/ho-so/nop/1.001193/")
+    page.locator("input[name=delivery][value=counter]").check()
+    chosen.append("delivery")
+    page.locator("form.cz-form button[type=submit]").click()
+    page.wait_for_url("**/sua/noi-dung/")
+
+    # The requester is known (name, number, residence from the population record: read-only).
+    assert page.locator("#f-requester-full_name").inner_text() == "Nguyễn Văn An"
+    with page.expect_navigation():  # "I am the child's father": the page fills the parents in
+        choose("#f-requester-relationship", "06")
+    assert page.locator("#f-father-full_name").inner_text() == "Nguyễn Văn An"
+    assert page.locator("#f-mother-full_name").inner_text() == "Lê Thị Mai"
+    assert page.locator("#f-mother-id_number").inner_text() == "048195007788"
+    assert page.evaluate("document.activeElement.id") == "f-requester-relationship"
+
+    type_in("#f-child-full_name", "NGUYỄN NGỌC BÍCH")
+    type_in("#f-child-date_of_birth", "2026-11-20")
+    choose("#f-child-sex", "2")
+    choose("#f-child-ethnicity", "01")
+    choose("#f-child-nationality", "VN")
+    type_in("#f-child-place_of_birth", "Bệnh viện Phụ sản - Nhi Đà Nẵng")
+    choose("#f-child-place_of_birth_address-province", "48")
+    choose("#f-child-place_of_birth_address-commune", "20194")
+    choose("#f-mother-ethnicity", "01")  # not in his record: his wife's ethnicity and nationality are asked
+    choose("#f-mother-nationality", "VN")
+    page.locator("#f-father_declared").check()
+    chosen.append("father_declared")
+    shot(page, "declaration-5-birth-journey-phone.png")
+    page.locator(".form-actions button[value=continue]").click()
+    page.wait_for_url("**/sua/giay-to/")
+
+    # Nothing to upload for the declaration: the portal prints and files it.
+    assert page.locator(".cz-declared").count() == 1
+    page.locator("button[name=continue]").click()
+    page.wait_for_url("**/sua/kiem-tra/")
+    page.locator(".cz-submit button[type=submit]").click()
+    page.wait_for_url("**/da-nop/")
+
+    dossier = Dossier.objects.get()
+    assert dossier.state == "submitted"
+    data = dossier.form_data
+    assert (data["father"]["full_name"], data["mother"]["full_name"]) == ("Nguyễn Văn An", "Lê Thị Mai")
+    assert data["mother"]["residence"]["commune"] == "20194" and data["child"]["sex"] == "2"
+    assert dossier.documents.get().source == "printed"
+    # Typed: the child's name, date and place of birth (3). Chosen: the delivery, who he is to the child, the
+    # child's sex, ethnicity, nationality, province and commune of birth, the mother's ethnicity and
+    # nationality, "declare the father" (1 + 1 + 3 + 2 + 2 + 1 = 10). Everything else came from the state.
+    assert (len(typed), len(chosen)) == (3, 10)
