@@ -53,8 +53,9 @@ class Clock:
         days, rest = divmod(minutes, per_day)
         hours, mins = divmod(rest, 60)
         today = timezone.localdate(self.now) == timezone.localdate(dossier.due_at)
-        if today:
+        if today:  # all of today's working time may be left (before the office opens): counted in hours
             when = date_format(timezone.localtime(dossier.due_at), "H:i")
+            hours, mins = divmod(minutes, 60)
             text = _("due today at %(time)s (%(hours)s h %(minutes)s min of working time left)") % {
                 "time": when, "hours": hours, "minutes": mins}
         elif days:

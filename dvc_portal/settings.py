@@ -220,6 +220,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="DVC Portal <no-reply
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["dvc_portal.formats"]  # one way to write a moment everywhere: 24/11/2026 22:28
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
