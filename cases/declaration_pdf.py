@@ -5,13 +5,16 @@ agency, then the sections of the version's ``form_ui`` in order, each field with
 names it (docs/declarations.md): code-list values by name, dates dd/mm/yyyy, money with thousand
 separators and "đồng", yes/no as "Có"/"Không", fixed choices by their labels, an address as one line,
 repeatable groups as tables. A field whose ``show_if`` does not hold, and a section left with nothing
-answered, are left out. The commitment, the place and date, and the applicant's signature close it.
+answered, are left out. The commitment, the place and date, and the signature blocks close it: those the UI's
+``signatures`` lists (both parties of a marriage, side by side), else the one block of the applicant.
 
 The wording is Vietnamese, written directly (not gettext), as the other printed forms (``cases.printing``):
 a declaration is a legal document in Vietnamese whatever the language of the page that asked for it.
 """
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -20,7 +23,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from core.pdf import (
     FONT,
@@ -51,7 +54,13 @@ SIGNERS = (
     ("ĐƠN ", "NGƯỜI LÀM ĐƠN"),
     ("GIẤY ĐỀ NGHỊ", "NGƯỜI ĐỀ NGHỊ"),
 )
+SIGN_NOTE = "(Ký, ghi rõ họ, chữ đệm, tên)"
+SIGNATURES_PER_ROW = 3  # more signature blocks than this go on several rows
 FOOTER_TITLE = 80  # characters of the title in the footer, beside the dossier code and the page number
+TEXT_COLUMN_FLOOR = 32 * mm  # a table's text column gets this much (if it needs it) before the others grow
+KEEP_WITH_CLOSING = 60 * mm  # at most this much of the form's end goes to the signatures' page with them
+SECTION_SPACE = 3 * mm  # above a section's title
+SECTION_START = 50 * mm  # a section opening with a long table starts on a page only if this much is left
 
 
 class NoDeclaration(Exception):
@@ -142,6 +151,22 @@ class _Form:
 
     def label(self, node: dict, name: str) -> str:
         return nfc(node.get("title") or name)
+
+    def names_at(self, dotted: str) -> list[str]:
+        """The answer at ``dotted`` as text: one, or one per item when the path runs through a repeatable
+        group ("partners.full_name": every partner's; none when the group is empty)."""
+
+        def walk(node: Any, value: Any, parts: list[str]) -> list[str]:
+            node = self.field(node)
+            if node.get("type") == "array":
+                items = value if isinstance(value, list) else []
+                return [text for item in items for text in walk(node.get("items"), item, parts)]
+            if not parts:
+                return ["" if value is None or isinstance(value, dict | list) else nfc(value).strip()]
+            sub = (node.get("properties") or {}).get(parts[0])
+            return walk(sub, value.get(parts[0]) if isinstance(value, dict) else None, parts[1:])
+
+        return walk(self.schema, self.data, dotted.split("."))
 
     def code_name(self, key: str, code: Any) -> str:
         entry = self.names.get(key, {}).get(str(code))
@@ -256,7 +281,8 @@ def _table(form: _Form, field: dict, rows: list, path: str, width: float, s: Sty
 
 def _column_widths(form: _Form, columns: list, rows: list, path: str, width: float, s: Styles) -> list[float]:
     """The number column, short columns (codes, dates, ID numbers, yes/no) at the width of their longest
-    value, and the rest of the line shared by the text columns in proportion to their content."""
+    value, and the rest of the line shared by the text columns: each first gets up to ``TEXT_COLUMN_FLOOR``
+    (a name stays on one line beside a long address), then what is left in proportion to what it lacks."""
     size, pad = s.cell.fontSize, 5
     number_width = 9 * mm
     natural, short = [], []
@@ -275,8 +301,16 @@ def _column_widths(form: _Form, columns: list, rows: list, path: str, width: flo
     if not flexible or fixed > available * 0.7:
         scale = available / sum(natural)
         return [number_width, *(w * scale for w in natural)]
-    share = (available - fixed) / sum(flexible)
-    return [number_width, *(w if is_short else w * share for w, is_short in zip(natural, short, strict=True))]
+    floors = [min(w, TEXT_COLUMN_FLOOR) for w in flexible]
+    left = available - fixed - sum(floors)
+    wanting = sum(flexible) - sum(floors)
+    if left < 0 or wanting <= 0:
+        share = (available - fixed) / sum(flexible)
+        texts = iter([w * share for w in flexible])
+    else:
+        texts = iter([floor + min(left, wanting) * (w - floor) / wanting + max(left - wanting, 0) * w / sum(flexible)
+                      for w, floor in zip(flexible, floors, strict=True)])
+    return [number_width, *(w if is_short else next(texts) for w, is_short in zip(natural, short, strict=True))]
 
 
 def _field_flowables(form: _Form, node: Any, name: str, value: Any, path: str, width: float, s: Styles,
@@ -330,7 +364,85 @@ def _section(form: _Form, section: dict, width: float, s: Styles, styles: dict, 
     if not body:
         return []
     title = Paragraph(f"<b>{number}. {esc(section.get('title') or '')}</b>", styles["section"])
-    return [KeepTogether([title, *body[:2]]), *body[2:]]
+    # The space above the title is a Spacer, not the title's own space before: reportlab's KeepTogether leaves
+    # the latter out of the height it checks, and the section's first lines could then fall onto the next page.
+    return [Spacer(1, SECTION_SPACE), title, *body]
+
+
+def _height(flowable, width: float) -> float:
+    _width, tall = flowable.wrap(width, A4[1])
+    return tall + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+
+
+def _kept(flowables: list, width: float) -> list:
+    """A section's flowables with its title on the page of its first lines: kept together with them or, when
+    they hold a long table, started on this page only if ``SECTION_START`` is left (the table then runs on to
+    the next page under its header repeated, rather than leaving this one's end blank)."""
+    if not flowables:
+        return []
+    head = _head(flowables)
+    if sum(_height(flowable, width) for flowable in flowables[:head]) <= SECTION_START:
+        return [KeepTogether(flowables[:head]), *flowables[head:]]
+    return [CondPageBreak(SECTION_START), *flowables]
+
+
+def _head(flowables: list) -> int:
+    """How many of a section's ``flowables`` open it: its title and its first two answers (a line, a group's
+    label, a table), with the spaces before and between them."""
+    seen = 0
+    for count, flowable in enumerate(flowables, start=1):
+        seen += not isinstance(flowable, Spacer)
+        if seen == 3:
+            return count
+    return len(flowables)
+
+
+def _tail(flowables: list, width: float) -> int:
+    """How many of the last ``flowables`` (the form's last section) go to the signatures' page with them, so
+    that a signature never stands alone on a page: as many as fit in ``KEEP_WITH_CLOSING``, none when even the
+    last one is taller (a long table or text: see ``_carry``). The section's title and first lines stay
+    together on either side."""
+    height, count = 0.0, 0
+    for flowable in reversed(flowables):
+        tall = _height(flowable, width)
+        if height + tall > KEEP_WITH_CLOSING:
+            break
+        height, count = height + tall, count + 1
+    head = _head(flowables)
+    if 0 < len(flowables) - count < head:
+        count = max(len(flowables) - head, 0)
+    return count
+
+
+def _carry(flowables: list, width: float) -> tuple[list, list]:
+    """``flowables`` (the form's last section) cut for the signatures' page: the end of its last long answer (a
+    table's last rows under its header repeated, a text's last lines; ``KEEP_WITH_CLOSING`` or half of it) goes
+    there with them, or the whole section when that answer cannot be cut and the section is not long."""
+    index = next((i for i in range(len(flowables) - 1, -1, -1) if not isinstance(flowables[i], Spacer)), None)
+    if index is None:
+        return flowables, []
+    answer = flowables[index]
+    tall = _height(answer, width)
+    parts = answer.split(width, tall - min(KEEP_WITH_CLOSING, tall / 2))
+    if len(parts) == 2:
+        return [*flowables[:index], parts[0]], [parts[1], *flowables[index + 1:]]
+    if sum(_height(flowable, width) for flowable in flowables) <= 2 * KEEP_WITH_CLOSING:
+        return [], flowables
+    return flowables, []
+
+
+class _PageMark(Spacer):
+    """A mark of no size that notes the page it lands on in ``pages[key]`` (a space of nothing, so that what
+    looks for the answers of a section passes it by)."""
+
+    _ZEROSIZE = True  # reportlab's flag: it fits even at the very foot of a full page, where the answer ended
+
+    def __init__(self, pages: dict[str, int], key: str):
+        super().__init__(0, 0)
+        self.pages, self.key = pages, key
+
+    def draw(self):
+        self.pages[self.key] = self.canv.getPageNumber()
 
 
 def _place(agency) -> str:
@@ -359,21 +471,70 @@ def _national_heading(width: float, s: Styles) -> list:
     ]
 
 
-def _signature(dossier, schema: dict, width: float, s: Styles) -> Table:
+@dataclass(frozen=True)
+class _Signer:
+    """One signature block: who signs, as the form names them; the note under it; the name printed under
+    the space (empty: a blank the signer writes in)."""
+
+    title: str
+    note: str
+    name: str
+
+
+def _signers(form: _Form, dossier, schema: dict) -> list[_Signer]:
+    """Who signs: the UI's ``signatures`` whose ``show_if`` holds, in order, one block per item when a
+    ``name`` runs through a repeatable group; without them, the applicant, named as the kind of form names
+    its author (``SIGNERS``)."""
+    signers: list[_Signer] = []
+    declared = form.ui.get("signatures")
+    for entry in declared if isinstance(declared, list) else []:
+        if not isinstance(entry, dict) or not nfc(entry.get("title")).strip():
+            continue
+        if not isinstance(entry.get("show_if") or {}, dict) or not _shown(entry.get("show_if"), form.data):
+            continue
+        title, note = nfc(entry["title"]).strip(), nfc(entry.get("note") or SIGN_NOTE)
+        path = entry.get("name")
+        names = form.names_at(path) if isinstance(path, str) and path else [""]
+        signers += [_Signer(title, note, name) for name in names]
+    if signers:
+        return signers
+    kind = nfc(schema.get("title", "")).upper()
+    who = next((who for words, who in SIGNERS if words in kind), "NGƯỜI YÊU CẦU")
+    return [_Signer(who, SIGN_NOTE, nfc(dossier.applicant_name))]
+
+
+def _signature_blocks(dossier, signers: list[_Signer], width: float, s: Styles) -> list:
+    """The place and date, and the signature blocks under it. One block stands at the right of the page; several
+    stand side by side (the official marriage form: "Bên nữ" left, "Bên nam" right) under the date, at most
+    ``SIGNATURES_PER_ROW`` to a row, a short last row to the right (where the declarant signs)."""
     when = dossier.submitted_at or dossier.created_at or timezone.now()
-    title = nfc(schema.get("title", "")).upper()
-    signer = next((who for words, who in SIGNERS if words in title), "NGƯỜI YÊU CẦU")
     small = ParagraphStyle("sig", parent=s.small, alignment=TA_CENTER)
-    right = [
-        Paragraph(f"<i>{esc(_place(dossier.agency))}, {esc(_day_words(when))}</i>", s.center),
-        Paragraph(f"<b>{signer}</b>", s.center),
-        Paragraph("(Ký, ghi rõ họ, chữ đệm, tên)", small),
-        Spacer(1, 16 * mm),
-        Paragraph(f"<b>{esc(dossier.applicant_name)}</b>", s.center),
-    ]
-    table = Table([["", right]], colWidths=[width * 0.45, width * 0.55])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
-    return table
+    date = Paragraph(f"<i>{esc(_place(dossier.agency))}, {esc(_day_words(when))}</i>", s.center)
+    style = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT)])
+
+    def block(signer: _Signer) -> list:
+        return [
+            Paragraph(f"<b>{esc(signer.title)}</b>", s.center),
+            Paragraph(esc(signer.note), small),
+            Spacer(1, 16 * mm),
+            Paragraph(f"<b>{esc(signer.name)}</b>", s.center),
+        ]
+
+    if len(signers) == 1:
+        return [Table([["", [date, *block(signers[0])]]], colWidths=[width * 0.45, width * 0.55], style=style)]
+    rows = math.ceil(len(signers) / SIGNATURES_PER_ROW)
+    columns = math.ceil(len(signers) / rows)
+    flowables: list = [Table([["", date]], colWidths=[width / 2, width / 2], style=style)]
+    for start in range(0, len(signers), columns):
+        group = [None] * (columns - len(signers[start:start + columns])) + signers[start:start + columns]
+        # Titles, notes, the space and the names each on one line of the table: a title on two lines does not
+        # push its own block's name below its neighbours'.
+        parts = [block(signer) if signer else ["", "", "", ""] for signer in group]
+        table = Table([[cell[line] for cell in parts] for line in range(4)], colWidths=[width / columns] * columns,
+                      style=style)
+        table.setStyle(TableStyle([("TOPPADDING", (0, 1), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -2), 0)]))
+        flowables.append(table)
+    return flowables
 
 
 def render_declaration(*, dossier) -> bytes:
@@ -389,7 +550,7 @@ def render_declaration(*, dossier) -> bytes:
     width = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
     styles = {
         "line": ParagraphStyle("decl_line", parent=s.left, leftIndent=4 * mm, spaceBefore=0.6 * mm),
-        "section": ParagraphStyle("decl_section", parent=s.left, spaceBefore=3 * mm, spaceAfter=1 * mm),
+        "section": ParagraphStyle("decl_section", parent=s.left, spaceAfter=1 * mm),
     }
     form = _Form(schema, ui, dossier.form_data or {})
     title = nfc(schema.get("title") or "TỜ KHAI")
@@ -406,21 +567,48 @@ def render_declaration(*, dossier) -> bytes:
         Paragraph(f"Kính gửi: <b>{esc(dossier.agency.name)}</b>", s.center),
         Spacer(1, 2 * mm),
     ]
-    number = 0
+    sections: list[list] = []
     for section in ui.get("sections") or []:
-        flowables = _section(form, section, width, s, styles, number + 1)
+        flowables = _section(form, section, width, s, styles, len(sections) + 1)
         if flowables:
-            number += 1
-            story += flowables
-    story.append(KeepTogether([
-        Spacer(1, 3 * mm),
-        Paragraph(esc(COMMITMENT), s.body),
-        Spacer(1, 3 * mm),
-        _signature(dossier, schema, width, s),
-    ]))
+            sections.append(flowables)
+    last = sections.pop() if sections else []
+    signers = _signers(form, dossier, schema)
+    commitment = ui.get("commitment")
+    commitment = nfc(commitment).strip() if isinstance(commitment, str) and commitment.strip() else COMMITMENT
+
+    kept = _tail(last, width)
+
+    def closed(*, carry: bool, pages: dict[str, int]) -> list:
+        """The sections and the closing (the commitment, the date, the signatures), kept on one page with the
+        end of the last section: its last lines, or with ``carry`` the end of its last long answer."""
+        body, tail = last[:len(last) - kept], last[len(last) - kept:]
+        if carry and not tail:
+            body, tail = _carry(body, width)
+        # The form's mark right after its last answer (before any space that would go over the page with it).
+        end = next((i + 1 for i in range(len(body) - 1, -1, -1) if not isinstance(body[i], Spacer)), 0)
+        body = [*body[:end], _PageMark(pages, "form"), *body[end:]]
+        out: list = []
+        for flowables in [*sections, body]:
+            out += _kept(flowables, width)
+        closing = [*tail, Spacer(1, 3 * mm), Paragraph(esc(commitment), s.body), Spacer(1, 3 * mm),
+                   *_signature_blocks(dossier, signers, width, s)]
+        # reportlab leaves the space before a group's first flowable out of the height it checks, yet draws it
+        # on a page that is not empty: the same space at the end makes the check true (the signatures would
+        # otherwise fall alone onto the next page when the group fits within that space).
+        return [*out, KeepTogether([_PageMark(pages, "closing"), *closing,
+                                    Spacer(1, closing[0].getSpaceBefore())])]
+
     short = title.capitalize()
     if len(short) > FOOTER_TITLE:
         short = short[: FOOTER_TITLE - 1].rstrip(" ,") + "…"
     footer = f"{short} · {dossier.code or 'hồ sơ chưa nộp'}"
-    return build(A4, story, title=f"{title} {dossier.code or ''}".strip(), author=nfc(dossier.applicant_name),
-                 footer=footer, margins=MARGIN)
+    meta = {"title": f"{title} {dossier.code or ''}".strip(), "author": nfc(dossier.applicant_name),
+            "footer": footer, "margins": MARGIN}
+    pages: dict[str, int] = {}
+    pdf = build(A4, [*story, *closed(carry=False, pages=pages)], **meta)
+    if pages.get("closing", 0) > pages.get("form", 0) and not kept:
+        # The signatures went to a page with nothing of the form on it: laid out again, the end of the last
+        # long answer going with them (a split table repeats its header there).
+        pdf = build(A4, [*story, *closed(carry=True, pages={})], **meta)
+    return pdf

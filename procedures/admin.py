@@ -2,6 +2,7 @@
 
 import calendar as std_calendar
 import datetime as dt
+import json
 from urllib.parse import urlencode
 
 from django import forms
@@ -10,16 +11,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from . import services
+from .catalog_convert import declaration_example
+from .declaration_check import layout_problems, schema_problems
 from .models import (
     Agency,
     CalendarException,
@@ -36,6 +38,7 @@ from .models import (
     ResultDocument,
     WorkflowStep,
 )
+from .widgets import JSONEditor, OrderedJSONFormField
 from .working_calendar import Day, Source, WorkingCalendar, package_day
 
 
@@ -186,7 +189,7 @@ class VersionInline(FrozenWhenPublished, admin.TabularInline):
 
 class RequiredDocumentInline(VersionInline):
     model = RequiredDocument
-    fields = ["order", "name", "case", "originals", "copies", "mandatory", "accepted_types", "max_size_mb", "document_type_code", "form_name"]
+    fields = ["order", "name", "case", "originals", "copies", "mandatory", "accepted_types", "max_size_mb", "document_type_code", "form_name", "is_declaration"]
 
 
 class ProcessingTimeInline(VersionInline):
@@ -218,19 +221,28 @@ class WorkflowStepInline(VersionInline):
 
 
 class VersionForm(forms.ModelForm):
-    """Refuses a declaration that is not valid JSON Schema (draft 2020-12), with the reason."""
+    """The declaration in JSON editors; refuses a schema that is not valid JSON Schema (draft 2020-12) and a
+    layout the page cannot be built from, with the reasons (``declaration_check``, which the preview uses too)."""
 
     class Meta:
         model = ProcedureVersion
         fields = ["form_schema", "form_ui"]  # the admin adds the fieldsets' other fields
+        field_classes = {"form_schema": OrderedJSONFormField, "form_ui": OrderedJSONFormField}
+        widgets = {"form_schema": JSONEditor(attrs={"rows": 30}), "form_ui": JSONEditor(attrs={"rows": 16})}
 
     def clean_form_schema(self):
         schema = self.cleaned_data.get("form_schema") or {}
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError as error:
-            raise ValidationError(_("The declaration is not valid JSON Schema: %(reason)s") % {"reason": error.message}) from error
+        problems = schema_problems(schema)
+        if problems:
+            raise ValidationError(problems)
         return schema
+
+    def clean_form_ui(self):
+        ui = self.cleaned_data.get("form_ui") or {}
+        problems = layout_problems(ui)
+        if problems:
+            raise ValidationError(problems)
+        return ui
 
 
 @admin.register(ProcedureVersion)
@@ -250,10 +262,60 @@ class ProcedureVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
         (_("Content"), {"fields": ["name", "field", "levels", "agencies", "authority_text", "decision_no", "target"]}),
         (_("Channel"), {"fields": ["online_level"]}),
         (_("Procedure text"), {"fields": ["steps_text", "requirements"]}),
-        (_("Declaration (tờ khai)"), {"fields": ["form_schema", "form_ui"], "classes": ["collapse"],
+        (_("Declaration (tờ khai)"), {"fields": ["form_schema", "form_ui", "declaration_preview"],
+                                      "classes": ["dc-admin-declaration"],
                                       "description": _("JSON Schema draft 2020-12 and its layout, as "
                                                        "docs/declarations.md describes them.")}),
     ]
+
+    class Media:
+        css = {"all": ["css/declaration_admin.css"]}
+        js = ["js/json_editor.js", "js/declaration_preview.js"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "declaration_preview"]
+
+    def get_fieldsets(self, request, obj=None):
+        """A version the user may not change shows its declaration laid out, read-only, beside its preview."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        shown = {"form_schema": "form_schema_json", "form_ui": "form_ui_json"}
+        return [(name, {**options, "fields": [shown.get(f, f) for f in options["fields"]]})
+                for name, options in fieldsets]
+
+    @admin.display(description=ProcedureVersion._meta.get_field("form_schema").verbose_name)
+    def form_schema_json(self, obj):
+        return _json_block(obj.form_schema, "form_schema")
+
+    @admin.display(description=ProcedureVersion._meta.get_field("form_ui").verbose_name)
+    def form_ui_json(self, obj):
+        return _json_block(obj.form_ui, "form_ui")
+
+    @admin.display(description=_("Preview"))
+    def declaration_preview(self, obj):
+        """The panel static/js/declaration_preview.js fills: the declaration as the applicant's step 2 shows it,
+        rendered by the cases app (known here only by its URL name)."""
+        try:
+            url = reverse("cases:declaration-preview")
+        except NoReverseMatch:
+            return "—"
+        has_example = bool(obj and obj.procedure_id and declaration_example(obj.procedure.code))
+        return format_html(
+            '<div class="dc-admin-preview" data-declaration-preview data-url="{url}" data-version="{version}"'
+            ' data-schema-field="form_schema" data-ui-field="form_ui" data-messages="{messages}">'
+            '<div class="dc-admin-preview-bar">{example}<span class="dc-admin-preview-status" role="status"'
+            ' aria-live="polite" data-preview-status></span></div>'
+            '<iframe class="dc-admin-preview-frame" sandbox="allow-scripts" title="{title}" data-preview-frame'
+            ' srcdoc=""></iframe><p class="help">{hint}</p><noscript><p>{noscript}</p></noscript></div>',
+            url=url, version=obj.pk if obj else "", messages=json.dumps(_preview_messages(), ensure_ascii=False),
+            example=format_html(
+                '<label class="dc-admin-preview-example"><input type="checkbox" data-preview-example> {}</label>',
+                _("Fill in an example")) if has_example else "",
+            title=_("Preview of the declaration as the applicant sees it"),
+            hint=_("As the applicant sees it at step 2 of an online submission; nothing can be sent from here."),
+            noscript=_("The preview needs JavaScript."),
+        )
 
     def has_add_permission(self, request):
         # A version is made by copying (the "new draft" action) or by the catalog import.
@@ -274,6 +336,21 @@ class ProcedureVersionAdmin(FrozenWhenPublished, admin.ModelAdmin):
         for version in queryset:
             draft = services.procedure_version_new_draft(version=version)
             self.message_user(request, _("Draft %(v)s created: edit it, then publish it.") % {"v": draft}, messages.SUCCESS)
+
+
+def _json_block(value, name: str):
+    """A JSON document laid out as the editor lays it out, read-only (the preview reads it from here)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return format_html('<pre class="json-readonly" data-json-source="{}">{}</pre>', name, text)
+
+
+def _preview_messages() -> dict[str, str]:
+    return {
+        "updating": str(_("Updating the preview…")),
+        "waiting": str(_("The preview follows once both fields are valid JSON.")),
+        "refused": str(_("The preview was refused: reload the page (your session may have ended).")),
+        "failed": str(_("The preview could not be loaded. It is tried again at the next change.")),
+    }
 
 
 class VersionLinkInline(admin.TabularInline):

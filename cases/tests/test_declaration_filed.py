@@ -15,14 +15,14 @@ from cases.tests.factories import DossierFactory
 from procedures.models import RequiredDocument
 
 from .test_declaration_pdf import pdf_text
-from .test_declarations import _with_declaration, answers
+from .test_declarations import answers, with_declaration
 
 pytestmark = pytest.mark.django_db
 
 
 def declared(office):
     """The birth registration with the test declaration; its "Tờ khai theo mẫu" (mandatory) is the declaration."""
-    _with_declaration(office["birth"])
+    with_declaration(office["birth"])
     RequiredDocument.objects.filter(version=office["birth"].current_version, name="Tờ khai theo mẫu").update(
         is_declaration=True)
     return office
@@ -63,7 +63,7 @@ def test_submission_files_the_printed_declaration_under_the_document_it_stands_f
 
 
 def test_without_a_document_named_for_it_the_declaration_is_filed_among_the_others(office):
-    _with_declaration(office["birth"])
+    with_declaration(office["birth"])
     RequiredDocument.objects.filter(version=office["birth"].current_version, name="Tờ khai theo mẫu").update(
         mandatory=False)  # (else it is missing: a paper declaration must be attached)
     api, dossier = _draft(office)

@@ -1,6 +1,8 @@
 """The printed declaration (cases.declaration_pdf): the birth registration example of the demo catalog, filed on
 a dossier, read back with pdftotext: the declared values with their diacritics, code lists by name (not
-code), dates dd/mm/yyyy, the repeatable groups as tables, conditional sections only when answered."""
+code), dates dd/mm/yyyy, the repeatable groups as tables, conditional sections only when answered; and its
+close: the signature blocks the UI lists (both parties of a marriage, side by side) or the applicant's one,
+on a page that holds some of the form."""
 
 import json
 import re
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from cases.declaration_pdf import COMMITMENT, NoDeclaration, render_declaration
+from procedures.declaration_check import declaration_problems, layout_notes
 from procedures.models import Code, CodeList
 
 from .factories import DossierFactory
@@ -30,17 +33,40 @@ def declaration(code: str) -> tuple[dict, dict, dict]:
     return files["schema"], files["ui"], example
 
 
-def pdf_text(pdf: bytes, tmp_path) -> str:
+def pdf_pages(pdf: bytes, tmp_path, *, layout: bool = False) -> list[str]:
+    """The text of each page in the order it is drawn (a table cell's lines together); with ``layout``, lines
+    as printed (blocks side by side on one line)."""
     path = tmp_path / "to-khai.pdf"
     path.write_bytes(pdf)
-    command = [shutil.which("pdftotext"), str(path), "-"]
+    command = [shutil.which("pdftotext"), "-layout" if layout else "-raw", str(path), "-"]
     text = subprocess.run(command, capture_output=True, check=True).stdout.decode()  # noqa: S603 - fixed tool and args
-    return re.sub(r"\s+", " ", text)
+    return text.split("\f")[:-1]
 
 
-def filed(code: str, *, data: dict | None = None, state: str = "submitted"):
-    """A dossier whose version carries the demo declaration ``code``, answered with its example (or ``data``)."""
-    schema, ui, example = declaration(code)
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    return re.sub(r"\s+", " ", "\n".join(pdf_pages(pdf, tmp_path)))
+
+
+DATE_LINE = re.compile(r"Đà Nẵng, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}")
+
+
+def signature_lines(pdf: bytes, tmp_path) -> list[str]:
+    """The lines from the place and date on, as printed: the signature blocks."""
+    lines = "\n".join(pdf_pages(pdf, tmp_path, layout=True)).splitlines()
+    start = next(i for i, line in enumerate(lines) if DATE_LINE.search(line))
+    return [line.strip() for line in lines[start + 1:] if line.strip() and "Trang " not in line]
+
+
+def closing_text(pdf: bytes, tmp_path) -> str:
+    """The text from the place and date on, one space between words."""
+    return DATE_LINE.split(pdf_text(pdf, tmp_path), maxsplit=1)[-1]
+
+
+def filed(code: str, *, data: dict | None = None, ui: dict | None = None, state: str = "submitted"):
+    """A dossier whose version carries the demo declaration ``code`` (or its ``ui``), answered with its example
+    (or ``data``)."""
+    schema, demo_ui, example = declaration(code)
+    ui = demo_ui if ui is None else ui
     dossier = DossierFactory(state=state)
     dossier.agency.address = "270 Trưng Nữ Vương, phường Hải Châu, thành phố Đà Nẵng"
     dossier.agency.save(update_fields=["address"])
@@ -135,3 +161,88 @@ def test_a_version_without_a_declaration_has_nothing_to_print():
     assert dossier.version.form_schema == {}
     with pytest.raises(NoDeclaration):
         render_declaration(dossier=dossier)
+
+
+def test_the_marriage_registration_is_signed_by_both_parties_side_by_side(tmp_path, code_lists):
+    dossier = filed("1.000894")
+    pdf = render_declaration(dossier=dossier)
+
+    lines = signature_lines(pdf, tmp_path)
+    assert re.fullmatch(r"BÊN NỮ\s{2,}BÊN NAM", lines[0]), lines
+    assert re.fullmatch(r"\(Ký, ghi rõ họ, chữ đệm, tên\)\s{2,}\(Ký, ghi rõ họ, chữ đệm, tên\)", lines[1]), lines
+    assert re.fullmatch(r"PHẠM THỊ LAN\s{2,}HOÀNG ĐÌNH PHÚC", lines[2]), lines  # each under their own block
+    closing = closing_text(pdf, tmp_path)
+    assert "NGƯỜI YÊU CẦU" not in closing and dossier.applicant_name not in closing
+    # Both commit, in the form's own words.
+    text = pdf_text(pdf, tmp_path)
+    assert ("Chúng tôi cam đoan những lời khai trên đây là đúng sự thật, việc kết hôn của chúng tôi là tự nguyện, "
+            "không vi phạm quy định của Luật Hôn nhân và gia đình Việt Nam.") in text
+    assert COMMITMENT not in text
+
+
+def test_a_declaration_without_signatures_closes_with_the_applicants_block(tmp_path, code_lists):
+    _schema, ui, _example = declaration("1.000894")
+    plain = {key: value for key, value in ui.items() if key not in ("signatures", "commitment")}
+    dossier = filed("1.000894", ui=plain)
+    pdf = render_declaration(dossier=dossier)
+
+    assert signature_lines(pdf, tmp_path) == ["NGƯỜI YÊU CẦU", "(Ký, ghi rõ họ, chữ đệm, tên)", dossier.applicant_name]
+    assert COMMITMENT in pdf_text(pdf, tmp_path)
+
+
+def test_signature_blocks_repeat_over_a_group_and_follow_their_conditions(tmp_path, code_lists):
+    _schema, _ui, example = declaration("1.013834")
+    partners = [{**example["partners"][0], "full_name": name} for name in ("TRẦN THỊ THANH", "LÊ VĂN HÙNG")]
+    closing = closing_text(render_declaration(dossier=filed("1.013834", data={**example, "partners": partners})),
+                           tmp_path)
+    assert closing.count("NGƯỜI ĐỀ NGHỊ") == 1 and closing.count("CÔNG CHỨNG VIÊN HỢP DANH") == 2, closing
+    assert closing.index("LÊ MINH TUẤN") < closing.index("TRẦN THỊ THANH") < closing.index("LÊ VĂN HÙNG"), closing
+
+    private = {key: value for key, value in example.items() if key != "partners"} | {"office_type": "tu_nhan"}
+    closing = closing_text(render_declaration(dossier=filed("1.013834", data=private)), tmp_path)
+    assert "NGƯỜI ĐỀ NGHỊ" in closing and "LÊ MINH TUẤN" in closing
+    assert "HỢP DANH" not in closing and "TRẦN THỊ THANH" not in closing
+
+    # The residence form: the guardian's opinion only for a minor; the owner's with no name (they write it in).
+    _schema, _ui, example = declaration("1.004194")
+    adult = closing_text(render_declaration(dossier=filed("1.004194")), tmp_path)
+    minor = {**example, "is_minor": True,
+             "guardian_consent": {"full_name": "NGUYỄN VĂN BÌNH", "id_number": "048080000111", "consent": True}}
+    lines = signature_lines(render_declaration(dossier=filed("1.004194", data=minor)), tmp_path)
+    assert "NGƯỜI GIÁM HỘ" not in adult and "NGƯỜI KÊ KHAI" in adult and "CHỦ SỞ HỮU CHỖ Ở HỢP PHÁP" in adult
+    assert re.match(r"Ý KIẾN CỦA CHA, MẸ HOẶC\s{2,}Ý KIẾN CỦA CHỦ HỘ, CHỦ\s{2,}NGƯỜI KÊ KHAI", lines[0]), lines
+    assert re.fullmatch(r"NGUYỄN VĂN BÌNH\s{2,}NGUYỄN THỊ HOA", lines[-1]), lines
+
+
+def form_above_the_signatures(pdf: bytes, tmp_path) -> str:
+    """What of the form the page of the signatures holds above the commitment (its footer left out)."""
+    page = next(page for page in pdf_pages(pdf, tmp_path) if DATE_LINE.search(page))
+    lines = [line for line in page.splitlines() if " · " not in line and not re.fullmatch(r"Trang \d+", line)]
+    return re.sub(r"\s+", " ", re.split(r"Tôi cam đoan|Chúng tôi cam đoan", "\n".join(lines))[0]).strip()
+
+
+@pytest.mark.parametrize("code", [path.stem for path in sorted(DECLARATIONS.glob("*.json"))])
+def test_each_demo_declaration_is_signed_on_a_page_of_the_form(tmp_path, code_lists, code):
+    # A form a little longer than a page took its last section over to the signatures (construction permits,
+    # land registration, social allowance): never the commitment and the signatures alone.
+    assert form_above_the_signatures(render_declaration(dossier=filed(code)), tmp_path)
+
+
+@pytest.mark.parametrize("members", range(2, 9))
+def test_a_long_last_table_runs_on_to_the_signatures_page(tmp_path, code_lists, members):
+    """However long the last table, the page of the signatures holds some of it, under its header repeated."""
+    _schema, _ui, example = declaration("1.001612")
+    member = {**example["members"][0], "full_name": "NGUYỄN THỊ THANH HƯƠNG XUÂN MAI PHƯƠNG"}
+    data = {**example, "activities": example["activities"] * 4, "members": [member] * members}
+    above = form_above_the_signatures(render_declaration(dossier=filed("1.001612", data=data)), tmp_path)
+
+    assert above
+    if "XUÂN MAI PHƯƠNG" in above:
+        assert "STT Họ, chữ đệm, tên" in above
+
+
+@pytest.mark.parametrize("path", sorted(DECLARATIONS.glob("*.json")), ids=lambda path: path.stem)
+def test_each_demo_declaration_closes_as_the_checker_accepts(path):
+    files = json.loads(path.read_text(encoding="utf-8"))
+    assert declaration_problems(files["schema"], files["ui"]) == []
+    assert layout_notes(files["schema"], files["ui"]) == []

@@ -147,7 +147,7 @@ def test_every_prefill_key_of_the_demo_declarations_is_known():
 # --- the API ------------------------------------------------------------------------------------------------
 
 
-def _with_declaration(procedure):
+def with_declaration(procedure):
     ProcedureVersion.objects.filter(pk=procedure.current_version_id).update(form_schema=SCHEMA, form_ui={
         "sections": [{"title": "Người yêu cầu", "fields": ["applicant"]},
                      {"title": "Người được khai sinh", "fields": ["child", "fee_paid"]},
@@ -159,14 +159,14 @@ def test_the_procedure_form_endpoint_and_its_link(office):
     api = APIClient()
     assert api.get("/api/v1/procedures/1.001193/form/").status_code == 404  # no declaration yet
     assert api.get("/api/v1/procedures/1.001193/").json()["form"] is None
-    _with_declaration(office["birth"])
+    with_declaration(office["birth"])
     body = api.get("/api/v1/procedures/1.001193/form/").json()
     assert body["schema"]["title"] == "Tờ khai thử nghiệm" and body["ui"]["sections"][0]["fields"] == ["applicant"]
     assert api.get("/api/v1/procedures/1.001193/").json()["form"].endswith("/api/v1/procedures/1.001193/form/")
 
 
 def test_a_draft_with_a_wrong_field_is_a_400_with_its_path(office):
-    _with_declaration(office["birth"])
+    with_declaration(office["birth"])
     api = APIClient()
     api.force_authenticate(office["citizen"])
     bad = answers(child={"full_name": "Bảo", "date_of_birth": "30/11/2026", "sex": "1"})
@@ -210,7 +210,7 @@ def test_a_supplement_may_correct_the_declaration_and_keeps_what_it_replaced(off
     from cases.tests.factories import DossierFactory
 
     dossier = DossierFactory(procedure=office["birth"], agency=office["ward"], owner=office["citizen"], state="processing")
-    _with_declaration(office["birth"])  # (the version is the dossier's own: as if filed with this declaration)
+    with_declaration(office["birth"])  # (the version is the dossier's own: as if filed with this declaration)
     Dossier.objects.filter(pk=dossier.pk).update(form_data=answers())
     perform(dossier=dossier, action="request_supplement", actor=office["specialist"],
             items=[{"document": "Tờ khai", "guidance": "Ngày sinh của cháu ghi sai"}])
@@ -222,7 +222,7 @@ def test_a_supplement_may_correct_the_declaration_and_keeps_what_it_replaced(off
 
 
 def test_the_counter_intake_checks_the_declaration_whole(office):
-    _with_declaration(office["birth"])
+    with_declaration(office["birth"])
     api = APIClient()
     api.force_authenticate(office["clerk"])
     body = {"procedure": "1.001193", "agency": "000.11.31.H48", "applicant_name": "Nguyễn Văn An",
@@ -244,7 +244,7 @@ def test_the_declaration_prints_for_who_may_see_the_dossier(office):
     api = APIClient()
     api.force_authenticate(office["citizen"])
     assert api.get(f"/api/v1/dossiers/{dossier.pk}/declaration.pdf").status_code == 404  # no declaration
-    _with_declaration(office["birth"])
+    with_declaration(office["birth"])
     Dossier.objects.filter(pk=dossier.pk).update(form_data=answers())
     response = api.get(f"/api/v1/dossiers/{dossier.pk}/declaration.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from procedures.declaration_check import keyword_values
+
 DIR = Path(__file__).resolve().parent.parent / "fixtures" / "declarations"
 FILES = sorted(DIR.glob("*.json"))
 IDS = [path.stem for path in FILES]
@@ -55,18 +57,6 @@ def field_at(schema: dict, dotted: str) -> dict | None:
         if node is None:
             return None
     return resolve(node, schema)
-
-
-def keywords(node, key: str):
-    """Every value of ``key`` anywhere in a schema."""
-    if isinstance(node, dict):
-        if key in node:
-            yield node[key]
-        for value in node.values():
-            yield from keywords(value, key)
-    elif isinstance(node, list):
-        for value in node:
-            yield from keywords(value, key)
 
 
 def conditions(schema: dict):
@@ -165,7 +155,7 @@ def test_fixed_lists_are_labelled(path):
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_code_lists_are_known(path):
     # (Their prefill keys are checked against cases.declarations.PREFILL_KEYS in cases/tests/test_declarations.py.)
-    assert set(keywords(load(path)["schema"], "x-codelist")) <= CODE_LISTS
+    assert set(keyword_values(load(path)["schema"], "x-codelist")) <= CODE_LISTS
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
