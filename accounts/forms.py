@@ -266,6 +266,24 @@ class ProfileForm(forms.Form):
             del self.fields["address"]
 
 
+class ContactForm(forms.Form):
+    """A phone and an e-mail for an account opened with VNeID (which gives neither): both optional."""
+
+    phone = _text(_("Mobile phone (optional)"), max_length=20, autocomplete="tel", required=False, type="tel",
+                  inputmode="tel", help_text=_("We send a code to it by SMS to confirm it is yours. For example: 0905 123 456"))
+    email = _email_field(help_text=_("Optional: notices about your dossiers are sent to it."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].label = _("E-mail (optional)")
+
+
+class PhoneCodeForm(forms.Form):
+    code = _text(_("The six-digit code"), max_length=12, autocomplete="one-time-code", inputmode="numeric",
+                 required_message=_("Type the code from the SMS."))
+
+
 class LoginForm(AuthenticationForm):
     """The login form, with a message that says what to do rather than what went wrong."""
 

@@ -1,5 +1,6 @@
 """Users, citizen profiles, business applicants and staff memberships."""
 
+import datetime as dt
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
@@ -68,6 +69,14 @@ class CitizenProfile(models.Model):
     address = models.CharField(_("address"), max_length=500, blank=True)
     # Electronic identity (VNeID, Decree 69/2024): set by a login through the national identity provider.
     # The name, date of birth and gender then come from it, not from what the citizen typed.
+    phone_confirmed_at = models.DateTimeField(
+        _("phone confirmed"), null=True, blank=True,
+        help_text=_("When the holder typed the code sent to this phone by SMS."),
+    )
+    contact_asked_at = models.DateTimeField(
+        _("asked for a phone and e-mail"), null=True, blank=True,
+        help_text=_("An account opened with VNeID has neither: it is asked once, after its first sign-in."),
+    )
     vneid_subject = models.CharField(_("VNeID identifier"), max_length=100, unique=True, null=True, blank=True)
     identity_verified_at = models.DateTimeField(_("identity verified with VNeID"), null=True, blank=True)
     assurance_level = models.PositiveSmallIntegerField(_("identity assurance level"), null=True, blank=True)
@@ -149,3 +158,27 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.agency}"
+
+
+class PhoneConfirmation(models.Model):
+    """A code sent by SMS to the phone an account holder gave: the phone is theirs once they type it back.
+
+    Only the code's keyed hash is kept; a code lasts ``TTL`` and allows ``MAX_TRIES`` wrong answers."""
+
+    TTL = dt.timedelta(minutes=10)
+    MAX_TRIES = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="phone_confirmations")
+    phone = models.CharField(_("phone"), max_length=15, validators=[validate_phone])
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone confirmation")
+        verbose_name_plural = _("phone confirmations")
+        indexes = [models.Index(fields=["user", "-created_at"], name="phone_code_by_user")]
+
+    def __str__(self):
+        return f"{self.phone} ({self.created_at:%Y-%m-%d %H:%M})"

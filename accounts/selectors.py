@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from .models import BusinessMembership, StaffMembership, User
+from .models import BusinessMembership, CitizenProfile, PhoneConfirmation, StaffMembership, User
 
 
 def user_profile_get(*, user_id: int) -> User:
@@ -21,3 +21,15 @@ def user_profile_get(*, user_id: int) -> User:
         )
         .get(pk=user_id)
     )
+
+
+def contact_needs_asking(user: User) -> bool:
+    """A citizen account with neither a phone nor an e-mail, not asked for them yet (one query)."""
+    if user.email:
+        return False
+    return CitizenProfile.objects.filter(user=user, phone="", contact_asked_at__isnull=True).exists()
+
+
+def phone_confirmation_waiting(user: User) -> PhoneConfirmation | None:
+    """The latest code sent to the user that was not typed back yet (one query)."""
+    return PhoneConfirmation.objects.filter(user=user, confirmed_at__isnull=True).order_by("-created_at").first()

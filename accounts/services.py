@@ -8,11 +8,15 @@ nothing behind. Public registration never touches staff memberships, groups, ``i
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -24,7 +28,8 @@ from django.utils.translation import gettext as _
 
 from procedures.models import Agency, StaffRole
 
-from .models import Business, BusinessMembership, CitizenProfile, Gender, StaffMembership, User
+from . import extensions
+from .models import Business, BusinessMembership, CitizenProfile, Gender, PhoneConfirmation, StaffMembership, User
 from .roles import sync_role_groups
 from .validators import validate_citizen_id, validate_phone, validate_tax_code
 
@@ -494,11 +499,102 @@ def profile_update(*, user: User, email: str, phone: str, address: str) -> User:
         user.email = email
         user.save(update_fields=["email"])
         if profile is not None:
+            if phone != profile.phone:
+                profile.phone_confirmed_at = None  # a new number is not confirmed yet
             profile.phone = phone
             profile.address = address
-            profile.save(update_fields=["phone", "address"])
+            profile.save(update_fields=["phone", "address", "phone_confirmed_at"])
             user.citizen_profile = profile
     return user
+
+
+# --- A phone and an e-mail for an account opened with VNeID ---------------------------------------------
+
+CODES_PER_HOUR = 5  # an SMS costs the province and can be abused to harass a number
+RESEND_AFTER = dt.timedelta(seconds=60)
+
+
+def _code_hash(user_id: int, phone: str, code: str) -> str:
+    message = f"{user_id}:{phone}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def contact_details_give(*, user: User, email: str, phone: str) -> PhoneConfirmation | None:
+    """The contact details an account opened with VNeID is asked for once (VNeID gives neither, so no
+    notification could reach its holder): the e-mail is kept as given; the phone only once confirmed with the
+    code sent to it, so the returned confirmation waits for that code. Either may be left empty."""
+    email, phone = _email(email), _phone(phone)
+    profile = CitizenProfile.objects.get(user=user)
+    errors = _Errors()
+    if email:
+        _check_email(errors, email, exclude_user=user)
+    if phone:
+        errors.check("phone", validate_phone, phone)
+    errors.raise_if_any()
+    with transaction.atomic():
+        profile.contact_asked_at = profile.contact_asked_at or timezone.now()
+        profile.save(update_fields=["contact_asked_at"])
+        if email and email != user.email:
+            user.email = email
+            user.save(update_fields=["email"])
+        if phone and not (phone == profile.phone and profile.phone_confirmed_at):
+            return phone_code_send(user=user, phone=phone)
+    return None
+
+
+def contact_ask_skip(*, user: User) -> None:
+    """The holder chose not to give them now: not asked again (the profile page keeps the way to)."""
+    CitizenProfile.objects.filter(user=user, contact_asked_at__isnull=True).update(contact_asked_at=timezone.now())
+
+
+def phone_code_send(*, user: User, phone: str) -> PhoneConfirmation:
+    """A new six-digit code for ``phone``, sent by SMS (the ``phone_code_issued`` hook); the previous one
+    no longer counts. At most one a minute and ``CODES_PER_HOUR`` an hour per account."""
+    phone = _phone(phone)
+    errors = _Errors()
+    errors.check("phone", validate_phone, phone)
+    errors.raise_if_any()
+    now = timezone.now()
+    recent = list(PhoneConfirmation.objects.filter(user=user, created_at__gte=now - dt.timedelta(hours=1))
+                  .order_by("-created_at").values_list("created_at", flat=True))
+    if len(recent) >= CODES_PER_HOUR:
+        raise ValidationError({"phone": _("Too many codes were sent in the last hour: try again later.")})
+    if recent and recent[0] > now - RESEND_AFTER:
+        raise ValidationError({"phone": _("A code was sent less than a minute ago: wait for it, or ask again in a minute.")})
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    with transaction.atomic():
+        confirmation = PhoneConfirmation.objects.create(user=user, phone=phone,
+                                                        code_hash=_code_hash(user.pk, phone, code))
+        extensions.phone_code_issued(user=user, phone=phone, code=code)
+    return confirmation
+
+
+def phone_confirm(*, user: User, code: str) -> CitizenProfile:
+    """The code typed back: the phone becomes the account's, confirmed. A wrong code counts against the code
+    (``PhoneConfirmation.MAX_TRIES``); an old one (``TTL``) or one tried too often must be sent again."""
+    code = re.sub(r"\s", "", code or "")
+    with transaction.atomic():
+        confirmation = (PhoneConfirmation.objects.select_for_update()
+                        .filter(user=user, confirmed_at__isnull=True).order_by("-created_at").first())
+        refusal = None
+        if confirmation is None or confirmation.created_at < timezone.now() - PhoneConfirmation.TTL:
+            refusal = _("This code has expired: ask for a new one.")
+        elif confirmation.tries >= PhoneConfirmation.MAX_TRIES:
+            refusal = _("Too many wrong codes: ask for a new one.")
+        elif not hmac.compare_digest(confirmation.code_hash, _code_hash(user.pk, confirmation.phone, code)):
+            confirmation.tries += 1
+            confirmation.save(update_fields=["tries"])  # kept: the refusal is raised after the commit
+            refusal = _("This is not the code we sent. Check the SMS and type its six digits.")
+        else:
+            now = timezone.now()
+            confirmation.confirmed_at = now
+            confirmation.save(update_fields=["confirmed_at"])
+            profile = CitizenProfile.objects.select_for_update().get(user=user)
+            profile.phone, profile.phone_confirmed_at = confirmation.phone, now
+            profile.save(update_fields=["phone", "phone_confirmed_at"])
+    if refusal is not None:
+        raise ValidationError({"code": refusal})
+    return profile
 
 
 def citizen_profile_correct(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import auth, profile, registration, vneid
+from .views import auth, contact, profile, registration, vneid
 
 app_name = "accounts"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("dang-ky/", registration.register, name="register"),
     path("dang-ky/doanh-nghiep/", registration.register_business, name="register_business"),
     path("ho-so-ca-nhan/", profile.profile, name="profile"),
+    path("lien-he/", contact.contact, name="contact"),
+    path("lien-he/xac-nhan-so-dien-thoai/", contact.phone_confirm, name="phone-confirm"),
     path("doi-mat-khau/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("quen-mat-khau/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("quen-mat-khau/da-gui/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),

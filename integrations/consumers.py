@@ -1,7 +1,11 @@
-"""What the integrations do when a dossier changes (registered on ``cases.extensions``)."""
+"""What the integrations do when a dossier changes (registered on ``cases.extensions``) or an account's phone
+is to be confirmed (``accounts.extensions``)."""
+
+from django.conf import settings
 
 from cases.models import Dossier, DossierEvent
 from cases.workflow import State
+from core.text import fold
 
 from . import outbox, payment_gateway, selectors
 from .models import Payment
@@ -10,6 +14,16 @@ from .models import Payment
 def on_dossier_event(*, event: DossierEvent) -> None:
     """In the action's transaction: the portal's record and the applicant's notifications, as deliveries."""
     outbox.event_publish(event=event)
+
+
+def on_phone_code(*, user, phone: str, code: str) -> None:
+    """In the code's transaction: the SMS that carries it (unaccented, as every SMS the portal sends)."""
+    text = PHONE_CODE_SMS % {"portal": settings.PORTAL_NAME, "code": code}
+    outbox.sms_enqueue(to=phone, text=fold(text), topic="phone_code")
+
+
+PHONE_CODE_SMS = ("%(portal)s: mã xác nhận số điện thoại của bạn là %(code)s, có hiệu lực 10 phút. "
+                  "Không chia sẻ mã này cho bất kỳ ai.")
 
 
 def on_records_changed(*, dossier: Dossier, why: str) -> None:

@@ -92,6 +92,13 @@ def email_enqueue(*, to: str, subject: str, body: str, topic: str) -> Delivery:
                             payload={"to": to, "subject": subject, "text": body})])[0]
 
 
+def sms_enqueue(*, to: str, text: str, topic: str) -> Delivery:
+    """An SMS that must reach ``to`` (an account's phone confirmation code, say), as ``email_enqueue`` does for
+    an e-mail: written in the caller's transaction, sent after commit, retried, given up in plain sight."""
+    return _write([Delivery(consumer=Consumer.SMS, dossier=None, event=None, topic=topic[:40],
+                            payload={"to": to, "text": text})])[0]
+
+
 def _write(deliveries: list[Delivery]) -> list[Delivery]:
     if not deliveries:
         return []

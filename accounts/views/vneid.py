@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import services, vneid
 from ..models import User
+from . import contact
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,11 @@ def _sign_in(request, user, identity):
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[SESSION_ID_TOKEN] = identity.id_token
     messages.success(request, _("You are logged in with VNeID as %(name)s.") % {"name": identity.full_name})
-    return redirect(request.session.pop(SESSION_NEXT, "") or "home")
+    after = request.session.pop(SESSION_NEXT, "") or ""
+    if contact.needs_asking(user):  # VNeID gives no phone or e-mail: asked once, then on to where they were going
+        request.session[contact.SESSION_NEXT] = after
+        return redirect("accounts:contact")
+    return redirect(after or "home")
 
 
 @require_GET

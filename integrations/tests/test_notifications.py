@@ -157,3 +157,21 @@ def test_the_notifications_page_lists_marks_read_and_saves_channels(office, clie
 def test_sms_text_has_no_accents_whatever_is_filled_in():
     assert fold("Hồ sơ đã tiếp nhận, hẹn 17:00 ngày 26/11/2026; lệ phí 8.000 đồng — Đà Nẵng") == (
         "Ho so da tiep nhan, hen 17:00 ngay 26/11/2026; le phi 8.000 dong — Da Nang")
+
+
+def test_a_phone_code_goes_out_as_an_unaccented_sms_through_the_outbox(db, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from accounts import services as account_services
+    from integrations.models import Consumer, Delivery
+
+    user = account_services.citizen_register(
+        username="mai", password="mat-khau-rat-dai-2", email="mai@example.vn", full_name="Lê Thị Mai",
+        id_number="048195007788", date_of_birth=dt.date(1995, 2, 20), gender="female")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        account_services.phone_code_send(user=user, phone="0905 123 456")
+    (delivery,) = Delivery.objects.filter(topic="phone_code")
+    assert (delivery.consumer, delivery.payload["to"], delivery.dossier) == (Consumer.SMS, "0905123456", None)
+    text = delivery.payload["text"]
+    assert text.isascii() and "ma xac nhan so dien thoai" in text and len(text) <= 160  # one GSM-7 part
+    assert len(queued) == 1  # handed to a worker after commit
