@@ -344,7 +344,7 @@ def test_a_typed_identity_is_checked_then_signed_in_and_found_by_the_population_
     assert found.json()["data"] == {
         "SoDinhDanh": number, "HoVaTen": "Hồ Thị Lan", "NgaySinh": "1999-01-02", "GioiTinh": "Nữ", "DanToc": "Kinh",
         "QuocTich": "Việt Nam", "NoiThuongTru": typed["permanent_address"], "NoiOHienTai": typed["permanent_address"],
-        "QuanHeGiaDinh": [], "ChuHo": {"HoVaTen": "Hồ Thị Lan", "SoDinhDanh": number},
+        "QuanHeVoiChuHo": "Chủ hộ", "QuanHeGiaDinh": [], "ChuHo": {"HoVaTen": "Hồ Thị Lan", "SoDinhDanh": number},
     }
     assert mock.query("SELECT count(*) FROM mock_portal_citizen WHERE id_number = ?", number) == [(1,)]
 
@@ -360,14 +360,17 @@ def test_the_population_api_answers_a_person_with_their_household(mock):
         "SoDinhDanh": AN, "HoVaTen": "Nguyễn Văn An", "NgaySinh": "1990-05-12", "GioiTinh": "Nam", "DanToc": "Kinh",
         "QuocTich": "Việt Nam", "NoiThuongTru": "12 Lê Duẩn, phường Hải Châu, thành phố Đà Nẵng",
         "NoiOHienTai": "12 Lê Duẩn, phường Hải Châu, thành phố Đà Nẵng",
+        "QuanHeVoiChuHo": "Chủ hộ",
         "QuanHeGiaDinh": [
-            {"QuanHe": "Vợ", "HoVaTen": "Lê Thị Mai", "SoDinhDanh": MAI, "NgaySinh": "1995-02-20"},
-            {"QuanHe": "Con", "HoVaTen": "Nguyễn Minh Khang", "SoDinhDanh": "048220012345", "NgaySinh": "2022-03-09"},
+            {"QuanHe": "Vợ", "HoVaTen": "Lê Thị Mai", "SoDinhDanh": MAI, "NgaySinh": "1995-02-20", "GioiTinh": "Nữ"},
+            {"QuanHe": "Con", "HoVaTen": "Nguyễn Minh Khang", "SoDinhDanh": "048220012345", "NgaySinh": "2022-03-09",
+             "GioiTinh": "Nam"},
         ],
         "ChuHo": {"HoVaTen": "Nguyễn Văn An", "SoDinhDanh": AN},
     }
     mai = mock.population(MAI).json()["data"]
     assert (mai["GioiTinh"], mai["ChuHo"]) == ("Nữ", {"HoVaTen": "Nguyễn Văn An", "SoDinhDanh": AN})
+    assert mai["QuanHeVoiChuHo"] == "Vợ"  # her own relation to the head: he is her spouse
     assert [(m["QuanHe"], m["SoDinhDanh"]) for m in mai["QuanHeGiaDinh"]] == [("Chủ hộ", AN), ("Con", "048220012345")]
     duc = mock.population(DUC).json()["data"]
     assert duc["NoiOHienTai"] == "Tổ 5, phường Hòa Khánh, thành phố Đà Nẵng" and duc["NoiThuongTru"] != duc["NoiOHienTai"]

@@ -97,7 +97,10 @@ def test_a_new_citizen_logs_in_and_the_form_is_prefilled(portal, office, client)
     with httpx.Client(timeout=30) as browser:
         callback = _pick(browser, _to_mock(client, "/ho-so/nop/1.001193/"), DUC)
     landed = client.get(callback)
-    assert landed.status_code == 302 and landed["Location"] == "/ho-so/nop/1.001193/"
+    # VNeID gives no phone or e-mail: asked once, then on to the form.
+    assert landed.status_code == 302 and landed["Location"] == reverse("accounts:contact")
+    later = client.post(landed["Location"], {"skip": "1"})
+    assert later.status_code == 302 and later["Location"] == "/ho-so/nop/1.001193/"
     user = User.objects.get(citizen_profile__id_number=DUC)
     assert int(client.session["_auth_user_id"]) == user.pk
     profile = user.citizen_profile
@@ -223,6 +226,9 @@ def test_log_in_with_vneid_and_find_the_form_filled_in(portal, office, live_serv
     page.wait_for_url("**/vneid/dang-nhap/**")
     page.screenshot(path="/tmp/vneid-mock-login.png", full_page=True)
     page.locator(f"button[name=pick][value='{DUC}']").click()
+    page.wait_for_url(f"{live_server.url}/tai-khoan/lien-he/")  # asked once for a phone or an e-mail
+    page.screenshot(path="/tmp/vneid-contact.png", full_page=True)
+    page.locator("button[name=skip]").click()
     page.wait_for_url(f"{live_server.url}/ho-so/nop/1.001193/")
     facts = page.locator("[data-source=population]")
     facts.wait_for()
