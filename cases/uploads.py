@@ -1,5 +1,6 @@
-"""Checking an uploaded file by its content, not its name: type, emptiness, size."""
+"""Checking an uploaded file by its content, not its name: type, emptiness, size, and no active content."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,63 @@ def check_upload(uploaded, *, requirement=None, scan: bool = False) -> tuple[str
              % {"name": name, "types": ", ".join(accepted).upper()}},
             code="type",
         )
+    if found[0] == "application/pdf":
+        active = pdf_active_content(content)
+        if active:
+            raise ValidationError(
+                {"file": _("%(name)s contains %(what)s, which a dossier document may not carry. Print it to a new "
+                           "PDF (or scan the paper) and upload that.") % {"name": name, "what": active}},
+                code="active_content",
+            )
     return found[0], content
+
+
+def pdf_active_content(content: bytes) -> str:
+    """What makes a PDF act rather than show (scripts, launching programs, files inside it, XFA forms): what
+    active content it carries ("JavaScript", "embedded files", …), or "" when none (or when it
+    cannot be read: a broken PDF is digitization's to refuse, with its reason). ADR 0028: refused, not
+    rebuilt, so the file kept is the file given (a signed PDF stays signed)."""
+    import io
+
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(content))
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError):
+        return ""
+    found: list[str] = []
+    with pdf:
+        acroform = pdf.Root.get("/AcroForm")
+        if isinstance(acroform, pikepdf.Dictionary) and "/XFA" in acroform:
+            found.append(_("an XFA form"))
+        names = pdf.Root.get("/Names")
+        if isinstance(names, pikepdf.Dictionary):
+            if "/JavaScript" in names:
+                found.append("JavaScript")
+            if "/EmbeddedFiles" in names:
+                found.append(_("embedded files"))
+        for obj in _dictionaries(pdf, pikepdf):
+            kind = str(obj.get("/S", ""))
+            if kind == "/JavaScript" or "/JS" in obj:
+                found.append("JavaScript")
+            elif kind == "/Launch":
+                found.append(_("a command to launch a program"))
+            if str(obj.get("/Type", "")) == "/EmbeddedFile" or "/EF" in obj:
+                found.append(_("embedded files"))
+    return ", ".join(dict.fromkeys(found))
+
+
+def _dictionaries(pdf, pikepdf):
+    """Every dictionary of the PDF: each indirect object's, and those written inside it (an /OpenAction is
+    often a dictionary inside the catalog, not an object of its own)."""
+    stack = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary | pikepdf.Array)]
+    while stack:
+        node = stack.pop()
+        children = node.values() if isinstance(node, pikepdf.Dictionary) else list(node)
+        if isinstance(node, pikepdf.Dictionary):
+            yield node
+        stack.extend(child for child in children
+                     if isinstance(child, pikepdf.Dictionary | pikepdf.Array) and not child.is_indirect)
 
 
 MAX_SCAN_PAGES = 50
@@ -73,13 +130,21 @@ def photo_to_pdf(name: str, content_type: str, content: bytes) -> tuple[str, str
 
     from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
+    limit = settings.UPLOAD_MAX_IMAGE_PIXELS
     try:
-        with Image.open(io.BytesIO(content)) as image:
+        with Image.open(io.BytesIO(content)) as image:  # reads the header only: nothing decoded yet
             dpi = image.info.get("dpi") or (150, 150)
             frames = []
             for frame in ImageSequence.Iterator(image):
                 if len(frames) == MAX_SCAN_PAGES:
                     break
+                if frame.width * frame.height > limit:  # before decoding it: a 32 kB PNG may hold 144 MP
+                    raise ValidationError(
+                        {"file": _("%(name)s is a picture of %(mp)s megapixels; at most %(max)s are accepted. "
+                                   "Take the photo again with the phone's usual settings.")
+                         % {"name": name, "mp": round(frame.width * frame.height / 1e6), "max": limit // 10**6}},
+                        code="too_many_pixels",
+                    )
                 frames.append(ImageOps.exif_transpose(frame).convert("RGB"))  # phones store the rotation in EXIF
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
         raise ValidationError(

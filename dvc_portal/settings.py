@@ -188,6 +188,7 @@ else:
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+LANGUAGE_COOKIE_SAMESITE = "Lax"  # the language chosen, as the session: not sent by other sites' requests
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -200,6 +201,7 @@ if IS_PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^api/v1/national/dossiers/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
@@ -237,6 +239,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies bounded in size and nesting before they are parsed (core.jsonlimits).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # The public 766 index API (satisfaction/api): per client address, so one visitor cannot keep the
     # workers counting splits.
     # (Tests call it hundreds of times from one address.)
@@ -244,6 +252,11 @@ REST_FRAMEWORK = {
         "index766": env.str("INDEX766_API_RATE", default="100000/min" if DJANGO_ENV == "test" else "60/min"),
     },
 }
+# A phone photo has 12 to 50 megapixels, a 300 dpi A4 scan 9: a picture above this is refused before it is
+# decoded (a 1-bit PNG of 144 MP weighs 32 kB and would cost about 430 MB).
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=60_000_000)
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)  # a declaration is a few kB
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)  # the deepest declaration nests 5 or 6
 SPECTACULAR_SETTINGS = {
     "TITLE": "DVC Portal API",
     "DESCRIPTION": "Public services portal: procedure catalog, dossiers and integrations.",

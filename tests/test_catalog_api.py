@@ -92,6 +92,16 @@ def test_detail_has_everything(api, catalog):
     assert body["agencies"] == [{"code": "000.00.13.H48", "name": "Sở Tư pháp"}]
 
 
+def test_a_document_requirement_carries_the_id_an_upload_names(api, catalog):
+    from procedures.models import Procedure
+
+    body = api.get("/api/v1/procedures/1.009974/").json()
+    version = Procedure.objects.get(code="1.009974").current_version
+    assert [d["id"] for d in body["documents"]] == list(version.documents.order_by("order").values_list("pk", flat=True))
+    schema = api.get("/api/schema/?format=json").json()
+    assert "requirement" in schema["components"]["schemas"]["RequiredDocument"]["properties"]["id"]["description"]
+
+
 def test_unknown_procedure_is_404(api, catalog):
     assert api.get("/api/v1/procedures/9.999999/").status_code == 404
 

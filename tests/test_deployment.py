@@ -452,6 +452,7 @@ def test_production_defaults_are_secure():
         "from django.conf import settings as s; import json; print(json.dumps({"
         "'DEBUG': s.DEBUG, 'ALLOWED_HOSTS': s.ALLOWED_HOSTS, 'SESSION_COOKIE_SECURE': s.SESSION_COOKIE_SECURE,"
         "'CSRF_COOKIE_SECURE': s.CSRF_COOKIE_SECURE, 'SECURE_SSL_REDIRECT': s.SECURE_SSL_REDIRECT,"
+        "'LANGUAGE_COOKIE': [s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_SAMESITE],"
         "'SECURE_HSTS_SECONDS': s.SECURE_HSTS_SECONDS, 'STATIC': s.STORAGES['staticfiles']['BACKEND'],"
         "'EAGER': s.CELERY_TASK_ALWAYS_EAGER}))"
     )
@@ -461,6 +462,7 @@ def test_production_defaults_are_secure():
     assert values["DEBUG"] is False
     assert values["ALLOWED_HOSTS"] == ["portal.example.test"]
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"] and values["SECURE_SSL_REDIRECT"]
+    assert values["LANGUAGE_COOKIE"] == [True, "Lax"]  # the language cookie too (it had neither)
     assert values["SECURE_HSTS_SECONDS"] >= 60 * 60 * 24 * 180
     assert values["STATIC"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert values["EAGER"] is True, "without REDIS_URL, tasks run in-process"

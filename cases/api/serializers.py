@@ -5,6 +5,8 @@ import json
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core import jsonlimits
+
 from ..actions import ACTIONS, available_actions
 from ..models import Dossier, DossierDocument, DossierEvent, ResultDelivery
 
@@ -88,6 +90,10 @@ class DeclarationField(serializers.JSONField):
 
     def to_internal_value(self, data):
         if isinstance(data, str):
+            try:
+                jsonlimits.check(data)
+            except jsonlimits.TooLarge as error:
+                raise serializers.ValidationError(str(error)) from error
             try:
                 data = json.loads(data)
             except ValueError as error:

@@ -57,11 +57,17 @@ class ProcedureListSerializer(serializers.ModelSerializer):
 
 
 class RequiredDocumentSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True, help_text=_(
+        "The required document's id: give it as “requirement” when uploading a file to a dossier "
+        "(POST /api/v1/dossiers/{id}/documents/)."))
     accepted_types = serializers.ListField(source="accepted_type_list", child=serializers.CharField())
+    is_declaration = serializers.BooleanField(read_only=True, help_text=_(
+        "The electronic declaration stands for it: the portal prints and files it at submission; nothing to upload."))
 
     class Meta:
         model = RequiredDocument
-        fields = ["name", "case", "originals", "copies", "mandatory", "form_name", "accepted_types", "max_size_mb", "document_type_code"]
+        fields = ["id", "name", "case", "originals", "copies", "mandatory", "form_name", "accepted_types", "max_size_mb",
+                  "document_type_code", "is_declaration"]
 
 
 class FeeSerializer(serializers.ModelSerializer):
