@@ -26,6 +26,7 @@ from cases.clock import Clock
 from cases.selectors import own_dossiers
 from cases.services import ActionRefused
 from cases.workflow import State
+from core import limits
 from core.fsm import may_take, transition_from
 from procedures.models import Agency, Procedure
 
@@ -285,6 +286,14 @@ def _lookup_key(request) -> str:
     return f"feedback-lookup:{request.META.get('REMOTE_ADDR', '')}"
 
 
+def _count_failed_lookup(request) -> None:
+    cache.add(_lookup_key(request), 0, LOOKUP_WINDOW)
+    try:
+        cache.incr(_lookup_key(request))
+    except ValueError:  # expired in between
+        cache.set(_lookup_key(request), 1, LOOKUP_WINDOW)
+
+
 @require_http_methods(["GET", "POST"])
 def feedback_lookup(request):
     """A sender without an account follows their feedback by its code and the phone or e-mail they gave
@@ -292,7 +301,12 @@ def feedback_lookup(request):
     form = LookupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if cache.get(_lookup_key(request), 0) >= LOOKUP_LIMIT:
+        # Guards a sender's contact against guessing: with the cache down the lookup is refused, not unguarded.
+        tries = limits.guarded(lambda: cache.get(_lookup_key(request), 0), what="the feedback lookup", when_down=None)
+        if tries is None:
+            messages.error(request, _("Looking up feedback is paused for a few minutes: try again later."))
+            return render(request, "satisfaction/feedback/lookup.html", {"form": form}, status=503)
+        if tries >= LOOKUP_LIMIT:
             messages.error(request, _("Too many attempts: try again in a quarter of an hour."))
             return render(request, "satisfaction/feedback/lookup.html", {"form": form}, status=429)
         if form.is_valid():
@@ -301,11 +315,7 @@ def feedback_lookup(request):
             if feedback is not None:
                 _grant(request, feedback, contact)
                 return redirect("satisfaction:feedback-detail", code=feedback.code)
-            cache.add(_lookup_key(request), 0, LOOKUP_WINDOW)
-            try:
-                cache.incr(_lookup_key(request))
-            except ValueError:  # expired in between
-                cache.set(_lookup_key(request), 1, LOOKUP_WINDOW)
+            limits.guarded(lambda: _count_failed_lookup(request), what="the feedback lookup", when_down=None)
             form.add_error(None, _("No feedback matches this code with this phone number or e-mail address."))
         status = 400
     return render(request, "satisfaction/feedback/lookup.html", {"form": form}, status=status)

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core import limits
 from procedures.models import Agency
 
 from . import index766 as ix
@@ -66,7 +67,11 @@ def index_request(periods: list[str], *, by: str = "", agency_id: int | None = N
     Where tasks run eagerly (tests, a machine without a broker) this computes before returning."""
     from . import tasks  # the tasks call this module's writes
 
-    asked = [code for code in periods if cache.add(index_request_key(code, by, agency_id), 1, INDEX_REQUEST_SECONDS)]
+    # With the cache down nothing is asked (the workers' schedule still refreshes the figures): the page
+    # shows what is stored rather than let every visitor start a computation.
+    asked = [code for code in periods if limits.guarded(
+        lambda code=code: cache.add(index_request_key(code, by, agency_id), 1, INDEX_REQUEST_SECONDS),
+        what="the 766 index's computation requests", when_down=False)]
     if asked and by:
         for code in asked:
             tasks.index_breakdown.delay(agency_id=agency_id, period=code, by=by)

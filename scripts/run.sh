@@ -6,7 +6,7 @@
 #   database; the dossiers citizens file on its pages (http://127.0.0.1:8100/dvc/) are pushed to the portal's
 #   inbound API on $HOST:$PORT, signed with NATIONAL_INBOUND_SECRET (the portal's default unless set);
 # - a Celery worker with beat: with no REDIS_URL it reads the tasks the portal queues in var/broker/;
-# - the portal on $HOST:$PORT.
+# - the portal on $HOST:$PORT, served by gunicorn (dvc_portal/gunicorn_local.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -42,4 +42,5 @@ children+=($!)
 $BIN/celery -A dvc_portal worker --beat --pool=solo --loglevel=warning \
   --schedule var/celerybeat-schedule --hostname "dvc-local@%h" &
 children+=($!)
-$BIN/python manage.py runserver "$HOST:$PORT"
+# The portal with gunicorn too (dvc_portal/gunicorn_local.py: a long listen queue, threads, code reload).
+HOST="$HOST" PORT="$PORT" $BIN/gunicorn dvc_portal.wsgi:application -c dvc_portal/gunicorn_local.py

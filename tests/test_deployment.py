@@ -572,3 +572,43 @@ def get(port: int, path: str, *, host: str, https: bool = True) -> tuple[int, di
         return response.status, dict(response.getheaders()), response.read().decode(errors="replace")
     finally:
         connection.close()
+
+
+@pytest.mark.slow
+def test_make_run_serves_thirty_parallel_requests_without_a_reset(tmp_path):
+    """`make run` serves the portal with gunicorn (dvc_portal/gunicorn_local.py, as scripts/run.sh starts it):
+    thirty clients at once all get an HTTP answer (runserver's listen queue of 10 reset three of them)."""
+    import concurrent.futures
+
+    run_sh = (ROOT / "scripts" / "run.sh").read_text()
+    assert "gunicorn dvc_portal.wsgi:application -c dvc_portal/gunicorn_local.py" in run_sh
+    assert "runserver" not in run_sh.split("children+=")[-1]
+    port = free_port()
+    env = clean_environment(DJANGO_ENV="local", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                            HOST="127.0.0.1", PORT=str(port), DVC_RELOAD="0", MEDIA_ROOT=str(tmp_path / "media"))
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "dvc_portal.wsgi:application", "-c", "dvc_portal/gunicorn_local.py"],
+            cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and server.poll() is None:  # until a worker answers (Django loaded)
+            try:
+                if get(port, "/healthz/", host="127.0.0.1")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+
+        def ask(_):
+            try:
+                return get(port, "/healthz/", host="127.0.0.1")[0]
+            except OSError as error:  # a reset or a refusal: no HTTP answer
+                return type(error).__name__
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=30) as pool:
+            answers = list(pool.map(ask, range(30)))
+        assert answers == [200] * 30, (answers, log_path.read_text()[-2000:])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -12,12 +12,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Business
+from core.parsers import BoundedJSONParser
 from procedures.models import Agency, Procedure, RequiredDocument
 
 from .. import selectors, services
@@ -156,7 +157,7 @@ class DossierActionView(APIView):
     is read, so nothing about the body is told to someone who may not act), 400 (the body), then the action."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [BoundedJSONParser, FormParser]
     declared: Action  # not ``action``: DRF and drf-spectacular read that name as a viewset's action
 
     def take(self, request, pk):
@@ -195,7 +196,7 @@ class IntakeView(APIView):
     """Counter intake; scanned components may come as multipart files named ``scan_<requirement id>``."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(request=IntakeSerializer, responses={201: DossierSerializer})
     def post(self, request):

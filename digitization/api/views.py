@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -19,6 +19,8 @@ from cases import selectors as dossiers
 from cases.api.serializers import DossierSerializer
 from cases.api.views import Conflict
 from cases.services import ActionRefused, dossier_document_add
+from core.limits import ResilientThrottle
+from core.parsers import BoundedJSONParser
 from procedures.models import RequiredDocument
 
 from .. import selectors, services
@@ -79,7 +81,7 @@ class DossierDocumentsView(APIView):
     once"). Answers as the dossier API does (its ``DossierSerializer``; 400, 403, 404, 409)."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     @extend_schema(request={"multipart/form-data": DocumentUploadSerializer, "application/json": DocumentUploadSerializer},
                    responses={201: DossierSerializer})
@@ -114,8 +116,11 @@ class DossierDocumentsView(APIView):
         return Response(DossierSerializer(dossier, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class VerifyThrottle(AnonRateThrottle):
+class VerifyThrottle(ResilientThrottle, AnonRateThrottle):
+    """Guards the verification key against guessing: with the cache down it refuses (503), never guesses on."""
+
     rate = "60/min"
+    fail_open = False
 
 
 class PublicResultView(APIView):

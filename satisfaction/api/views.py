@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.limits import ResilientThrottle
 from procedures.models import Agency
 
 from .. import index766 as ix
@@ -56,9 +57,14 @@ def _period_json(period: ix.Period) -> dict:
             "to": timezone.localtime(period.end).isoformat()}
 
 
+class IndexThrottle(ResilientThrottle, ScopedRateThrottle):
+    """Per client address, so one visitor cannot keep the workers counting; the figures are computed already,
+    so with the cache down they are served."""
+
+
 class IndexView(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [IndexThrottle]
     throttle_scope = "index766"
 
     @extend_schema(
