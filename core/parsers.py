@@ -1,5 +1,7 @@
 """The API's JSON parser: the body's size and nesting are bounded before it is parsed (``core.jsonlimits``)."""
 
+import io
+
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -14,14 +16,4 @@ class BoundedJSONParser(JSONParser):
             jsonlimits.check(body)
         except jsonlimits.TooLarge as error:
             raise ParseError(str(error)) from error
-        return super().parse(_Bytes(body), media_type, parser_context)
-
-
-class _Bytes:
-    """The body already read, for the parent parser's ``stream.read()``."""
-
-    def __init__(self, body: bytes):
-        self._body = body
-
-    def read(self, *args) -> bytes:
-        return self._body
+        return super().parse(io.BytesIO(body), media_type, parser_context)  # the body already read

@@ -7,6 +7,7 @@ page) and stored, and pages and the API only read what is stored. A period or sp
 for (``index_request``) and shown as being computed."""
 
 import datetime as dt
+from collections.abc import Callable
 from typing import cast
 
 from dateutil.relativedelta import relativedelta
@@ -69,9 +70,11 @@ def index_request(periods: list[str], *, by: str = "", agency_id: int | None = N
 
     # With the cache down nothing is asked (the workers' schedule still refreshes the figures): the page
     # shows what is stored rather than let every visitor start a computation.
-    asked = [code for code in periods if limits.guarded(
-        lambda code=code: cache.add(index_request_key(code, by, agency_id), 1, INDEX_REQUEST_SECONDS),
-        what="the 766 index's computation requests", when_down=False)]
+    def mark(code: str) -> Callable[[], bool]:
+        return lambda: bool(cache.add(index_request_key(code, by, agency_id), 1, INDEX_REQUEST_SECONDS))
+
+    asked = [code for code in periods
+             if limits.guarded(mark(code), what="the 766 index's computation requests", when_down=False)]
     if asked and by:
         for code in asked:
             tasks.index_breakdown.delay(agency_id=agency_id, period=code, by=by)
